@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { ValidationError } from '../errors';
+import { createAuthenticator, registerAuth } from './auth';
+import { problemsFromIssues, registerErrorHandling } from './errors';
+import type { Ingestor } from './ingest';
+import { registerMetrics, type Metrics } from './metrics';
+import { healthRoutes } from './routes/health';
+import { transactionRoutes } from './routes/transactions';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  redis: Redis;
+  ingestor: Ingestor;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const probeTimeoutMs = 1_000;
+
+export const openApiInfo = {
+  title: 'PayOps',
+  version: '0.1.0',
+  description: 'Self-healing payment operations: ingest authorisation attempts, read routing directives.',
+};
+
+/** The HTTP face of the service; every dependency is handed in by the composition root. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.server.body_limit_bytes,
+    // Behind a load balancer the default of 72 s would outlive the balancer's own idle timeout.
+    keepAliveTimeout: 65_000,
+    // Thousands of requests a second: the metrics count them, the log keeps to what matters.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  // zod schemas validate, type and document every route: one source for all three.
+  app.setValidatorCompiler(({ schema }) => (data) => {
+    const result = (schema as ZodType).safeParse(data);
+    return result.success ? { value: result.data } : { error: new ValidationError(problemsFromIssues(result.error.issues, data)) };
+  });
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON (and NDJSON where a route adds it) is accepted; anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+
+  registerErrorHandling(app, config.ingest.retry_after_seconds);
+  registerAuth(app, createAuthenticator(config.auth.mode, config.auth.keys));
+  registerMetrics(app, deps.metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: openApiInfo,
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  healthRoutes(app, { db: deps.db, redis: deps.redis, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
+  transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items });
+  return app;
+}

@@ -1,0 +1,84 @@
+import type { Database } from '../db/client';
+import { insertTransactions, type TransactionRow } from '../db/transactions';
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface IngestOptions {
+  /** Largest number of single POSTs committed by one statement. */
+  groupCommitMaxItems: number;
+  /** Statements in flight at once; further POSTs wait and join the next group. */
+  groupCommitMaxInflight: number;
+}
+
+interface Pending {
+  row: TransactionRow;
+  resolve(result: IngestResult): void;
+  reject(err: unknown): void;
+}
+
+export interface Ingestor {
+  ingestBatch(rows: readonly TransactionRow[]): Promise<IngestResult>;
+  /** One transaction, committed together with the others that arrive meanwhile (group commit). */
+  ingestOne(row: TransactionRow): Promise<IngestResult>;
+  /** Resolves once every accepted single POST has been committed or refused. */
+  drain(): Promise<void>;
+}
+
+export function createIngestor(db: Database, options: IngestOptions): Ingestor {
+  let queue: Pending[] = [];
+  let inflight = 0;
+  let idle: (() => void)[] = [];
+
+  async function ingestBatch(rows: readonly TransactionRow[]): Promise<IngestResult> {
+    const inserted = await insertTransactions(db, rows);
+    return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+  }
+
+  // No timer: a group is whatever arrived while the previous statements were running, so a
+  // lone request is committed at once and a crowd shares one round trip.
+  function flush(): void {
+    while (queue.length > 0 && inflight < options.groupCommitMaxInflight) {
+      const group = queue.slice(0, options.groupCommitMaxItems);
+      queue = queue.slice(group.length);
+      inflight += 1;
+      void commitGroup(group).finally(() => {
+        inflight -= 1;
+        flush();
+        if (inflight === 0 && queue.length === 0) {
+          idle.forEach((resolve) => resolve());
+          idle = [];
+        }
+      });
+    }
+  }
+
+  async function commitGroup(group: Pending[]): Promise<void> {
+    try {
+      const unclaimed = new Set(await insertTransactions(db, group.map((pending) => pending.row)));
+      for (const pending of group) {
+        // Two POSTs of the same id in one group: the first is the one stored.
+        const isNew = unclaimed.delete(pending.row.id);
+        pending.resolve({ accepted: isNew ? 1 : 0, duplicates: isNew ? 0 : 1 });
+      }
+    } catch (err) {
+      group.forEach((pending) => pending.reject(err));
+    }
+  }
+
+  return {
+    ingestBatch,
+    ingestOne(row) {
+      return new Promise<IngestResult>((resolve, reject) => {
+        queue.push({ row, resolve, reject });
+        flush();
+      });
+    },
+    drain() {
+      if (inflight === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  accepted: Counter;
+  duplicates: Counter;
+  rejected: Counter<'reason'>;
+}
+
+/** One registry per app, so several apps in one process (tests, benchmarks) do not collide. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    accepted: new Counter({ name: 'payops_transactions_accepted_total', help: 'Transactions newly committed', registers: [registry] }),
+    duplicates: new Counter({ name: 'payops_transactions_duplicates_total', help: 'Transactions whose id was already stored', registers: [registry] }),
+    rejected: new Counter({ name: 'payops_transactions_rejected_total', help: 'Ingestion requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
+  };
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const requests = new Histogram({
+    name: 'payops_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics.registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL, keeps label cardinality bounded.
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (route.startsWith('/v1/transactions') && reply.statusCode >= 400) {
+      metrics.rejected.inc({ reason: String(reply.statusCode) });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('Content-Type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

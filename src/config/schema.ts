@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+export const roles = ['ingest', 'operator', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+const positiveInt = z.number().int().positive();
+const seconds = z.number().positive();
+const share = z.number().min(0).max(1);
+
+const serverSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(3000),
+    body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
+    shutdown_grace_ms: positiveInt.default(10_000),
+  })
+  .strict();
+
+const databaseSchema = z
+  .object({
+    url: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/payops'),
+    pool_size: positiveInt.default(10),
+    connect_timeout_ms: positiveInt.default(2_000),
+    statement_timeout_ms: positiveInt.default(15_000),
+  })
+  .strict();
+
+const redisSchema = z
+  .object({
+    url: z.string().min(1).default('redis://127.0.0.1:6379'),
+    key_prefix: z.string().min(1).default('payops'),
+  })
+  .strict();
+
+const apiKeySchema = z.object({ key: z.string().min(8), role: z.enum(roles) }).strict();
+
+const authSchema = z
+  .object({
+    mode: z.enum(['on', 'off']).default('on'),
+    keys: z.array(apiKeySchema).default([]),
+  })
+  .strict();
+
+const ingestSchema = z
+  .object({
+    max_batch_items: positiveInt.max(100_000).default(10_000),
+    group_commit_max_items: positiveInt.default(5_000),
+    group_commit_max_inflight: positiveInt.default(4),
+    retry_after_seconds: positiveInt.default(5),
+  })
+  .strict();
+
+// The original continuous-stream keys keep their names and meanings.
+const driftSchema = z
+  .object({
+    theta: z.number().min(0).default(0.1),
+    sigma: z.number().min(0).default(0.05),
+    mean_success: share.default(0.95),
+  })
+  .strict();
+
+const agentSchema = z
+  .object({
+    cycle_interval: seconds.default(5),
+    anomaly_threshold: z.number().positive().default(3),
+    min_action_frequency_cycles: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+const loggingSchema = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    format: z.enum(['json', 'text']).default('json'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: serverSchema.default(serverSchema.parse({})),
+    database: databaseSchema.default(databaseSchema.parse({})),
+    redis: redisSchema.default(redisSchema.parse({})),
+    auth: authSchema.default(authSchema.parse({})),
+    ingest: ingestSchema.default(ingestSchema.parse({})),
+    drift: driftSchema.default(driftSchema.parse({})),
+    agent: agentSchema.default(agentSchema.parse({})),
+    logging: loggingSchema.default(loggingSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ApiKey = z.infer<typeof apiKeySchema>;
+export const configSections = Object.keys(configSchema.shape) as (keyof Config)[];

@@ -1,0 +1,51 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { DependencyUnavailable } from '../errors';
+import * as schema from './schema';
+
+export interface DatabaseOptions {
+  url: string;
+  pool_size: number;
+  connect_timeout_ms: number;
+  statement_timeout_ms: number;
+}
+
+export interface Database {
+  pool: pg.Pool;
+  orm: NodePgDatabase<typeof schema>;
+  close(): Promise<void>;
+}
+
+export function createDatabase(options: DatabaseOptions, logger?: Logger): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.pool_size,
+    connectionTimeoutMillis: options.connect_timeout_ms,
+    statement_timeout: options.statement_timeout_ms,
+    // Client-side bound too, so a Postgres that stops answering mid-query cannot hang a request.
+    query_timeout: options.statement_timeout_ms + options.connect_timeout_ms,
+  });
+  // An idle client dies when Postgres restarts; the pool replaces it, so this is not fatal.
+  pool.on('error', (err) => logger?.warn({ err: err.message }, 'postgres idle client error'));
+  return { pool, orm: drizzle(pool, { schema }), close: () => pool.end() };
+}
+
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+
+/** True when the error means Postgres could not be reached, not that the query was wrong. */
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code;
+  if (code && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+  return /timeout|Connection terminated|connection error|not queryable/i.test(err.message);
+}
+
+/** Runs a database call, turning "Postgres is unreachable" into DependencyUnavailable. */
+export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw isUnavailable(err) ? new DependencyUnavailable('postgres', err) : err;
+  }
+}

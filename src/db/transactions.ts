@@ -1,0 +1,62 @@
+import type { Database } from './client';
+import { withPostgres } from './client';
+
+/** A transaction as the contract defines it; the shape ingestion stores. */
+export interface TransactionRow {
+  id: string;
+  timestamp: string;
+  issuer: string;
+  method: string;
+  status: 'success' | 'failed';
+  amountMinor: number;
+  currency: string;
+  latencyMs: number;
+  retryCount: number;
+  errorCode?: string | null;
+  merchantId?: string;
+  gateway?: string;
+}
+
+// One statement whatever the batch size: columns travel as arrays, so 10,000 rows are still
+// 12 parameters, and ON CONFLICT makes a resent id a no-op (first write wins).
+const insertSql = `
+  INSERT INTO transactions
+    (id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count,
+     error_code, merchant_id, gateway)
+  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
+    $6::bigint[], $7::text[], $8::float8[], $9::int[], $10::text[], $11::text[], $12::text[])
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id`;
+
+/**
+ * Stores the rows in one committed statement and returns the ids that were new.
+ * An id already stored, or repeated within the rows, is returned at most once.
+ */
+export async function insertTransactions(db: Database, rows: readonly TransactionRow[]): Promise<string[]> {
+  const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(rows.length));
+  rows.forEach((row, i) => {
+    columns[0]![i] = row.id;
+    columns[1]![i] = row.timestamp;
+    columns[2]![i] = row.issuer;
+    columns[3]![i] = row.method;
+    columns[4]![i] = row.status;
+    columns[5]![i] = row.amountMinor;
+    columns[6]![i] = row.currency;
+    columns[7]![i] = row.latencyMs;
+    columns[8]![i] = row.retryCount;
+    columns[9]![i] = row.errorCode ?? null;
+    columns[10]![i] = row.merchantId ?? null;
+    columns[11]![i] = row.gateway ?? null;
+  });
+  const result = await withPostgres(() => db.pool.query<{ id: string }>(insertSql, columns));
+  return result.rows.map((row) => row.id);
+}
+
+export async function countTransactions(db: Database): Promise<number> {
+  const result = await withPostgres(() => db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transactions'));
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+export async function pingPostgres(db: Database): Promise<void> {
+  await withPostgres(() => db.pool.query('SELECT 1'));
+}

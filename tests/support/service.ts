@@ -1,0 +1,32 @@
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config';
+import { createService, type Service } from '../../src/service';
+
+export const keys = {
+  ingest: 'test-ingest-key',
+  operator: 'test-operator-key',
+  viewer: 'test-viewer-key',
+} as const;
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** The service's own defaults, pointed at this test file's database and Redis key prefix. */
+export function testConfig(databaseUrl: string, redisPrefix: string, env: Record<string, string> = {}): Config {
+  const config = loadConfig({
+    PAYOPS_CONFIG: undefined,
+    DATABASE_URL: databaseUrl,
+    PAYOPS_API_KEYS: Object.entries(keys)
+      .map(([role, key]) => `${key}:${role}`)
+      .join(','),
+    PAYOPS_REDIS_KEY_PREFIX: redisPrefix,
+    PAYOPS_LOGGING_LEVEL: 'silent',
+    ...env,
+  });
+  return config;
+}
+
+export async function startService(config: Config): Promise<Service> {
+  const service = await createService(config, pino({ level: 'silent' }));
+  await service.app.ready();
+  return service;
+}
