@@ -1,11 +1,9 @@
 import { ConfigError, loadConfig } from '../src/config';
-import { createDatabase } from '../src/db/client';
-import { runMigrations } from '../src/db/migrate';
+import { openMigratedDatabase } from '../src/db/migrate';
 
 try {
   const config = loadConfig();
-  const db = createDatabase(config.database);
-  await runMigrations(db);
+  const db = await openMigratedDatabase(config.database);
   await db.close();
   process.stdout.write('migrations applied\n');
 } catch (err) {

@@ -5,8 +5,8 @@ import { buildApp } from './api/app';
 import { createIngestor, type Ingestor } from './api/ingest';
 import { createMetrics } from './api/metrics';
 import type { Config } from './config';
-import { createDatabase, type Database } from './db/client';
-import { runMigrations } from './db/migrate';
+import type { Database } from './db/client';
+import { openMigratedDatabase } from './db/migrate';
 import { createRedis } from './jobs/redis';
 
 export interface Service {
@@ -21,8 +21,7 @@ export interface Service {
 
 /** The wiring of the whole service: config -> db -> redis -> api. Tests build exactly this. */
 export async function createService(config: Config, logger: Logger): Promise<Service> {
-  const db = createDatabase(config.database, logger);
-  await runMigrations(db);
+  const db = await openMigratedDatabase(config.database, logger);
   const redis = createRedis(config.redis.url);
   const ingestor = createIngestor(db, {
     groupCommitMaxItems: config.ingest.group_commit_max_items,

@@ -81,6 +81,7 @@ export function transactionRoutes(app: FastifyInstance, deps: TransactionRouteDe
           description:
             'JSON `{"transactions": [...]}` or the same items as NDJSON (`Content-Type: application/x-ndjson`). If any item is invalid, nothing is stored and every invalid item is listed by index, field and reason.',
           security,
+          consumes: ['application/json', 'application/x-ndjson'],
           body: batchSchema,
           response: { 202: ingestResultSchema, ...refusals },
         },

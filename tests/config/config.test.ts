@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config';
+
+function yamlFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'payops-config-')), 'payops.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('has working defaults with no file and no environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.server.port, 3000);
+    assert.equal(config.server.host, '127.0.0.1');
+    assert.equal(config.auth.mode, 'on');
+    assert.equal(config.drift.mean_success, 0.95);
+  });
+
+  it('reads the original continuous-stream keys from YAML', () => {
+    const config = loadConfig({
+      PAYOPS_CONFIG: yamlFile('drift:\n  theta: 0.2\n  sigma: 0.01\n  mean_success: 0.9\nagent:\n  cycle_interval: 0.5\n  anomaly_threshold: 2.5\n  min_action_frequency_cycles: 4\nlogging:\n  level: debug\n  format: text\n'),
+    });
+    assert.deepEqual(config.drift, { theta: 0.2, sigma: 0.01, mean_success: 0.9 });
+    assert.equal(config.agent.cycle_interval, 0.5);
+    assert.equal(config.agent.anomaly_threshold, 2.5);
+    assert.equal(config.agent.min_action_frequency_cycles, 4);
+    assert.equal(config.logging.format, 'text');
+  });
+
+  it('lets the environment override one key over the file', () => {
+    const config = loadConfig({
+      PAYOPS_CONFIG: yamlFile('agent:\n  cycle_interval: 5\n'),
+      PAYOPS_AGENT_CYCLE_INTERVAL: '0.5',
+      PAYOPS_AGENT_MIN_ACTION_FREQUENCY_CYCLES: '3',
+      PORT: '4000',
+      DATABASE_URL: 'postgres://elsewhere/db',
+      PAYOPS_API_KEYS: 'gateway-key-1:ingest,ops-key-0001:operator',
+      PAYOPS_AUTH: 'off',
+    });
+    assert.equal(config.agent.cycle_interval, 0.5);
+    assert.equal(config.agent.min_action_frequency_cycles, 3);
+    assert.equal(config.server.port, 4000);
+    assert.equal(config.database.url, 'postgres://elsewhere/db');
+    assert.deepEqual(config.auth.keys, [
+      { key: 'gateway-key-1', role: 'ingest' },
+      { key: 'ops-key-0001', role: 'operator' },
+    ]);
+    assert.equal(config.auth.mode, 'off');
+  });
+
+  it('names every bad key on its own line', () => {
+    const problems = problemsOf({
+      PAYOPS_CONFIG: yamlFile('agent:\n  anomaly_threshold: high\n  cycle_intreval: 5\nlogging:\n  level: loud\nextras: {}\n'),
+      PORT: 'eighty',
+      PAYOPS_NOSECTION_X: '1',
+      PAYOPS_API_KEYS: 'lonelykey',
+      PAYOPS_AUTH: 'maybe',
+    });
+    const mentions = ['PAYOPS_NOSECTION_X', 'PAYOPS_API_KEYS', 'PAYOPS_AUTH'];
+    for (const name of mentions) assert.ok(problems.some((line) => line.startsWith(name)), `${name} in ${problems.join(' | ')}`);
+  });
+
+  it('reports schema problems one line per key', () => {
+    const problems = problemsOf({
+      PAYOPS_CONFIG: yamlFile('agent:\n  anomaly_threshold: high\n  cycle_intreval: 5\nlogging:\n  level: loud\nextras: {}\n'),
+      PORT: 'eighty',
+    });
+    assert.equal(problems.length, 5, problems.join('\n'));
+    for (const key of ['agent.anomaly_threshold', 'agent.cycle_intreval', 'logging.level', 'extras', 'server.port']) {
+      assert.ok(problems.some((line) => line.startsWith(`${key}:`)), `${key} in ${problems.join(' | ')}`);
+    }
+  });
+
+  it('refuses a missing named file and malformed YAML', () => {
+    assert.match(problemsOf({ PAYOPS_CONFIG: '/nonexistent/payops.yaml' })[0]!, /does not exist/);
+    assert.match(problemsOf({ PAYOPS_CONFIG: yamlFile('agent: [unclosed\n') })[0]!, /not valid YAML/);
+  });
+
+  it('refuses a zero or negative cycle interval', () => {
+    assert.ok(problemsOf({ PAYOPS_AGENT_CYCLE_INTERVAL: '0' }).some((line) => line.startsWith('agent.cycle_interval:')));
+  });
+});
