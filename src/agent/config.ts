@@ -1,0 +1,138 @@
+// Every number the core's logic depends on, named with its unit. Flat and JSON-only so the
+// service's YAML/env schema can mirror it key for key (agent.anomaly_threshold -> anomalyThreshold).
+
+export type AgentMode = 'shadow' | 'advisory' | 'autonomous';
+
+export interface AgentConfig {
+  /** Length of one observation window; fractions allowed. */
+  cycleIntervalSeconds: number;
+  mode: AgentMode;
+
+  // detection
+  /** |z| at or above which a change counts as anomalous. */
+  anomalyThreshold: number;
+  ewmaAlpha: number;
+  /** Windows a baseline must have seen before it judges. */
+  warmupWindows: number;
+  /** Attempts a dimension needs in a window before it is judged at all. */
+  minVolume: number;
+  /** Smallest relative success-rate drop that counts (0.05 = 5% of the baseline rate). */
+  minRelativeChange: number;
+  latencyMinRelativeRise: number;
+  retryMinRelativeRise: number;
+  /** Floor on a baseline's standard deviation, as a share of its mean. */
+  minStdRelative: number;
+  /** Judged windows without the finding before an incident resolves. */
+  incidentResolveWindows: number;
+
+  // hypotheses
+  /** Relative success drop from which an issuer is out rather than degraded. */
+  outageRelativeDrop: number;
+  /** Share of failures that must be technical before failures count against an issuer. */
+  technicalFailureShareMin: number;
+  /** Volume share of a method's issuers that must be failing for a method/provider problem. */
+  methodSpreadShareMin: number;
+  /** Share of issuers and of methods degraded at once that means the problem is ours. */
+  systemWideShareMin: number;
+
+  // value
+  /** Average ticket in major units, used when the window shows no amounts. */
+  avgTicketValue: number;
+  minorUnitsPerMajor: number;
+  horizonWindows: number;
+  suppressIssuerCost: number;
+  rerouteMethodCost: number;
+  reduceRetriesCost: number;
+  alertOpsCost: number;
+  /** Share of the traffic an action touches that it harms when its hypothesis is wrong. */
+  suppressIssuerHarmShare: number;
+  rerouteMethodHarmShare: number;
+  reduceRetriesHarmShare: number;
+  effectivenessPriorWeight: number;
+  suppressIssuerPriorEffectiveness: number;
+  rerouteMethodPriorEffectiveness: number;
+  reduceRetriesPriorEffectiveness: number;
+  alertOpsPriorEffectiveness: number;
+  /** Pseudo-observations of failure an operator's rejection adds to the posterior. */
+  rejectionEvidenceWeight: number;
+
+  // plan
+  suppressIssuerTtlSeconds: number;
+  rerouteMethodTtlSeconds: number;
+  reduceRetriesTtlSeconds: number;
+  alertOpsTtlSeconds: number;
+  approvalTtlSeconds: number;
+  reducedMaxRetries: number;
+
+  // decide and pre-mortem
+  /** Cycles without action after which one is forced; 0 switches the rule off. */
+  minActionFrequencyCycles: number;
+  maxActionsPerCycle: number;
+  /** Options within this share of the best NRV count as equal; the least intrusive wins. */
+  nearEqualNrvShare: number;
+  autonomyBlastRadiusLimit: number;
+  maxSuppressedIssuers: number;
+  maxSuppressedMethods: number;
+  maxTrafficUnderIntervention: number;
+
+  // learn
+  evaluationDelayWindows: number;
+  rollbackSuccessDropPoints: number;
+  rollbackLatencyRiseMs: number;
+}
+
+export const defaultAgentConfig: AgentConfig = {
+  cycleIntervalSeconds: 10,
+  mode: 'autonomous',
+
+  anomalyThreshold: 3.5,
+  ewmaAlpha: 0.2,
+  warmupWindows: 10,
+  minVolume: 30,
+  minRelativeChange: 0.05,
+  latencyMinRelativeRise: 0.5,
+  retryMinRelativeRise: 1,
+  minStdRelative: 0.01,
+  incidentResolveWindows: 2,
+
+  outageRelativeDrop: 0.6,
+  technicalFailureShareMin: 0.5,
+  methodSpreadShareMin: 0.5,
+  systemWideShareMin: 0.5,
+
+  avgTicketValue: 50,
+  minorUnitsPerMajor: 100,
+  horizonWindows: 30,
+  suppressIssuerCost: 50,
+  rerouteMethodCost: 40,
+  reduceRetriesCost: 20,
+  alertOpsCost: 5,
+  suppressIssuerHarmShare: 0.5,
+  rerouteMethodHarmShare: 0.1,
+  reduceRetriesHarmShare: 0.05,
+  effectivenessPriorWeight: 4,
+  suppressIssuerPriorEffectiveness: 0.6,
+  rerouteMethodPriorEffectiveness: 0.7,
+  reduceRetriesPriorEffectiveness: 0.5,
+  alertOpsPriorEffectiveness: 0.1,
+  rejectionEvidenceWeight: 1,
+
+  suppressIssuerTtlSeconds: 900,
+  rerouteMethodTtlSeconds: 900,
+  reduceRetriesTtlSeconds: 600,
+  alertOpsTtlSeconds: 1800,
+  approvalTtlSeconds: 600,
+  reducedMaxRetries: 1,
+
+  minActionFrequencyCycles: 10,
+  maxActionsPerCycle: 2,
+  nearEqualNrvShare: 0.1,
+  autonomyBlastRadiusLimit: 0.2,
+  maxSuppressedIssuers: 2,
+  maxSuppressedMethods: 1,
+  maxTrafficUnderIntervention: 0.3,
+
+  evaluationDelayWindows: 3,
+  rollbackSuccessDropPoints: 5,
+  rollbackLatencyRiseMs: 100,
+};

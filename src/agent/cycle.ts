@@ -1,0 +1,126 @@
+// One observation window through every stage, from prior state to next state and a full account.
+import type { AgentConfig } from './config';
+import { decide } from './decide';
+import { detect } from './detect';
+import { hypothesise } from './hypothesise';
+import { openIncidentTargets, trackIncidents } from './incidents';
+import { activeInterventions, applyInterventionEvents, expireInterventions } from './interventions';
+import { learn, snapshotOf } from './learn';
+import { valueOption, valueOptions } from './nrv';
+import { baselineAlert, plan } from './plan';
+import type {
+  AgentState,
+  CycleResult,
+  InterventionEvent,
+  InterventionRecord,
+  InterventionStatus,
+  PreMortem,
+  ValuedOption,
+  WindowMetrics,
+} from './types';
+
+const MS_PER_SECOND = 1000;
+
+function statusFor(preMortem: PreMortem, config: AgentConfig): InterventionStatus {
+  if (config.mode === 'shadow') return 'SHADOW';
+  return preMortem.requiresApproval ? 'AWAITING_APPROVAL' : 'PROPOSED';
+}
+
+function recordFor(
+  option: ValuedOption,
+  preMortem: PreMortem,
+  window: WindowMetrics,
+  cycleNumber: number,
+  config: AgentConfig,
+): InterventionRecord {
+  const status = statusFor(preMortem, config);
+  // A shadow decision holds its target for its TTL as if it ran, so shadow mode decides as autonomy would.
+  const shadowExpiry = status === 'SHADOW' ? window.end + option.ttlSeconds * MS_PER_SECOND : null;
+  const { nrv } = option;
+  return {
+    id: `c${cycleNumber}:${option.id}`,
+    action: option.action,
+    target: option.target,
+    subject: option.subject,
+    params: option.params,
+    status,
+    patternType: option.patternType,
+    cause: option.cause,
+    hypothesisId: option.hypothesisId,
+    cycleNumber,
+    proposedAt: window.end,
+    ttlSeconds: option.ttlSeconds,
+    blastRadius: option.blastRadius,
+    requiresApproval: preMortem.requiresApproval,
+    recoverableRate: option.upliftRate,
+    predictedUpliftRate: option.upliftRate * nrv.effectiveness,
+    predictedNrv: nrv.nrv,
+    revenuePerUpliftRate: nrv.volumePerWindow * nrv.horizonWindows * nrv.ticketValue,
+    interventionCost: nrv.interventionCost,
+    snapshot: snapshotOf(window, option.subject),
+    executedAt: null,
+    executedCycle: null,
+    expiresAt: shadowExpiry,
+  };
+}
+
+/**
+ * Runs one cycle. `events` are what the world reported since the last cycle (executions,
+ * approvals, rejections, expiries, rollbacks); they are applied before anything is judged.
+ * Pure: the same arguments always give the same result, and `state` is never mutated.
+ */
+export function runCycle(
+  state: AgentState,
+  window: WindowMetrics,
+  config: AgentConfig,
+  events: readonly InterventionEvent[] = [],
+): CycleResult {
+  const reported = applyInterventionEvents(state, events, config);
+  const cycleNumber = reported.cycle + 1;
+
+  const { patterns, baselines } = detect(window, reported.baselines, openIncidentTargets(reported.incidents), cycleNumber, config);
+  const tracked = trackIncidents(reported.incidents, patterns, window, cycleNumber, config);
+  const hypotheses = hypothesise(patterns, window, reported.baselines, config);
+
+  const learned = learn(reported.interventions, reported.effectiveness, window, cycleNumber, config);
+  const { interventions: current, expired } = expireInterventions(learned.interventions, window, config);
+
+  const options = valueOptions(plan(hypotheses, window, config), learned.effectiveness, config);
+  const baseline = baselineAlert(window, config);
+  const decision = decide({
+    options,
+    baseline: { ...baseline, nrv: valueOption(baseline, learned.effectiveness, config) },
+    cyclesWithoutAction: reported.cyclesWithoutAction,
+    active: activeInterventions({ interventions: current }),
+    window,
+    patterns,
+    config,
+    toRecord: (option, preMortem) => recordFor(option, preMortem, window, cycleNumber, config),
+  });
+
+  const interventions = { ...current };
+  for (const { record } of decision.chosen) interventions[record.id] = record;
+
+  return {
+    state: {
+      cycle: cycleNumber,
+      cyclesWithoutAction: decision.cyclesWithoutAction,
+      baselines,
+      incidents: tracked.incidents,
+      interventions,
+      effectiveness: learned.effectiveness,
+    },
+    cycleNumber,
+    windowStart: window.start,
+    windowEnd: window.end,
+    metrics: window,
+    patterns,
+    incidentEvents: tracked.events,
+    hypotheses,
+    options,
+    decision: { kind: decision.kind, reason: decision.reason, chosen: decision.chosen, refused: decision.refused },
+    evaluations: learned.evaluations,
+    rollbacks: learned.rollbacks,
+    expired,
+  };
+}

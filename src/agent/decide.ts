@@ -1,0 +1,117 @@
+// Stage 6: rank the valued options, pick what to do (or nothing), and apply the
+// minimum-action-frequency rule; every pick goes through the pre-mortem first.
+import type { AgentConfig } from './config';
+import { actionProfile } from './actions';
+import { sameIntervention } from './interventions';
+import { preMortem, type PreMortemContext } from './premortem';
+import type { ChosenIntervention, DecisionKind, InterventionRecord, PreMortem, RefusedOption, ValuedOption } from './types';
+
+export interface DecideInput extends PreMortemContext {
+  options: readonly ValuedOption[];
+  /** Offered only when the minimum-action-frequency rule forces an action and no option fits. */
+  baseline: ValuedOption;
+  cyclesWithoutAction: number;
+  /** Turns a picked option into the record the state keeps; decide itself stays about choosing. */
+  toRecord(option: ValuedOption, preMortem: PreMortem): InterventionRecord;
+}
+
+export interface DecideOutput {
+  kind: DecisionKind;
+  reason: string;
+  chosen: ChosenIntervention[];
+  refused: RefusedOption[];
+  cyclesWithoutAction: number;
+}
+
+const byNrv = (a: ValuedOption, b: ValuedOption): number => b.nrv.nrv - a.nrv.nrv || a.id.localeCompare(b.id);
+
+/** The best remaining option, except that near-equal ones go to the least intrusive. */
+function pickNext(ranked: readonly ValuedOption[], config: AgentConfig): ValuedOption | undefined {
+  const best = ranked[0];
+  if (!best) return undefined;
+  const floor = best.nrv.nrv - config.nearEqualNrvShare * Math.abs(best.nrv.nrv);
+  const gentleness = (o: ValuedOption): number => actionProfile(o.action, config).intrusiveness;
+  return ranked
+    .filter((o) => o.nrv.nrv >= floor)
+    .sort((a, b) => gentleness(a) - gentleness(b) || a.blastRadius - b.blastRadius || byNrv(a, b))[0];
+}
+
+interface Selection {
+  chosen: ChosenIntervention[];
+  refused: RefusedOption[];
+}
+
+/** Walks the candidates in preference order, taking up to `limit` that pass every check. */
+function select(candidates: readonly ValuedOption[], input: DecideInput, limit: number): Selection {
+  const chosen: ChosenIntervention[] = [];
+  const refused: RefusedOption[] = [];
+  let remaining = [...candidates].sort(byNrv);
+  const active = [...input.active];
+  while (chosen.length < limit) {
+    const option = pickNext(remaining, input.config);
+    if (!option) break;
+    remaining = remaining.filter((o) => o !== option);
+    if (chosen.some((c) => c.option.hypothesisId === option.hypothesisId)) continue;
+    if (active.some((r) => sameIntervention(r, option))) {
+      refused.push({ option, reason: 'already in force' });
+      continue;
+    }
+    const pm = preMortem(option, { ...input, active });
+    if (pm.refused) {
+      refused.push({ option, reason: pm.violations.join('; ') });
+      continue;
+    }
+    const record = input.toRecord(option, pm);
+    chosen.push({ record, option, preMortem: pm });
+    active.push(record);
+  }
+  return { chosen, refused };
+}
+
+const describe = (o: ValuedOption): string => `${o.action} ${o.target} (NRV ${o.nrv.nrv.toFixed(2)})`;
+
+export function decide(input: DecideInput): DecideOutput {
+  const { config, options } = input;
+  const qualifying = options.filter((o) => o.nrv.nrv > 0);
+  const acted = select(qualifying, input, config.maxActionsPerCycle);
+  if (acted.chosen.length > 0) {
+    return {
+      kind: 'ACTION',
+      reason: `acting: ${acted.chosen.map((c) => describe(c.option)).join(', ')}`,
+      ...acted,
+      cyclesWithoutAction: 0,
+    };
+  }
+  const rule = config.minActionFrequencyCycles;
+  if (rule > 0 && input.cyclesWithoutAction >= rule - 1) {
+    const forced = select(options, input, 1);
+    const chosen = forced.chosen.length > 0 ? forced.chosen : forcedBaseline(input);
+    return {
+      kind: 'FORCED_ACTION',
+      reason: `${input.cyclesWithoutAction + 1} cycles without action reached min_action_frequency_cycles=${rule}: ${chosen.map((c) => describe(c.option)).join(', ')}`,
+      chosen,
+      refused: [...acted.refused, ...forced.refused],
+      cyclesWithoutAction: 0,
+    };
+  }
+  return {
+    kind: 'NO_ACTION',
+    reason: noActionReason(options, acted.refused),
+    chosen: [],
+    refused: acted.refused,
+    cyclesWithoutAction: input.cyclesWithoutAction + 1,
+  };
+}
+
+/** The baseline alert is a heartbeat to the ops team, so the no-flapping rule does not hold it back. */
+function forcedBaseline(input: DecideInput): ChosenIntervention[] {
+  const pm = preMortem(input.baseline, input);
+  return [{ record: input.toRecord(input.baseline, pm), option: input.baseline, preMortem: pm }];
+}
+
+function noActionReason(options: readonly ValuedOption[], refused: readonly RefusedOption[]): string {
+  if (options.length === 0) return 'no patterns: nothing to act on';
+  if (refused.length > 0) return `every option with NRV > 0 was held back: ${refused.map((r) => `${describe(r.option)}: ${r.reason}`).join('; ')}`;
+  const best = [...options].sort(byNrv)[0];
+  return best ? `best option ${describe(best)} is not worth acting on (NRV <= 0)` : 'no options';
+}

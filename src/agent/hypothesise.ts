@@ -1,0 +1,188 @@
+// Stage 3: turn the window's findings into root-cause hypotheses whose confidence comes from evidence.
+import type { AgentConfig } from './config';
+import { technicalFailures } from './errorCodes';
+import { metricsFor, successRate } from './metrics';
+import { SYSTEM_TARGET, cellTarget, issuerTarget, methodTarget, parseTarget } from './targets';
+import type {
+  DimensionBaseline,
+  DimensionMetrics,
+  Hypothesis,
+  Pattern,
+  PatternType,
+  RootCause,
+  WindowMetrics,
+} from './types';
+
+/** 0..1 strength of a z-score: one half at the threshold, approaching one far beyond it. */
+export const zEvidence = (z: number, config: AgentConfig): number =>
+  z > 0 ? z / (z + config.anomalyThreshold) : 0;
+
+/** Share of the failures that are technical rather than customer declines; 1 when nothing failed. */
+export function technicalShare(m: DimensionMetrics): number {
+  const failures = m.volume - m.successes;
+  return failures > 0 ? technicalFailures(m) / failures : 1;
+}
+
+interface Context {
+  window: WindowMetrics;
+  baselines: Record<string, DimensionBaseline>;
+  config: AgentConfig;
+}
+
+function hypothesis(
+  ctx: Context,
+  cause: RootCause,
+  target: string,
+  patternType: PatternType,
+  confidence: number,
+  evidence: string[],
+): Hypothesis {
+  const m = metricsFor(ctx.window, target) ?? ctx.window.system;
+  const observed = successRate(m);
+  const baseline = ctx.baselines[target]?.successRate.mean ?? observed;
+  return {
+    id: `${cause}:${target}`,
+    cause,
+    target,
+    patternType,
+    confidence: Math.min(1, Math.max(0, confidence)),
+    evidence,
+    volume: m.volume,
+    observedSuccessRate: observed,
+    baselineSuccessRate: baseline,
+    recoverableRate: Math.max(0, baseline - observed),
+  };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const describe = (p: Pattern): string =>
+  `${p.metric} on ${p.target}: ${p.observed.toFixed(3)} vs baseline ${p.baseline.toFixed(3)} (z=${p.zScore.toFixed(1)}, n=${p.volume})`;
+
+/** Failures that are mostly customer declines are not the issuer's or the method's fault. */
+function failureCause(ctx: Context, p: Pattern, technical: RootCause): { cause: RootCause; confidence: number; note: string } {
+  const share = technicalShare(metricsFor(ctx.window, p.target) ?? ctx.window.system);
+  const e = zEvidence(p.zScore, ctx.config);
+  const note = `technical failures ${pct(share)} of failures`;
+  return share >= ctx.config.technicalFailureShareMin
+    ? { cause: technical, confidence: e * share, note }
+    : { cause: 'CUSTOMER_DECLINES', confidence: e * (1 - share), note };
+}
+
+/** Volume share of a method's issuer cells whose own success rate fell materially. */
+function methodSpread(ctx: Context, method: string): number {
+  let total = 0;
+  let failing = 0;
+  const methodBaseline = ctx.baselines[methodTarget(method)]?.successRate.mean ?? 0;
+  for (const [issuer, row] of Object.entries(ctx.window.issuerMethods)) {
+    const cell = row[method];
+    if (!cell || cell.volume === 0) continue;
+    const reference = ctx.baselines[cellTarget(issuer, method)]?.successRate.mean ?? methodBaseline;
+    total += cell.volume;
+    if (reference - successRate(cell) >= ctx.config.minRelativeChange * reference) failing += cell.volume;
+  }
+  return total > 0 ? failing / total : 0;
+}
+
+/** An issuer's success rate without the methods already blamed: what the issuer itself explains. */
+function residualDrop(ctx: Context, issuer: string, blamedMethods: ReadonlySet<string>): number | null {
+  const whole = ctx.window.issuers[issuer];
+  if (!whole) return null;
+  let volume = whole.volume;
+  let successes = whole.successes;
+  for (const [method, cell] of Object.entries(ctx.window.issuerMethods[issuer] ?? {})) {
+    if (!blamedMethods.has(method)) continue;
+    volume -= cell.volume;
+    successes -= cell.successes;
+  }
+  if (volume < ctx.config.minVolume) return null;
+  const baseline = ctx.baselines[issuerTarget(issuer)]?.successRate.mean ?? 0;
+  return baseline > 0 ? (baseline - successes / volume) / baseline : 0;
+}
+
+function judgedCount(dims: Record<string, DimensionMetrics>, config: AgentConfig): number {
+  return Object.values(dims).filter((m) => m.volume >= config.minVolume).length;
+}
+
+export function hypothesise(
+  patterns: readonly Pattern[],
+  window: WindowMetrics,
+  baselines: Record<string, DimensionBaseline>,
+  config: AgentConfig,
+): Hypothesis[] {
+  const ctx: Context = { window, baselines, config };
+  const byType = (type: PatternType, cell = false): Pattern[] =>
+    patterns.filter((p) => p.type === type && (parseTarget(p.target).method !== null) === cell);
+  const issuerDrops = byType('ISSUER_DEGRADATION');
+  const methodDrops = patterns.filter((p) => p.type === 'METHOD_FATIGUE');
+  const out: Hypothesis[] = [];
+
+  // Everything down at once is one problem on our side, not one per issuer and method.
+  const issuerShare = issuerDrops.length / Math.max(1, judgedCount(window.issuers, config));
+  const methodShare = methodDrops.length / Math.max(1, judgedCount(window.methods, config));
+  const systemDrop = patterns.find((p) => p.type === 'SYSTEM_DEGRADATION');
+  if (issuerShare >= config.systemWideShareMin && methodShare >= config.systemWideShareMin) {
+    const z = systemDrop?.zScore ?? Math.max(...issuerDrops.map((p) => p.zScore));
+    return [
+      hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, 'SYSTEM_DEGRADATION', zEvidence(z, config) * Math.min(issuerShare, methodShare), [
+        `${pct(issuerShare)} of issuers and ${pct(methodShare)} of methods degraded at once`,
+        ...(systemDrop ? [describe(systemDrop)] : []),
+      ]),
+    ];
+  }
+
+  const blamedMethods = new Set<string>();
+  for (const p of methodDrops) {
+    const method = parseTarget(p.target).method ?? '';
+    const spread = methodSpread(ctx, method);
+    if (spread < config.methodSpreadShareMin) continue;
+    const verdict = failureCause(ctx, p, 'METHOD_PROVIDER_PROBLEM');
+    if (verdict.cause === 'METHOD_PROVIDER_PROBLEM') blamedMethods.add(method);
+    out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence * spread, [
+      describe(p),
+      `failing across ${pct(spread)} of the method's issuer traffic`,
+      verdict.note,
+    ]));
+  }
+
+  for (const p of issuerDrops) {
+    const issuer = parseTarget(p.target).issuer ?? '';
+    const residual = residualDrop(ctx, issuer, blamedMethods);
+    if (residual === null || residual < config.minRelativeChange) continue;
+    const severe = residual >= config.outageRelativeDrop;
+    const verdict = failureCause(ctx, p, severe ? 'ISSUER_OUTAGE' : 'ISSUER_PARTIAL_DEGRADATION');
+    out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
+      describe(p),
+      `drop of ${pct(residual)} of the baseline beyond failing methods`,
+      verdict.note,
+    ]));
+  }
+
+  for (const p of byType('ISSUER_DEGRADATION', true)) {
+    const verdict = failureCause(ctx, p, 'ISSUER_PARTIAL_DEGRADATION');
+    out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
+      describe(p),
+      'confined to one method of the issuer',
+      verdict.note,
+    ]));
+  }
+
+  if (systemDrop && out.length === 0) {
+    out.push(hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, systemDrop.type, zEvidence(systemDrop.zScore, config), [
+      describe(systemDrop),
+      'no single issuer or method accounts for it',
+    ]));
+  }
+
+  for (const p of patterns) {
+    if (p.type === 'RETRY_STORM') {
+      const failing = out.some((h) => h.target === p.target && h.cause !== 'CUSTOMER_DECLINES');
+      out.push(hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config), [
+        describe(p),
+        failing ? 'retries pile onto a failure already found on the target' : 'retry share rose without a matching failure',
+      ]));
+    } else if (p.type === 'LATENCY_SPIKE') {
+      out.push(hypothesis(ctx, 'UPSTREAM_LATENCY', p.target, p.type, zEvidence(p.zScore, config), [describe(p)]));
+    }
+  }
+  return out.sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
+}

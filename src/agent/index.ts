@@ -1,0 +1,18 @@
+// The agent core's public surface: what the service, the tools and the tests import.
+export type * from './types';
+export { type AgentConfig, type AgentMode, defaultAgentConfig } from './config';
+export { runCycle } from './cycle';
+export { initialAgentState } from './state';
+export { observe, percentileCont, windowStartFor } from './observe';
+export { detect, judgeDimension } from './detect';
+export { judge, updateEwma, updateBaseline } from './baseline';
+export { hypothesise } from './hypothesise';
+export { plan } from './plan';
+export { valueOption } from './nrv';
+export { decide } from './decide';
+export { preMortem } from './premortem';
+export { learn, evaluate, effectivenessOf } from './learn';
+export { applyInterventionEvent, applyInterventionEvents, activeInterventions, expireInterventions } from './interventions';
+export { isCustomerDecline, technicalFailures } from './errorCodes';
+export { successRate, retryRate, metricsFor } from './metrics';
+export { SYSTEM_TARGET, OPS_TEAM_TARGET, issuerTarget, methodTarget, cellTarget, parseTarget } from './targets';

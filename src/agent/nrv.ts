@@ -1,0 +1,48 @@
+// Stage 5: Net Revenue Value of an option.
+//
+//   NRV = V x H x T x (c x E x U)  -  C  -  V x H x T x (1 - c) x h x s
+//         revenue recovered          cost  risk
+//
+// V attempts per window the option's subject carries, H horizon in windows (the configured
+// horizon, capped by the option's TTL), T average ticket in major units, c the hypothesis's
+// confidence, E the learned effectiveness of the action against this pattern (posterior mean),
+// U the success-rate uplift available (baseline minus observed), C the action's fixed cost,
+// h the share of touched traffic the action harms when the hypothesis is wrong and s the
+// success rate that traffic still has. A baseline ALERT_OPS has V = 0, so NRV = -C = -5.
+import type { AgentConfig } from './config';
+import { actionProfile } from './actions';
+import { effectivenessOf } from './learn';
+import type { BetaPosterior, InterventionOption, NrvBreakdown, ValuedOption } from './types';
+
+export function valueOption(
+  option: InterventionOption,
+  effectiveness: Record<string, BetaPosterior>,
+  config: AgentConfig,
+): NrvBreakdown {
+  const profile = actionProfile(option.action, config);
+  const horizonWindows = Math.min(config.horizonWindows, option.ttlSeconds / config.cycleIntervalSeconds);
+  const E = effectivenessOf(effectiveness, option.action, option.patternType, config);
+  const exposure = option.volume * horizonWindows * option.ticketValue;
+  const revenueRecovered = exposure * option.confidence * E * option.upliftRate;
+  const riskCost = exposure * (1 - option.confidence) * profile.harmShare * option.observedSuccessRate;
+  return {
+    volumePerWindow: option.volume,
+    horizonWindows,
+    upliftRate: option.upliftRate,
+    ticketValue: option.ticketValue,
+    effectiveness: E,
+    confidence: option.confidence,
+    revenueRecovered,
+    interventionCost: profile.cost,
+    riskCost,
+    nrv: revenueRecovered - profile.cost - riskCost,
+  };
+}
+
+export function valueOptions(
+  options: readonly InterventionOption[],
+  effectiveness: Record<string, BetaPosterior>,
+  config: AgentConfig,
+): ValuedOption[] {
+  return options.map((option) => ({ ...option, nrv: valueOption(option, effectiveness, config) }));
+}

@@ -1,0 +1,97 @@
+// Stage 4: the interventions that could address each hypothesis, with parameters, TTL and blast radius.
+import type { AgentConfig } from './config';
+import { actionProfile } from './actions';
+import { metricsFor, successRate } from './metrics';
+import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget } from './targets';
+import type { ActionType, DimensionMetrics, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
+
+const ACTIONS_FOR: Record<RootCause, readonly ActionType[]> = {
+  ISSUER_OUTAGE: ['SUPPRESS_ISSUER', 'ALERT_OPS'],
+  ISSUER_PARTIAL_DEGRADATION: ['SUPPRESS_ISSUER', 'ALERT_OPS'],
+  METHOD_PROVIDER_PROBLEM: ['REROUTE_METHOD', 'ALERT_OPS'],
+  RETRY_AMPLIFICATION: ['REDUCE_RETRIES', 'ALERT_OPS'],
+  UPSTREAM_LATENCY: ['ALERT_OPS'],
+  SYSTEM_WIDE: ['ALERT_OPS'],
+  CUSTOMER_DECLINES: ['ALERT_OPS'],
+};
+
+/** Observed average ticket in major units, or the configured one when the window shows none. */
+export function ticketValue(m: DimensionMetrics | undefined, config: AgentConfig): number {
+  if (!m || m.volume === 0 || m.amountMinorSum === 0) return config.avgTicketValue;
+  return m.amountMinorSum / m.volume / config.minorUnitsPerMajor;
+}
+
+function targetOf(action: ActionType, h: Hypothesis): string {
+  if (action === 'ALERT_OPS') return OPS_TEAM_TARGET;
+  if (action === 'REROUTE_METHOD') return methodTarget(parseTarget(h.target).method ?? '');
+  return h.target;
+}
+
+function paramsOf(action: ActionType, h: Hypothesis, config: AgentConfig): InterventionOption['params'] {
+  const { issuer, method } = parseTarget(h.target);
+  switch (action) {
+    case 'SUPPRESS_ISSUER':
+      return method === null ? { issuer: issuer ?? '' } : { issuer: issuer ?? '', method };
+    case 'REROUTE_METHOD':
+      return { method: method ?? '', route: 'alternate' };
+    case 'REDUCE_RETRIES':
+      return { maxRetries: config.reducedMaxRetries };
+    case 'ALERT_OPS':
+      return { subject: h.target, cause: h.cause, confidence: Number(h.confidence.toFixed(3)) };
+  }
+}
+
+function touchedVolume(action: ActionType, m: DimensionMetrics | undefined): number {
+  if (!m || action === 'ALERT_OPS') return 0;
+  return action === 'REDUCE_RETRIES' ? m.retries : m.volume;
+}
+
+export function planFor(h: Hypothesis, window: WindowMetrics, config: AgentConfig): InterventionOption[] {
+  const subjectMetrics = metricsFor(window, h.target);
+  return ACTIONS_FOR[h.cause].map((action) => {
+    const target = targetOf(action, h);
+    const touched = touchedVolume(action, metricsFor(window, target));
+    return {
+      id: `${action}:${target}@${h.target}`,
+      action,
+      target,
+      params: paramsOf(action, h, config),
+      ttlSeconds: actionProfile(action, config).ttlSeconds,
+      blastRadius: window.system.volume > 0 ? touched / window.system.volume : 0,
+      hypothesisId: h.id,
+      cause: h.cause,
+      patternType: h.patternType,
+      subject: h.target,
+      confidence: h.confidence,
+      volume: h.volume,
+      upliftRate: h.recoverableRate,
+      observedSuccessRate: h.observedSuccessRate,
+      ticketValue: ticketValue(subjectMetrics, config),
+    };
+  });
+}
+
+export function plan(hypotheses: readonly Hypothesis[], window: WindowMetrics, config: AgentConfig): InterventionOption[] {
+  return hypotheses.flatMap((h) => planFor(h, window, config));
+}
+
+/** The original's baseline action: tell the ops team, recovering nothing by itself. */
+export function baselineAlert(window: WindowMetrics, config: AgentConfig): InterventionOption {
+  return {
+    id: `ALERT_OPS:${OPS_TEAM_TARGET}@baseline`,
+    action: 'ALERT_OPS',
+    target: OPS_TEAM_TARGET,
+    params: { subject: SYSTEM_TARGET, cause: 'baseline' },
+    ttlSeconds: config.alertOpsTtlSeconds,
+    blastRadius: 0,
+    hypothesisId: null,
+    cause: null,
+    patternType: null,
+    subject: SYSTEM_TARGET,
+    confidence: 0,
+    volume: 0,
+    upliftRate: 0,
+    observedSuccessRate: successRate(window.system),
+    ticketValue: ticketValue(window.system, config),
+  };
+}

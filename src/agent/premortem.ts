@@ -1,0 +1,92 @@
+// Stage 7: how the chosen option could go wrong, whether it may run by itself, and hard limits.
+import type { AgentConfig } from './config';
+import { touchesTraffic } from './actions';
+import { parseTarget, targetsOverlap } from './targets';
+import type { InterventionRecord, Pattern, PreMortem, Risk, ValuedOption, WindowMetrics } from './types';
+
+export interface PreMortemContext {
+  /** Interventions holding traffic, including those chosen earlier in this cycle. */
+  active: readonly InterventionRecord[];
+  window: WindowMetrics;
+  patterns: readonly Pattern[];
+  config: AgentConfig;
+}
+
+function risks(option: ValuedOption): Risk[] {
+  const wrong = 1 - option.confidence;
+  switch (option.action) {
+    case 'SUPPRESS_ISSUER':
+      return [
+        { description: `hypothesis wrong: healthy ${option.target} traffic turned away`, likelihood: wrong },
+        { description: 'other issuers and routes absorb the displaced traffic badly', likelihood: option.blastRadius },
+      ];
+    case 'REROUTE_METHOD':
+      return [
+        { description: `hypothesis wrong: ${option.target} moved off a working provider`, likelihood: wrong },
+        { description: 'the alternate route lacks capacity for the moved traffic', likelihood: option.blastRadius },
+      ];
+    case 'REDUCE_RETRIES':
+      return [{ description: 'retries that would have succeeded are not attempted', likelihood: option.observedSuccessRate }];
+    case 'ALERT_OPS':
+      return [{ description: 'alert fatigue: the ops team is paged for noise', likelihood: wrong }];
+  }
+}
+
+const suppressedIssuers = (active: readonly InterventionRecord[]): Set<string> =>
+  new Set(active.filter((r) => r.action === 'SUPPRESS_ISSUER').map((r) => parseTarget(r.target).issuer ?? ''));
+
+/** Methods whose every other issuer is degraded or suppressed: suppressing this one would leave none. */
+function lastHealthyIssuerMethods(option: ValuedOption, ctx: PreMortemContext): string[] {
+  const { issuer, method } = parseTarget(option.target);
+  if (issuer === null) return [];
+  const unavailable = suppressedIssuers(ctx.active);
+  for (const p of ctx.patterns) {
+    if (p.type === 'ISSUER_DEGRADATION' && parseTarget(p.target).method === null) unavailable.add(parseTarget(p.target).issuer ?? '');
+  }
+  const methods = method !== null ? [method] : Object.keys(ctx.window.issuerMethods[issuer] ?? {});
+  return methods.filter((m) =>
+    !Object.entries(ctx.window.issuerMethods).some(
+      ([other, row]) => other !== issuer && !unavailable.has(other) && (row[m]?.volume ?? 0) > 0,
+    ),
+  );
+}
+
+function violations(option: ValuedOption, ctx: PreMortemContext): string[] {
+  const { config, active } = ctx;
+  if (!touchesTraffic(option.action)) return [];
+  const out: string[] = [];
+  for (const record of active) {
+    if (touchesTraffic(record.action) && targetsOverlap(record.target, option.target)) {
+      out.push(`conflicts with ${record.id} over the same traffic`);
+    }
+  }
+  if (option.action === 'SUPPRESS_ISSUER') {
+    const issuers = suppressedIssuers(active);
+    issuers.add(parseTarget(option.target).issuer ?? '');
+    if (issuers.size > config.maxSuppressedIssuers) out.push(`more than ${config.maxSuppressedIssuers} issuers suppressed`);
+    for (const m of lastHealthyIssuerMethods(option, ctx)) out.push(`would suppress the last healthy issuer of method ${m}`);
+  }
+  if (option.action === 'REROUTE_METHOD') {
+    const rerouted = active.filter((r) => r.action === 'REROUTE_METHOD').length + 1;
+    if (rerouted > config.maxSuppressedMethods) out.push(`more than ${config.maxSuppressedMethods} methods rerouted`);
+  }
+  const underIntervention = active.filter((r) => touchesTraffic(r.action)).reduce((sum, r) => sum + r.blastRadius, option.blastRadius);
+  if (underIntervention > config.maxTrafficUnderIntervention) {
+    out.push(`${(underIntervention * 100).toFixed(0)}% of traffic would be under intervention, limit ${(config.maxTrafficUnderIntervention * 100).toFixed(0)}%`);
+  }
+  return out;
+}
+
+export function preMortem(option: ValuedOption, ctx: PreMortemContext): PreMortem {
+  const broken = violations(option, ctx);
+  const { config } = ctx;
+  const tooWide = touchesTraffic(option.action) && option.blastRadius > config.autonomyBlastRadiusLimit;
+  return {
+    risks: risks(option),
+    blastRadius: option.blastRadius,
+    autonomyLimit: config.autonomyBlastRadiusLimit,
+    requiresApproval: config.mode === 'advisory' || tooWide,
+    violations: broken,
+    refused: broken.length > 0,
+  };
+}

@@ -1,0 +1,329 @@
+// The shapes every stage of the agent core exchanges. All of them are plain JSON values.
+
+/** One authorisation attempt, exactly as the external contract defines it. */
+export interface Transaction {
+  id: string;
+  /** RFC 3339 date-time with offset; event time. */
+  timestamp: string;
+  issuer: string;
+  method: string;
+  status: 'success' | 'failed';
+  amountMinor: number;
+  currency: string;
+  latencyMs: number;
+  retryCount: number;
+  errorCode?: string | null;
+  merchantId?: string;
+  gateway?: string;
+}
+
+/**
+ * Aggregates of one dimension over one window. Every field is computable in SQL
+ * (count, sum, avg, percentile_cont(0.95), count(*) FILTER), so the in-memory fold and
+ * a GROUPING SETS query fill the same shape.
+ */
+export interface DimensionMetrics {
+  volume: number;
+  successes: number;
+  /** avg(latency_ms); 0 for an empty group. */
+  latencyMeanMs: number;
+  /** percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms); 0 for an empty group. */
+  latencyP95Ms: number;
+  /** Attempts with retryCount > 0. */
+  retries: number;
+  amountMinorSum: number;
+  /** Failed attempts per non-null errorCode. */
+  errorCodeCounts: Record<string, number>;
+}
+
+export interface WindowMetrics {
+  /** Epoch ms, inclusive. */
+  start: number;
+  /** Epoch ms, exclusive. */
+  end: number;
+  system: DimensionMetrics;
+  issuers: Record<string, DimensionMetrics>;
+  methods: Record<string, DimensionMetrics>;
+  /** issuer -> method -> metrics. */
+  issuerMethods: Record<string, Record<string, DimensionMetrics>>;
+}
+
+export type PatternType =
+  | 'ISSUER_DEGRADATION'
+  | 'RETRY_STORM'
+  | 'METHOD_FATIGUE'
+  | 'LATENCY_SPIKE'
+  | 'SYSTEM_DEGRADATION';
+
+export type ActionType = 'SUPPRESS_ISSUER' | 'REROUTE_METHOD' | 'REDUCE_RETRIES' | 'ALERT_OPS';
+
+/** Contract dimensions; an issuer x method cell reports as `issuer`. */
+export type PatternDimension = 'issuer' | 'method' | 'system';
+
+export type MetricName = 'successRate' | 'latencyP95Ms' | 'retryRate';
+
+export interface Pattern {
+  type: PatternType;
+  dimension: PatternDimension;
+  /** `issuer:HDFC`, `method:upi`, `issuer:HDFC/method:card` or `system`. */
+  target: string;
+  metric: MetricName;
+  zScore: number;
+  observed: number;
+  baseline: number;
+  /** Signed change relative to the baseline, in the direction that is bad. */
+  relativeChange: number;
+  /** 0..1, how far the change goes towards a total outage of the metric. */
+  severity: number;
+  volume: number;
+  cycleNumber: number;
+}
+
+export interface Ewma {
+  mean: number;
+  variance: number;
+}
+
+export interface DimensionBaseline {
+  /** Windows folded in so far; below the warm-up count the baseline does not judge. */
+  windows: number;
+  volume: Ewma;
+  successRate: Ewma;
+  latencyP95Ms: Ewma;
+  retryRate: Ewma;
+}
+
+export interface Incident {
+  id: string;
+  type: PatternType;
+  target: string;
+  dimension: PatternDimension;
+  openedCycle: number;
+  openedAt: number;
+  lastSeenCycle: number;
+  windowsSeen: number;
+  /** Consecutive judged windows without the finding; resolves at the configured count. */
+  quietWindows: number;
+  peakZScore: number;
+  lastPattern: Pattern;
+}
+
+export interface IncidentEvent {
+  type: 'opened' | 'updated' | 'resolved';
+  incident: Incident;
+}
+
+export type RootCause =
+  | 'ISSUER_OUTAGE'
+  | 'ISSUER_PARTIAL_DEGRADATION'
+  | 'METHOD_PROVIDER_PROBLEM'
+  | 'UPSTREAM_LATENCY'
+  | 'RETRY_AMPLIFICATION'
+  | 'SYSTEM_WIDE'
+  | 'CUSTOMER_DECLINES';
+
+export interface Hypothesis {
+  id: string;
+  cause: RootCause;
+  target: string;
+  /** The pattern type that raised it; learned effectiveness is kept per (action, pattern). */
+  patternType: PatternType;
+  confidence: number;
+  evidence: string[];
+  /** Figures the planner and valuation need, taken from the window. */
+  volume: number;
+  observedSuccessRate: number;
+  baselineSuccessRate: number;
+  /** Success-rate points the right intervention could win back on the target's traffic. */
+  recoverableRate: number;
+}
+
+export interface InterventionOption {
+  id: string;
+  action: ActionType;
+  target: string;
+  params: Record<string, string | number | boolean>;
+  ttlSeconds: number;
+  /** Share of the window's system volume the option touches, 0..1. */
+  blastRadius: number;
+  hypothesisId: string | null;
+  cause: RootCause | null;
+  patternType: PatternType | null;
+  /** The traffic the evaluation watches: the hypothesis target (ALERT_OPS targets ops_team). */
+  subject: string;
+  confidence: number;
+  volume: number;
+  upliftRate: number;
+  observedSuccessRate: number;
+  ticketValue: number;
+}
+
+export interface NrvBreakdown {
+  volumePerWindow: number;
+  horizonWindows: number;
+  upliftRate: number;
+  ticketValue: number;
+  effectiveness: number;
+  confidence: number;
+  revenueRecovered: number;
+  interventionCost: number;
+  riskCost: number;
+  nrv: number;
+}
+
+export interface ValuedOption extends InterventionOption {
+  nrv: NrvBreakdown;
+}
+
+export interface Risk {
+  description: string;
+  likelihood: number;
+}
+
+export interface PreMortem {
+  risks: Risk[];
+  blastRadius: number;
+  autonomyLimit: number;
+  requiresApproval: boolean;
+  /** Hard limits broken; non-empty means the option is refused. */
+  violations: string[];
+  refused: boolean;
+}
+
+export type InterventionStatus =
+  | 'PROPOSED'
+  | 'AWAITING_APPROVAL'
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'EXECUTED'
+  | 'ROLLED_BACK'
+  | 'EXPIRED'
+  | 'EVALUATED'
+  | 'SHADOW';
+
+/** The subject's figures when the intervention was proposed, and the rest of the traffic as control. */
+export interface MetricsSnapshot {
+  systemVolume: number;
+  systemSuccessRate: number;
+  subjectVolume: number;
+  subjectSuccessRate: number;
+  subjectLatencyP95Ms: number;
+  controlVolume: number;
+  controlSuccessRate: number;
+}
+
+export interface InterventionRecord {
+  id: string;
+  action: ActionType;
+  target: string;
+  subject: string;
+  params: Record<string, string | number | boolean>;
+  status: InterventionStatus;
+  patternType: PatternType | null;
+  cause: RootCause | null;
+  hypothesisId: string | null;
+  cycleNumber: number;
+  proposedAt: number;
+  ttlSeconds: number;
+  blastRadius: number;
+  requiresApproval: boolean;
+  /** Success-rate gap on the subject when proposed; the share of it won back measures effectiveness. */
+  recoverableRate: number;
+  /** recoverableRate x learned effectiveness: the uplift the valuation counted on. */
+  predictedUpliftRate: number;
+  predictedNrv: number;
+  /** Revenue per unit of success-rate uplift over the horizon, to price the realised uplift alike. */
+  revenuePerUpliftRate: number;
+  interventionCost: number;
+  snapshot: MetricsSnapshot;
+  executedAt: number | null;
+  executedCycle: number | null;
+  expiresAt: number | null;
+}
+
+export interface BetaPosterior {
+  alpha: number;
+  beta: number;
+}
+
+export interface AgentState {
+  /** Cycles run so far; the next cycle gets this number plus one. */
+  cycle: number;
+  cyclesWithoutAction: number;
+  /** Keyed by target string. */
+  baselines: Record<string, DimensionBaseline>;
+  /** Keyed by `${type}|${target}`. */
+  incidents: Record<string, Incident>;
+  /** Interventions not yet finished with: pending, in force, or awaiting evaluation. Keyed by id. */
+  interventions: Record<string, InterventionRecord>;
+  /** Keyed by `${action}|${patternType}`. */
+  effectiveness: Record<string, BetaPosterior>;
+}
+
+/** What the world reports back about an intervention the agent proposed. */
+export type InterventionEvent =
+  | { type: 'APPROVED'; interventionId: string; at: number }
+  | { type: 'EXECUTED'; interventionId: string; at: number }
+  | { type: 'REJECTED'; interventionId: string; at: number; reason?: string }
+  | { type: 'EXPIRED'; interventionId: string; at: number }
+  | { type: 'ROLLED_BACK'; interventionId: string; at: number; reason?: string };
+
+export interface Evaluation {
+  interventionId: string;
+  action: ActionType;
+  target: string;
+  patternType: PatternType | null;
+  predictedUpliftRate: number;
+  realisedUpliftRate: number;
+  /** True when the rest of the traffic served as control (difference in differences). */
+  controlled: boolean;
+  predictedNrv: number;
+  realisedNrv: number;
+  successDeltaPoints: number;
+  latencyDeltaMs: number;
+  rollbackRecommended: boolean;
+  reason: string;
+}
+
+export interface RollbackRecommendation {
+  interventionId: string;
+  target: string;
+  reason: string;
+}
+
+export type DecisionKind = 'ACTION' | 'NO_ACTION' | 'FORCED_ACTION';
+
+export interface ChosenIntervention {
+  record: InterventionRecord;
+  option: ValuedOption;
+  preMortem: PreMortem;
+}
+
+export interface RefusedOption {
+  option: ValuedOption;
+  reason: string;
+}
+
+export interface Decision {
+  kind: DecisionKind;
+  reason: string;
+  chosen: ChosenIntervention[];
+  refused: RefusedOption[];
+}
+
+export interface CycleResult {
+  state: AgentState;
+  cycleNumber: number;
+  windowStart: number;
+  windowEnd: number;
+  metrics: WindowMetrics;
+  patterns: Pattern[];
+  incidentEvents: IncidentEvent[];
+  hypotheses: Hypothesis[];
+  options: ValuedOption[];
+  decision: Decision;
+  evaluations: Evaluation[];
+  rollbacks: RollbackRecommendation[];
+  /** Interventions the core retired this cycle because their TTL or approval window ran out. */
+  expired: InterventionRecord[];
+}
