@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { runProcess } from './support/process';
 import { keys } from './support/service';
 import { makeTransaction } from './support/transactions';
 
@@ -14,32 +13,7 @@ after(async () => {
   await database.drop();
 });
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', DATABASE_URL: database.url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  return { child, output: () => output, exit: once(child, 'exit').then(([code]) => code as number | null) };
-}
-
-async function listeningUrl(running: Running): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(running.output());
-    if (match) return match[1]!;
-    if (Date.now() > deadline || running.child.exitCode !== null) throw new Error(`service did not start:\n${running.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const run = (env: Record<string, string>) => runProcess({ DATABASE_URL: database.url, ...env });
 
 describe('the service process', () => {
   it('exits non-zero with one line per bad configuration key', async () => {
@@ -53,7 +27,7 @@ describe('the service process', () => {
 
   it('migrates, becomes ready, ingests, and stops cleanly on SIGTERM', async () => {
     const running = run({ PAYOPS_API_KEYS: `${keys.ingest}:ingest` });
-    const url = await listeningUrl(running);
+    const url = await running.listeningUrl();
     let ready = await fetch(`${url}/readyz`);
     for (let tries = 0; ready.status !== 200 && tries < 50; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -74,7 +48,7 @@ describe('the service process', () => {
 
   it('announces the unauthenticated development mode loudly', async () => {
     const running = run({ PAYOPS_AUTH: 'off' });
-    await listeningUrl(running);
+    await running.listeningUrl();
     running.child.kill('SIGTERM');
     await running.exit;
     assert.match(running.output(), /AUTHENTICATION IS OFF/);

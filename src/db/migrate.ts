@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -15,7 +16,8 @@ export async function runMigrations(db: Database): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
     try {
-      await migrate(db.orm, { migrationsFolder });
+      // On the connection holding the lock, so even a pool of one cannot deadlock.
+      await migrate(drizzle(client), { migrationsFolder });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [migrationLockKey]);
     }

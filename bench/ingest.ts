@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import autocannon from 'autocannon';
+import { from as copyFrom } from 'pg-copy-streams';
+import { openMigratedDatabase } from '../src/db/migrate';
+import type { TransactionRow } from '../src/db/transactions';
+import { createTestDatabase } from '../tests/support/database';
+import { runProcess } from '../tests/support/process';
+
+const singleSeconds = Number(process.env.BENCH_SINGLE_SECONDS ?? 8);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const batchSize = 1_000;
+const batches = Number(process.env.BENCH_BATCHES ?? 80);
+const batchConcurrency = 4;
+const ingestKey = 'bench-ingest-key';
+
+const issuers = ['HDFC', 'ICICI', 'AXIS', 'SBI', 'KOTAK'];
+const methods = ['card', 'upi', 'netbanking', 'wallet'];
+
+function row(i: number): TransactionRow {
+  const failed = i % 17 === 0;
+  return {
+    id: randomUUID(),
+    timestamp: new Date(Date.UTC(2026, 10, 24, 6) + i).toISOString(),
+    issuer: issuers[i % issuers.length]!,
+    method: methods[i % methods.length]!,
+    status: failed ? 'failed' : 'success',
+    amountMinor: 10_000 + (i % 90_000),
+    currency: 'INR',
+    latencyMs: 100 + (i % 400),
+    retryCount: i % 9 === 0 ? 1 : 0,
+    errorCode: failed ? 'ISSUER_UNAVAILABLE' : null,
+  };
+}
+
+async function hammerSingle(url: string, headers: Record<string, string>): Promise<number> {
+  const tx = row(1);
+  const result = await autocannon({
+    url: `${url}/v1/transactions`,
+    method: 'POST',
+    connections,
+    duration: singleSeconds,
+    headers: { 'content-type': 'application/json', ...headers },
+    // A fresh id per request, so every POST is a real insert rather than a duplicate.
+    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...tx, id: randomUUID() }) }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`single run had ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return result['2xx'] / (result.duration);
+}
+
+async function postBatches(url: string): Promise<number> {
+  const bodies = Array.from({ length: batches }, (_, b) =>
+    JSON.stringify({ transactions: Array.from({ length: batchSize }, (_, i) => row(b * batchSize + i)) }),
+  );
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: batchConcurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const res = await fetch(`${url}/v1/transactions/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+          body,
+        });
+        const answer = (await res.json()) as { accepted?: number };
+        if (res.status !== 202 || answer.accepted !== batchSize) throw new Error(`batch answered ${res.status} ${JSON.stringify(answer)}`);
+      }
+    }),
+  );
+  return (batches * batchSize) / ((performance.now() - started) / 1000);
+}
+
+const copyText = (value: unknown) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`));
+
+async function rawCopy(databaseUrl: string): Promise<number> {
+  const db = await openMigratedDatabase({ url: databaseUrl, pool_size: 1, connect_timeout_ms: 2_000, statement_timeout_ms: 600_000 });
+  const rows = Array.from({ length: batches * batchSize }, (_, i) => row(i));
+  const lines = rows.map((r) =>
+    [r.id, r.timestamp, r.issuer, r.method, r.status, r.amountMinor, r.currency, r.latencyMs, r.retryCount, r.errorCode, null, null].map(copyText).join('\t') + '\n',
+  );
+  const client = await db.pool.connect();
+  const started = performance.now();
+  await pipeline(
+    Readable.from(lines),
+    client.query(copyFrom('COPY transactions (id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count, error_code, merchant_id, gateway) FROM STDIN')),
+  );
+  const rate = rows.length / ((performance.now() - started) / 1000);
+  client.release();
+  await db.close();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const serviceDb = await createTestDatabase('bench_ingest');
+  const copyDb = await createTestDatabase('bench_copy');
+  const service = runProcess({ DATABASE_URL: serviceDb.url, PAYOPS_API_KEYS: `${ingestKey}:ingest`, PAYOPS_LOGGING_LEVEL: 'info' });
+  const empty = runProcess({}, 'bench/empty-server.ts');
+  try {
+    const [serviceUrl, emptyUrl] = await Promise.all([service.listeningUrl(), empty.listeningUrl()]);
+
+    process.stdout.write(`single: ${connections} connections for ${singleSeconds}s\n`);
+    const emptyRouteRps = await hammerSingle(emptyUrl, {});
+    const singleTps = await hammerSingle(serviceUrl, { authorization: `Bearer ${ingestKey}` });
+    process.stdout.write(`  empty Fastify POST route   ${emptyRouteRps.toFixed(0)} req/s\n`);
+    process.stdout.write(`  POST /v1/transactions      ${singleTps.toFixed(0)} tx/s  (${((100 * singleTps) / emptyRouteRps).toFixed(1)}% of the empty route)\n`);
+
+    process.stdout.write(`batch: ${batches} batches of ${batchSize}, ${batchConcurrency} at a time\n`);
+    const batchTps = await postBatches(serviceUrl);
+    const copyRps = await rawCopy(copyDb.url);
+    process.stdout.write(`  raw COPY into transactions ${copyRps.toFixed(0)} rows/s\n`);
+    process.stdout.write(`  POST /v1/transactions/batch ${batchTps.toFixed(0)} tx/s  (${((100 * batchTps) / copyRps).toFixed(1)}% of raw COPY)\n`);
+
+    const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+    process.stdout.write(
+      `${JSON.stringify({
+        single_tps: round(singleTps),
+        empty_route_rps: round(emptyRouteRps),
+        single_ratio: round(singleTps / emptyRouteRps, 3),
+        batch_tps: round(batchTps),
+        copy_rps: round(copyRps),
+        batch_ratio: round(batchTps / copyRps, 3),
+        connections,
+        batch_size: batchSize,
+      })}\n`,
+    );
+  } finally {
+    await Promise.all([service.stop(), empty.stop()]);
+    await Promise.all([serviceDb.drop(), copyDb.drop()]);
+  }
+}
+
+await main();
