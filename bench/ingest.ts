@@ -95,7 +95,9 @@ async function rawCopy(databaseUrl: string): Promise<number> {
 async function main(): Promise<void> {
   const serviceDb = await createTestDatabase('bench_ingest');
   const copyDb = await createTestDatabase('bench_copy');
-  const service = runProcess({ DATABASE_URL: serviceDb.url, PAYOPS_API_KEYS: `${ingestKey}:ingest`, PAYOPS_LOGGING_LEVEL: 'info' });
+  // PAYOPS_* settings of this shell reach the service, so tuning can be measured with this script.
+  const overrides = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('PAYOPS_') && entry[1] !== undefined));
+  const service = runProcess({ ...overrides, DATABASE_URL: serviceDb.url, PAYOPS_API_KEYS: `${ingestKey}:ingest`, PAYOPS_LOGGING_LEVEL: 'info' });
   const empty = runProcess({}, 'bench/empty-server.ts');
   try {
     const [serviceUrl, emptyUrl] = await Promise.all([service.listeningUrl(), empty.listeningUrl()]);

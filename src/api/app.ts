@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
@@ -49,7 +49,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const result = (schema as ZodType).safeParse(data);
     return result.success ? { value: result.data } : { error: new ValidationError(problemsFromIssues(result.error.issues, data)) };
   });
-  app.setSerializerCompiler(serializerCompiler);
+  // Replies are built by typed code, so re-validating each against its schema would be pure cost.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // Only JSON (and NDJSON where a route adds it) is accepted; anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
