@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultAgentConfig, type AgentConfig } from '../agent/config';
 
 export const roles = ['ingest', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
@@ -59,13 +60,29 @@ const driftSchema = z
   })
   .strict();
 
+// YAML key for each agent setting: snake_case of the core's name, except the original's
+// `cycle_interval`, which keeps its name (its unit, seconds, is in the core's name instead).
+const agentKeyNames: Record<string, keyof AgentConfig> = Object.fromEntries(
+  (Object.keys(defaultAgentConfig) as (keyof AgentConfig)[]).map((name) => [
+    name === 'cycleIntervalSeconds' ? 'cycle_interval' : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    name,
+  ]),
+);
+const mustBePositive = new Set<keyof AgentConfig>(['cycleIntervalSeconds', 'anomalyThreshold', 'horizonWindows']);
+const mustBeWhole = new Set<keyof AgentConfig>(['minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
+
+function agentSetting(name: keyof AgentConfig): z.ZodType {
+  if (name === 'mode') return z.enum(['shadow', 'advisory', 'autonomous']).default(defaultAgentConfig.mode);
+  let number = z.number().min(0);
+  if (mustBePositive.has(name)) number = number.positive();
+  if (mustBeWhole.has(name)) number = number.int();
+  return number.default(defaultAgentConfig[name] as number);
+}
+
 const agentSchema = z
-  .object({
-    cycle_interval: seconds.default(5),
-    anomaly_threshold: z.number().positive().default(3),
-    min_action_frequency_cycles: z.number().int().min(0).default(0),
-  })
-  .strict();
+  .object(Object.fromEntries(Object.entries(agentKeyNames).map(([key, name]) => [key, agentSetting(name)])))
+  .strict()
+  .transform((settings) => Object.fromEntries(Object.entries(settings).map(([key, value]) => [agentKeyNames[key], value])) as unknown as AgentConfig);
 
 const loggingSchema = z
   .object({

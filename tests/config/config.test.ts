@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { defaultAgentConfig } from '../../src/agent/config';
 import { ConfigError, loadConfig } from '../../src/config';
 
 function yamlFile(text: string): string {
@@ -28,6 +29,16 @@ describe('configuration', () => {
     assert.equal(config.server.host, '127.0.0.1');
     assert.equal(config.auth.mode, 'on');
     assert.equal(config.drift.mean_success, 0.95);
+    assert.deepEqual(config.agent, defaultAgentConfig);
+  });
+
+  it('accepts every agent setting of the core under its snake_case name', () => {
+    const config = loadConfig({ PAYOPS_AGENT_MODE: 'shadow', PAYOPS_AGENT_AUTONOMY_BLAST_RADIUS_LIMIT: '0.1', PAYOPS_AGENT_EWMA_ALPHA: '0.3' });
+    assert.equal(config.agent.mode, 'shadow');
+    assert.equal(config.agent.autonomyBlastRadiusLimit, 0.1);
+    assert.equal(config.agent.ewmaAlpha, 0.3);
+    assert.ok(problemsOf({ PAYOPS_AGENT_MODE: 'yolo' }).some((line) => line.startsWith('agent.mode:')));
+    assert.ok(problemsOf({ PAYOPS_AGENT_MAX_SUPPRESSED_ISSUERS: '1.5' }).some((line) => line.startsWith('agent.max_suppressed_issuers:')));
   });
 
   it('reads the original continuous-stream keys from YAML', () => {
@@ -35,9 +46,9 @@ describe('configuration', () => {
       PAYOPS_CONFIG: yamlFile('drift:\n  theta: 0.2\n  sigma: 0.01\n  mean_success: 0.9\nagent:\n  cycle_interval: 0.5\n  anomaly_threshold: 2.5\n  min_action_frequency_cycles: 4\nlogging:\n  level: debug\n  format: text\n'),
     });
     assert.deepEqual(config.drift, { theta: 0.2, sigma: 0.01, mean_success: 0.9 });
-    assert.equal(config.agent.cycle_interval, 0.5);
-    assert.equal(config.agent.anomaly_threshold, 2.5);
-    assert.equal(config.agent.min_action_frequency_cycles, 4);
+    assert.equal(config.agent.cycleIntervalSeconds, 0.5);
+    assert.equal(config.agent.anomalyThreshold, 2.5);
+    assert.equal(config.agent.minActionFrequencyCycles, 4);
     assert.equal(config.logging.format, 'text');
   });
 
@@ -51,8 +62,8 @@ describe('configuration', () => {
       PAYOPS_API_KEYS: 'gateway-key-1:ingest,ops-key-0001:operator',
       PAYOPS_AUTH: 'off',
     });
-    assert.equal(config.agent.cycle_interval, 0.5);
-    assert.equal(config.agent.min_action_frequency_cycles, 3);
+    assert.equal(config.agent.cycleIntervalSeconds, 0.5);
+    assert.equal(config.agent.minActionFrequencyCycles, 3);
     assert.equal(config.server.port, 4000);
     assert.equal(config.database.url, 'postgres://elsewhere/db');
     assert.deepEqual(config.auth.keys, [
@@ -88,6 +99,10 @@ describe('configuration', () => {
   it('refuses a missing named file and malformed YAML', () => {
     assert.match(problemsOf({ PAYOPS_CONFIG: '/nonexistent/payops.yaml' })[0]!, /does not exist/);
     assert.match(problemsOf({ PAYOPS_CONFIG: yamlFile('agent: [unclosed\n') })[0]!, /not valid YAML/);
+  });
+
+  it('documents every key with its default in config/payops.example.yaml', () => {
+    assert.deepEqual(loadConfig({ PAYOPS_CONFIG: 'config/payops.example.yaml' }), loadConfig({}));
   });
 
   it('refuses a zero or negative cycle interval', () => {
