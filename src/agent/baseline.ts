@@ -3,30 +3,37 @@ import type { AgentConfig } from './config';
 import type { DimensionBaseline, DimensionMetrics, Ewma } from './types';
 import { retryRate, successRate } from './metrics';
 
-/** Folds one observation in. During warm-up a point weighs at least 1/(n+1): a plain running mean. */
-export function updateEwma(previous: Ewma | null, observed: number, alpha: number, seen: number): Ewma {
+/**
+ * Folds one observation in. The variance has its own, slower rate: a z-score is only as good as
+ * its spread estimate, and a short memory makes that estimate too noisy to trust at the tails.
+ * During warm-up a point weighs at least 1/(n+1), so early estimates are plain running averages.
+ */
+export function updateEwma(previous: Ewma | null, observed: number, rates: EwmaRates, seen: number): Ewma {
   if (previous === null) return { mean: observed, variance: 0 };
-  const weight = Math.max(alpha, 1 / (seen + 1));
+  const floor = 1 / (seen + 1);
+  const meanWeight = Math.max(rates.ewmaAlpha, floor);
+  const varianceWeight = Math.max(rates.ewmaVarianceAlpha, floor);
   const diff = observed - previous.mean;
-  const increment = weight * diff;
   return {
-    mean: previous.mean + increment,
-    variance: (1 - weight) * (previous.variance + diff * increment),
+    mean: previous.mean + meanWeight * diff,
+    variance: (1 - varianceWeight) * (previous.variance + varianceWeight * diff * diff),
   };
 }
+
+export type EwmaRates = Pick<AgentConfig, 'ewmaAlpha' | 'ewmaVarianceAlpha'>;
 
 export function updateBaseline(
   previous: DimensionBaseline | undefined,
   metrics: DimensionMetrics,
-  alpha: number,
+  rates: EwmaRates,
 ): DimensionBaseline {
   const seen = previous?.windows ?? 0;
   return {
     windows: seen + 1,
-    volume: updateEwma(previous?.volume ?? null, metrics.volume, alpha, seen),
-    successRate: updateEwma(previous?.successRate ?? null, successRate(metrics), alpha, seen),
-    latencyP95Ms: updateEwma(previous?.latencyP95Ms ?? null, metrics.latencyP95Ms, alpha, seen),
-    retryRate: updateEwma(previous?.retryRate ?? null, retryRate(metrics), alpha, seen),
+    volume: updateEwma(previous?.volume ?? null, metrics.volume, rates, seen),
+    successRate: updateEwma(previous?.successRate ?? null, successRate(metrics), rates, seen),
+    latencyP95Ms: updateEwma(previous?.latencyP95Ms ?? null, metrics.latencyP95Ms, rates, seen),
+    retryRate: updateEwma(previous?.retryRate ?? null, retryRate(metrics), rates, seen),
   };
 }
 

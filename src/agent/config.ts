@@ -11,7 +11,14 @@ export interface AgentConfig {
   // detection
   /** |z| at or above which a change counts as anomalous. */
   anomalyThreshold: number;
+  /** Weight of the newest window in a baseline's mean. */
   ewmaAlpha: number;
+  /** Weight of the newest window in a baseline's variance; slower, for a steadier spread. */
+  ewmaVarianceAlpha: number;
+  /** Windows a finding must hold before it is reported, unless its z-score reaches immediateZScore. */
+  confirmWindows: number;
+  /** |z| from which a finding is reported in its first window (hard outages). */
+  immediateZScore: number;
   /** Windows a baseline must have seen before it judges. */
   warmupWindows: number;
   /** Attempts a dimension needs in a window before it is judged at all. */
@@ -82,11 +89,14 @@ export interface AgentConfig {
 }
 
 export const defaultAgentConfig: AgentConfig = {
-  cycleIntervalSeconds: 10,
+  cycleIntervalSeconds: 60,
   mode: 'autonomous',
 
-  anomalyThreshold: 3.5,
-  ewmaAlpha: 0.2,
+  anomalyThreshold: 3.2,
+  ewmaAlpha: 0.1,
+  ewmaVarianceAlpha: 0.05,
+  confirmWindows: 2,
+  immediateZScore: 8,
   warmupWindows: 10,
   minVolume: 30,
   minRelativeChange: 0.05,

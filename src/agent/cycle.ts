@@ -78,7 +78,12 @@ export function runCycle(
   const reported = applyInterventionEvents(state, events, config);
   const cycleNumber = reported.cycle + 1;
 
-  const { patterns, baselines } = detect(window, reported.baselines, openIncidentTargets(reported.incidents), cycleNumber, config);
+  const { patterns, baselines, streaks } = detect(
+    window,
+    { baselines: reported.baselines, streaks: reported.streaks, frozenTargets: openIncidentTargets(reported.incidents) },
+    cycleNumber,
+    config,
+  );
   const tracked = trackIncidents(reported.incidents, patterns, window, cycleNumber, config);
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 
@@ -106,6 +111,7 @@ export function runCycle(
       cycle: cycleNumber,
       cyclesWithoutAction: decision.cyclesWithoutAction,
       baselines,
+      streaks,
       incidents: tracked.incidents,
       interventions,
       effectiveness: learned.effectiveness,

@@ -20,15 +20,23 @@ interface MetricRule {
   direction: Direction;
   value(m: DimensionMetrics): number;
   minRelativeChange(config: AgentConfig): number;
-  /** Sampling variance of the observed value given the baseline mean, when the metric is a proportion. */
-  samplingVariance(mean: number, volume: number): number;
+  /** Sampling variance of the observed value, when the metric is a proportion. */
+  samplingVariance(mean: number, observed: number, volume: number): number;
   patternType(level: Level): PatternType;
 }
 
-const binomialVariance = (mean: number, volume: number): number => {
-  const p = Math.min(1, Math.max(0, mean));
-  return (p * (1 - p)) / volume;
+const bernoulli = (p: number): number => {
+  const q = Math.min(1, Math.max(0, p));
+  return q * (1 - q);
 };
+
+/**
+ * Binomial variance at the baseline or at the observed rate, whichever is wider. Counts of rare
+ * events (failures, retries) in small samples have heavier upper tails than the normal curve;
+ * judging at the observed rate as well keeps a cell with 8 failures out of 60 from passing as 4 sigma.
+ */
+const binomialVariance = (mean: number, observed: number, volume: number): number =>
+  Math.max(bernoulli(mean), bernoulli(observed)) / volume;
 
 const SUCCESS_TYPES: Record<Level, PatternType> = {
   system: 'SYSTEM_DEGRADATION',
@@ -93,7 +101,7 @@ export function judgeDimension(
         observed,
         direction: rule.direction,
         volumeRatio: baseline.volume.mean / metrics.volume,
-        samplingVariance: rule.samplingVariance(ewma.mean, metrics.volume),
+        samplingVariance: rule.samplingVariance(ewma.mean, observed, metrics.volume),
         minRelativeChange: rule.minRelativeChange(config),
       },
       config,
@@ -120,51 +128,54 @@ export function judgeDimension(
 export interface DetectResult {
   patterns: Pattern[];
   baselines: Record<string, DimensionBaseline>;
+  /** Consecutive anomalous windows per `${metric}|${target}`, for findings awaiting confirmation. */
+  streaks: Record<string, number>;
+}
+
+export interface DetectInput {
+  baselines: Record<string, DimensionBaseline>;
+  streaks: Record<string, number>;
+  /** Targets with an open incident: their baselines stay frozen and their findings need no confirmation. */
+  frozenTargets: ReadonlySet<string>;
 }
 
 /**
  * Judges the window, then folds it into the baselines. A baseline never includes the window it
  * judges, and stays frozen on a target with a finding or an open incident, so a long outage is
- * still measured against healthy behaviour. An issuer x method cell reports only what neither
- * its issuer nor its method already shows, which is how a single-method issuer problem surfaces.
+ * still measured against healthy behaviour. A finding below `immediateZScore` is reported once it
+ * has held for `confirmWindows` windows: a healthy stream's one-window dips do not repeat, real
+ * degradations do. An issuer x method cell reports only what neither its issuer nor its method
+ * already shows, which is how a single-method issuer problem surfaces.
  */
-export function detect(
-  metrics: WindowMetrics,
-  baselines: Record<string, DimensionBaseline>,
-  frozenTargets: ReadonlySet<string>,
-  cycleNumber: number,
-  config: AgentConfig,
-): DetectResult {
+export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: number, config: AgentConfig): DetectResult {
+  const { baselines, frozenTargets } = input;
   const patterns: Pattern[] = [];
   const next: Record<string, DimensionBaseline> = { ...baselines };
-  const visit = (level: Level, target: string, m: DimensionMetrics, parents: readonly string[]): readonly Pattern[] => {
+  const streaks: Record<string, number> = {};
+  const flagged = new Set<string>();
+  const visit = (level: Level, target: string, m: DimensionMetrics, parents: readonly string[]): void => {
     const found = judgeDimension(level, target, m, baselines[target], cycleNumber, config);
     for (const pattern of found) {
-      if (!parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`))) patterns.push(pattern);
+      const key = `${pattern.metric}|${target}`;
+      const streak = (input.streaks[key] ?? 0) + 1;
+      streaks[key] = streak;
+      if (level === 'issuer' || level === 'method') flagged.add(key);
+      const confirmed = pattern.zScore >= config.immediateZScore || streak >= config.confirmWindows || frozenTargets.has(target);
+      const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
+      if (confirmed && !redundant) patterns.push(pattern);
     }
     if (found.length === 0 && !frozenTargets.has(target) && m.volume >= config.minVolume) {
-      next[target] = updateBaseline(baselines[target], m, config.ewmaAlpha);
+      next[target] = updateBaseline(baselines[target], m, config);
     }
-    return found;
-  };
-  const flagged = new Set<string>();
-  const flag = (target: string, found: readonly Pattern[]): void => {
-    for (const pattern of found) flagged.add(`${pattern.metric}|${target}`);
   };
   visit('system', SYSTEM_TARGET, metrics.system, []);
-  for (const [issuer, m] of Object.entries(metrics.issuers)) {
-    const target = issuerTarget(issuer);
-    flag(target, visit('issuer', target, m, []));
-  }
-  for (const [method, m] of Object.entries(metrics.methods)) {
-    const target = methodTarget(method);
-    flag(target, visit('method', target, m, []));
-  }
+  for (const [issuer, m] of Object.entries(metrics.issuers)) visit('issuer', issuerTarget(issuer), m, []);
+  for (const [method, m] of Object.entries(metrics.methods)) visit('method', methodTarget(method), m, []);
   for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
     const parentIssuer = issuerTarget(issuer);
     for (const [method, m] of Object.entries(row)) {
       visit('cell', cellTarget(issuer, method), m, [parentIssuer, methodTarget(method)]);
     }
   }
-  return { patterns, baselines: next };
+  return { patterns, baselines: next, streaks };
 }

@@ -103,6 +103,21 @@ function judgedCount(dims: Record<string, DimensionMetrics>, config: AgentConfig
   return Object.values(dims).filter((m) => m.volume >= config.minVolume).length;
 }
 
+/**
+ * The findings of one type that explain the rest: issuer-level ones explain the method and system
+ * figures they drag along, method-level ones the system's; when most issuers show it, it is the system.
+ */
+function localise(patterns: readonly Pattern[], type: PatternType, window: WindowMetrics, config: AgentConfig): Pattern[] {
+  const mine = patterns.filter((p) => p.type === type);
+  const issuers = mine.filter((p) => p.dimension === 'issuer');
+  const methods = mine.filter((p) => p.dimension === 'method');
+  const system = mine.filter((p) => p.dimension === 'system');
+  const wholeIssuers = issuers.filter((p) => parseTarget(p.target).method === null).length;
+  if (system.length > 0 && wholeIssuers / Math.max(1, judgedCount(window.issuers, config)) >= config.systemWideShareMin) return system;
+  if (issuers.length > 0) return issuers;
+  return methods.length > 0 ? methods : system;
+}
+
 export function hypothesise(
   patterns: readonly Pattern[],
   window: WindowMetrics,
@@ -173,16 +188,15 @@ export function hypothesise(
     ]));
   }
 
-  for (const p of patterns) {
-    if (p.type === 'RETRY_STORM') {
-      const failing = out.some((h) => h.target === p.target && h.cause !== 'CUSTOMER_DECLINES');
-      out.push(hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config), [
-        describe(p),
-        failing ? 'retries pile onto a failure already found on the target' : 'retry share rose without a matching failure',
-      ]));
-    } else if (p.type === 'LATENCY_SPIKE') {
-      out.push(hypothesis(ctx, 'UPSTREAM_LATENCY', p.target, p.type, zEvidence(p.zScore, config), [describe(p)]));
-    }
+  for (const p of localise(patterns, 'RETRY_STORM', window, config)) {
+    const failing = out.some((h) => h.target === p.target && h.cause !== 'CUSTOMER_DECLINES');
+    out.push(hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config), [
+      describe(p),
+      failing ? 'retries pile onto a failure already found on the target' : 'retry share rose without a matching failure',
+    ]));
+  }
+  for (const p of localise(patterns, 'LATENCY_SPIKE', window, config)) {
+    out.push(hypothesis(ctx, 'UPSTREAM_LATENCY', p.target, p.type, zEvidence(p.zScore, config), [describe(p)]));
   }
   return out.sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
 }

@@ -2,5 +2,5 @@
 import type { AgentState } from './types';
 
 export function initialAgentState(): AgentState {
-  return { cycle: 0, cyclesWithoutAction: 0, baselines: {}, incidents: {}, interventions: {}, effectiveness: {} };
+  return { cycle: 0, cyclesWithoutAction: 0, baselines: {}, streaks: {}, incidents: {}, interventions: {}, effectiveness: {} };
 }

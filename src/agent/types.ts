@@ -252,6 +252,8 @@ export interface AgentState {
   cyclesWithoutAction: number;
   /** Keyed by target string. */
   baselines: Record<string, DimensionBaseline>;
+  /** Consecutive anomalous windows per `${metric}|${target}` (see detect). */
+  streaks: Record<string, number>;
   /** Keyed by `${type}|${target}`. */
   incidents: Record<string, Incident>;
   /** Interventions not yet finished with: pending, in force, or awaiting evaluation. Keyed by id. */

@@ -1,0 +1,51 @@
+// A small seeded PRNG (mulberry32) whose whole state is one 32-bit integer, so simulations are
+// reproducible from a seed and can be paused and resumed from plain data.
+
+export interface Prng {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Standard normal, by Box-Muller. */
+  normal(): number;
+  state(): number;
+}
+
+const TWO_POW_32 = 4294967296;
+
+export function createPrng(seed: number): Prng {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
+  };
+  return {
+    next,
+    normal: () => {
+      const u = 1 - next();
+      const v = next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    state: () => a,
+  };
+}
+
+/** Picks an index with probability proportional to its weight. */
+export function pickWeighted(prng: Prng, cumulative: readonly number[]): number {
+  const total = cumulative[cumulative.length - 1] ?? 0;
+  const r = prng.next() * total;
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cumulative[mid] ?? 0) > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export function cumulativeOf(weights: readonly number[]): number[] {
+  let sum = 0;
+  return weights.map((w) => (sum += w));
+}
