@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openMigratedDatabase } from '../src/db/migrate';
-import type { TransactionRow } from '../src/db/transactions';
+import type { Transaction } from '../src/agent/types';
 import { createTestDatabase } from '../tests/support/database';
 import { runProcess } from '../tests/support/process';
 
@@ -18,7 +18,7 @@ const ingestKey = 'bench-ingest-key';
 const issuers = ['HDFC', 'ICICI', 'AXIS', 'SBI', 'KOTAK'];
 const methods = ['card', 'upi', 'netbanking', 'wallet'];
 
-function row(i: number): TransactionRow {
+function row(i: number): Transaction {
   const failed = i % 17 === 0;
   return {
     id: randomUUID(),

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
-import { insertTransactions, type TransactionRow } from '../db/transactions';
+import type { Transaction } from '../agent/types';
+import { insertTransactions } from '../db/transactions';
 
 export interface IngestResult {
   accepted: number;
@@ -14,15 +15,15 @@ export interface IngestOptions {
 }
 
 interface Pending {
-  row: TransactionRow;
+  row: Transaction;
   resolve(result: IngestResult): void;
   reject(err: unknown): void;
 }
 
 export interface Ingestor {
-  ingestBatch(rows: readonly TransactionRow[]): Promise<IngestResult>;
+  ingestBatch(rows: readonly Transaction[]): Promise<IngestResult>;
   /** One transaction, committed together with the others that arrive meanwhile (group commit). */
-  ingestOne(row: TransactionRow): Promise<IngestResult>;
+  ingestOne(row: Transaction): Promise<IngestResult>;
   /** Resolves once every accepted single POST has been committed or refused. */
   drain(): Promise<void>;
 }
@@ -32,7 +33,7 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
   let inflight = 0;
   let idle: (() => void)[] = [];
 
-  async function ingestBatch(rows: readonly TransactionRow[]): Promise<IngestResult> {
+  async function ingestBatch(rows: readonly Transaction[]): Promise<IngestResult> {
     const inserted = await insertTransactions(db, rows);
     return { accepted: inserted.length, duplicates: rows.length - inserted.length };
   }

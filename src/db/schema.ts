@@ -1,4 +1,5 @@
-import { bigint, doublePrecision, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 // One row per authorisation attempt. The id is the gateway's idempotency key, so a retried
 // POST can never count twice. Windows are read by event time, hence the event_time index;
@@ -21,4 +22,164 @@ export const transactions = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [index('transactions_event_time_idx').on(table.eventTime)],
+);
+
+/** The agent's state after the last cycle: one row, locked by the cycle that advances it. */
+export const agentState = pgTable('agent_state', {
+  id: integer('id').primaryKey(),
+  cycleNumber: integer('cycle_number').notNull(),
+  /** End (exclusive) of the last window run; the next cycle starts here. */
+  windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }),
+  state: jsonb('state').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** One row per observation window, keyed by the window: a window never runs twice. */
+export const cycles = pgTable(
+  'cycles',
+  {
+    number: integer('number').primaryKey(),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }).notNull(),
+    transactions: integer('transactions').notNull(),
+    decision: text('decision', { enum: ['ACTION', 'NO_ACTION', 'FORCED_ACTION'] }).notNull(),
+    reason: text('reason').notNull(),
+    metrics: jsonb('metrics').notNull(),
+    hypotheses: jsonb('hypotheses').notNull(),
+    options: jsonb('options').notNull(),
+    refused: jsonb('refused').notNull(),
+    incidentEvents: jsonb('incident_events').notNull(),
+    evaluations: jsonb('evaluations').notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('cycles_window_start_idx').on(table.windowStart)],
+);
+
+export const patterns = pgTable(
+  'patterns',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    cycleNumber: integer('cycle_number').notNull(),
+    type: text('type').notNull(),
+    dimension: text('dimension').notNull(),
+    target: text('target').notNull(),
+    metric: text('metric').notNull(),
+    zScore: doublePrecision('z_score').notNull(),
+    observed: doublePrecision('observed').notNull(),
+    baseline: doublePrecision('baseline').notNull(),
+    severity: doublePrecision('severity').notNull(),
+    volume: integer('volume').notNull(),
+  },
+  (table) => [index('patterns_cycle_idx').on(table.cycleNumber), index('patterns_type_idx').on(table.type, table.cycleNumber)],
+);
+
+/** An intervention and everything that explains it; its status moves only through transitions. */
+export const interventions = pgTable(
+  'interventions',
+  {
+    id: text('id').primaryKey(),
+    cycleNumber: integer('cycle_number').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    subject: text('subject').notNull(),
+    params: jsonb('params').notNull(),
+    status: text('status').notNull(),
+    nrv: doublePrecision('nrv').notNull(),
+    option: jsonb('option').notNull(),
+    alternatives: jsonb('alternatives').notNull(),
+    preMortem: jsonb('pre_mortem').notNull(),
+    hypothesis: jsonb('hypothesis'),
+    blastRadius: doublePrecision('blast_radius').notNull(),
+    requiresApproval: boolean('requires_approval').notNull(),
+    ttlSeconds: integer('ttl_seconds').notNull(),
+    /** Narrowed by an operator approving with a smaller scope. */
+    approvedScope: jsonb('approved_scope'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    approvalExpiresAt: timestamp('approval_expires_at', { withTimezone: true, mode: 'date' }),
+    executedAt: timestamp('executed_at', { withTimezone: true, mode: 'date' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    outcome: jsonb('outcome'),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [index('interventions_status_idx').on(table.status), index('interventions_cycle_idx').on(table.cycleNumber)],
+);
+
+/**
+ * Every status change with who, when and why. Rows the agent has not yet seen
+ * (applied_cycle null) are fed to the next cycle, so the core's picture matches the world's.
+ */
+export const interventionTransitions = pgTable(
+  'intervention_transitions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    interventionId: text('intervention_id').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason'),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    appliedCycle: integer('applied_cycle'),
+  },
+  (table) => [index('transitions_intervention_idx').on(table.interventionId), index('transitions_unapplied_idx').on(table.id).where(sql`applied_cycle IS NULL`)],
+);
+
+/** What gateways must apply now: one directive per executed intervention. */
+export const directives = pgTable(
+  'directives',
+  {
+    interventionId: text('intervention_id').primaryKey(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    params: jsonb('params').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    removedAt: timestamp('removed_at', { withTimezone: true, mode: 'date' }),
+    removedReason: text('removed_reason'),
+  },
+  (table) => [index('directives_live_idx').on(table.expiresAt).where(sql`removed_at IS NULL`)],
+);
+
+/** One ops alert to one webhook; unique per (intervention, url) so a retry never sends a second alert. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    interventionId: text('intervention_id').notNull(),
+    url: text('url').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [uniqueIndex('webhook_deliveries_once_idx').on(table.interventionId, table.url)],
+);
+
+/** Append-only record of every decision and action (a trigger refuses UPDATE and DELETE). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    actor: text('actor').notNull(),
+    subject: text('subject'),
+    cycleNumber: integer('cycle_number'),
+    data: jsonb('data').notNull(),
+  },
+  (table) => [index('audit_log_at_idx').on(table.at)],
+);
+
+/** Events committed with the change they describe, published to Redis after commit (outbox). */
+export const eventOutbox = pgTable(
+  'event_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    topic: text('topic').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [index('event_outbox_unpublished_idx').on(table.id).where(sql`published_at IS NULL`)],
 );

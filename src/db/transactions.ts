@@ -1,21 +1,5 @@
-import type { Database } from './client';
-import { withPostgres } from './client';
-
-/** A transaction as the contract defines it; the shape ingestion stores. */
-export interface TransactionRow {
-  id: string;
-  timestamp: string;
-  issuer: string;
-  method: string;
-  status: 'success' | 'failed';
-  amountMinor: number;
-  currency: string;
-  latencyMs: number;
-  retryCount: number;
-  errorCode?: string | null;
-  merchantId?: string;
-  gateway?: string;
-}
+import type { Transaction } from '../agent/types';
+import { withPostgres, type Database } from './client';
 
 // One statement whatever the batch size: columns travel as arrays, so 10,000 rows are still
 // 12 parameters, and ON CONFLICT makes a resent id a no-op (first write wins).
@@ -32,7 +16,7 @@ const insertSql = `
  * Stores the rows in one committed statement and returns the ids that were new.
  * An id already stored, or repeated within the rows, is returned at most once.
  */
-export async function insertTransactions(db: Database, rows: readonly TransactionRow[]): Promise<string[]> {
+export async function insertTransactions(db: Database, rows: readonly Transaction[]): Promise<string[]> {
   const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(rows.length));
   rows.forEach((row, i) => {
     columns[0]![i] = row.id;

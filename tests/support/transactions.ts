@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { TransactionRow } from '../../src/db/transactions';
+import type { Transaction } from '../../src/agent/types';
 
 /** A valid contract transaction; fields can be overridden, or removed by passing undefined. */
-export function makeTransaction(overrides: Partial<Record<keyof TransactionRow | string, unknown>> = {}): TransactionRow {
+export function makeTransaction(overrides: Partial<Record<keyof Transaction | string, unknown>> = {}): Transaction {
   const base: Record<string, unknown> = {
     id: randomUUID(),
     timestamp: '2026-11-24T06:00:00.000Z',
@@ -19,5 +19,5 @@ export function makeTransaction(overrides: Partial<Record<keyof TransactionRow |
     if (value === undefined) delete base[key];
     else base[key] = value;
   }
-  return base as unknown as TransactionRow;
+  return base as unknown as Transaction;
 }
