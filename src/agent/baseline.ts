@@ -3,38 +3,65 @@ import type { AgentConfig } from './config';
 import type { DimensionBaseline, DimensionMetrics, Ewma } from './types';
 import { retryRate, successRate } from './metrics';
 
+export type EwmaRates = Pick<AgentConfig, 'ewmaAlpha' | 'ewmaVarianceAlpha'>;
+
 /**
- * Folds one observation in. The variance has its own, slower rate: a z-score is only as good as
- * its spread estimate, and a short memory makes that estimate too noisy to trust at the tails.
- * During warm-up a point weighs at least 1/(n+1), so early estimates are plain running averages.
+ * Weights of the newest observation in the mean and in the variance. The variance has its own,
+ * slower rate: a z-score is only as good as its spread estimate, and a short memory makes that
+ * too noisy to trust at the tails. The first points weigh at least 1/(n+1), so early estimates
+ * are plain running averages and a baseline that has seen nothing takes the first value as it is.
  */
-export function updateEwma(previous: Ewma | null, observed: number, rates: EwmaRates, seen: number): Ewma {
-  if (previous === null) return { mean: observed, variance: 0 };
-  const floor = 1 / (seen + 1);
-  const meanWeight = Math.max(rates.ewmaAlpha, floor);
-  const varianceWeight = Math.max(rates.ewmaVarianceAlpha, floor);
-  const diff = observed - previous.mean;
+const meanWeight = (rates: EwmaRates, seen: number): number => Math.max(rates.ewmaAlpha, 1 / (seen + 1));
+const varianceWeight = (rates: EwmaRates, seen: number): number => Math.max(rates.ewmaVarianceAlpha, 1 / (seen + 1));
+
+const nextMean = (mean: number, observed: number, weight: number): number => mean + weight * (observed - mean);
+const nextVariance = (mean: number, variance: number, observed: number, weight: number): number =>
+  (1 - weight) * (variance + weight * (observed - mean) * (observed - mean));
+
+export function updateEwma(previous: Ewma, observed: number, rates: EwmaRates, seen: number): Ewma {
   return {
-    mean: previous.mean + meanWeight * diff,
-    variance: (1 - varianceWeight) * (previous.variance + varianceWeight * diff * diff),
+    mean: nextMean(previous.mean, observed, meanWeight(rates, seen)),
+    variance: nextVariance(previous.mean, previous.variance, observed, varianceWeight(rates, seen)),
   };
 }
 
-export type EwmaRates = Pick<AgentConfig, 'ewmaAlpha' | 'ewmaVarianceAlpha'>;
+/** Positions in a DimensionBaseline tuple. */
+export const BASELINE = {
+  windows: 0,
+  volumeMean: 1,
+  successRateMean: 2,
+  successRateVariance: 3,
+  latencyP95MsMean: 4,
+  latencyP95MsVariance: 5,
+  retryRateMean: 6,
+  retryRateVariance: 7,
+} as const;
 
-export function updateBaseline(
-  previous: DimensionBaseline | undefined,
-  metrics: DimensionMetrics,
-  rates: EwmaRates,
-): DimensionBaseline {
-  const seen = previous?.windows ?? 0;
-  return {
-    windows: seen + 1,
-    volume: updateEwma(previous?.volume ?? null, metrics.volume, rates, seen),
-    successRate: updateEwma(previous?.successRate ?? null, successRate(metrics), rates, seen),
-    latencyP95Ms: updateEwma(previous?.latencyP95Ms ?? null, metrics.latencyP95Ms, rates, seen),
-    retryRate: updateEwma(previous?.retryRate ?? null, retryRate(metrics), rates, seen),
-  };
+export function emptyBaseline(): DimensionBaseline {
+  return [0, 0, 0, 0, 0, 0, 0, 0];
+}
+
+/** Runs once per dimension per window, so it works on plain numbers and allocates one array. */
+export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: EwmaRates): DimensionBaseline {
+  const seen = b[BASELINE.windows];
+  const wm = meanWeight(rates, seen);
+  const wv = varianceWeight(rates, seen);
+  const success = successRate(metrics);
+  const retry = retryRate(metrics);
+  const latency = metrics.latencyP95Ms;
+  const successMean = b[BASELINE.successRateMean];
+  const latencyMean = b[BASELINE.latencyP95MsMean];
+  const retryMean = b[BASELINE.retryRateMean];
+  return [
+    seen + 1,
+    nextMean(b[BASELINE.volumeMean], metrics.volume, wm),
+    nextMean(successMean, success, wm),
+    nextVariance(successMean, b[BASELINE.successRateVariance], success, wv),
+    nextMean(latencyMean, latency, wm),
+    nextVariance(latencyMean, b[BASELINE.latencyP95MsVariance], latency, wv),
+    nextMean(retryMean, retry, wm),
+    nextVariance(retryMean, b[BASELINE.retryRateVariance], retry, wv),
+  ];
 }
 
 /** Which way is bad: -1 a drop, +1 a rise, 0 either. */
@@ -62,21 +89,40 @@ export interface Judgement {
   score: number;
 }
 
+/**
+ * How many standard deviations `observed` lies from the baseline in the bad direction. Plain
+ * numbers in and out: it runs three times per dimension per window.
+ */
+export function zScoreOf(
+  mean: number,
+  variance: number,
+  observed: number,
+  direction: Direction,
+  volumeRatio: number,
+  samplingVariance: number,
+  config: AgentConfig,
+): number {
+  const floorStd = config.minStdRelative * Math.abs(mean);
+  const spread = Math.max(variance * Math.max(1, volumeRatio), samplingVariance, floorStd * floorStd, Number.MIN_VALUE);
+  const delta = observed - mean;
+  return (direction === 0 ? Math.abs(delta) : direction * delta) / Math.sqrt(spread);
+}
+
+/** The change as a share of the baseline, in the bad direction. */
+export function relativeChangeOf(mean: number, observed: number, direction: Direction): number {
+  const delta = observed - mean;
+  return (direction === 0 ? Math.abs(delta) : direction * delta) / Math.max(Math.abs(mean), Number.EPSILON);
+}
+
+export function isAnomalous(zScore: number, relativeChange: number, minRelativeChange: number, config: AgentConfig): boolean {
+  return zScore >= config.anomalyThreshold && relativeChange >= minRelativeChange;
+}
+
 export function judge(input: JudgeInput, config: AgentConfig): Judgement {
   const { baseline, observed, direction } = input;
-  const scale = Math.abs(baseline.mean);
-  const floorStd = config.minStdRelative * scale;
-  const variance = Math.max(
-    baseline.variance * Math.max(1, input.volumeRatio),
-    input.samplingVariance,
-    floorStd * floorStd,
-    Number.MIN_VALUE,
-  );
-  const delta = observed - baseline.mean;
-  const signed = direction === 0 ? Math.abs(delta) : direction * delta;
-  const zScore = signed / Math.sqrt(variance);
-  const relativeChange = signed / Math.max(scale, Number.EPSILON);
-  const anomalous = zScore >= config.anomalyThreshold && relativeChange >= input.minRelativeChange;
+  const zScore = zScoreOf(baseline.mean, baseline.variance, observed, direction, input.volumeRatio, input.samplingVariance, config);
+  const relativeChange = relativeChangeOf(baseline.mean, observed, direction);
+  const anomalous = isAnomalous(zScore, relativeChange, input.minRelativeChange, config);
   return { zScore, relativeChange, anomalous, score: anomalyScore(zScore, relativeChange, input, config) };
 }
 
@@ -89,5 +135,6 @@ function anomalyScore(z: number, relative: number, input: JudgeInput, config: Ag
 }
 
 /** Whether a baseline has seen enough windows to judge. */
-export const isWarm = (baseline: DimensionBaseline | undefined, config: AgentConfig): baseline is DimensionBaseline =>
-  baseline !== undefined && baseline.windows >= config.warmupWindows;
+export function isWarm(baseline: DimensionBaseline | undefined, config: AgentConfig): baseline is DimensionBaseline {
+  return baseline !== undefined && baseline[BASELINE.windows] >= config.warmupWindows;
+}

@@ -1,9 +1,10 @@
 // Stage 2: judge every dimension of the window against its own baseline and report findings.
 import type { AgentConfig } from './config';
-import { isWarm, judge, updateBaseline, type Direction } from './baseline';
+import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, updateBaseline, zScoreOf, type Direction } from './baseline';
 import { retryRate, successRate } from './metrics';
 import { SYSTEM_TARGET, cellTarget, issuerTarget, methodTarget } from './targets';
 import type {
+  Baselines,
   DimensionBaseline,
   DimensionMetrics,
   MetricName,
@@ -19,6 +20,8 @@ interface MetricRule {
   metric: MetricName;
   direction: Direction;
   value(m: DimensionMetrics): number;
+  mean(b: DimensionBaseline): number;
+  variance(b: DimensionBaseline): number;
   minRelativeChange(config: AgentConfig): number;
   /** Sampling variance of the observed value, when the metric is a proportion. */
   samplingVariance(mean: number, observed: number, volume: number): number;
@@ -50,6 +53,8 @@ const RULES: readonly MetricRule[] = [
     metric: 'successRate',
     direction: -1,
     value: successRate,
+    mean: (b) => b[BASELINE.successRateMean],
+    variance: (b) => b[BASELINE.successRateVariance],
     minRelativeChange: (c) => c.minRelativeChange,
     samplingVariance: binomialVariance,
     patternType: (level) => SUCCESS_TYPES[level],
@@ -58,6 +63,8 @@ const RULES: readonly MetricRule[] = [
     metric: 'retryRate',
     direction: 1,
     value: retryRate,
+    mean: (b) => b[BASELINE.retryRateMean],
+    variance: (b) => b[BASELINE.retryRateVariance],
     minRelativeChange: (c) => c.retryMinRelativeRise,
     samplingVariance: binomialVariance,
     patternType: () => 'RETRY_STORM',
@@ -66,6 +73,8 @@ const RULES: readonly MetricRule[] = [
     metric: 'latencyP95Ms',
     direction: 1,
     value: (m) => m.latencyP95Ms,
+    mean: (b) => b[BASELINE.latencyP95MsMean],
+    variance: (b) => b[BASELINE.latencyP95MsVariance],
     minRelativeChange: (c) => c.latencyMinRelativeRise,
     samplingVariance: () => 0,
     patternType: () => 'LATENCY_SPIKE',
@@ -92,32 +101,25 @@ export function judgeDimension(
 ): readonly Pattern[] {
   if (metrics.volume < config.minVolume || !isWarm(baseline, config)) return NO_PATTERNS;
   let found: Pattern[] | null = null;
+  const volumeRatio = baseline[BASELINE.volumeMean] / metrics.volume;
   for (const rule of RULES) {
-    const ewma = baseline[rule.metric];
+    const mean = rule.mean(baseline);
     const observed = rule.value(metrics);
-    const judgement = judge(
-      {
-        baseline: ewma,
-        observed,
-        direction: rule.direction,
-        volumeRatio: baseline.volume.mean / metrics.volume,
-        samplingVariance: rule.samplingVariance(ewma.mean, observed, metrics.volume),
-        minRelativeChange: rule.minRelativeChange(config),
-      },
-      config,
-    );
-    if (!judgement.anomalous) continue;
+    const sampling = rule.samplingVariance(mean, observed, metrics.volume);
+    const zScore = zScoreOf(mean, rule.variance(baseline), observed, rule.direction, volumeRatio, sampling, config);
+    const relativeChange = relativeChangeOf(mean, observed, rule.direction);
+    if (!isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config)) continue;
     found ??= [];
     found.push({
       type: rule.patternType(level),
       dimension: DIMENSION_OF[level],
       target,
       metric: rule.metric,
-      zScore: judgement.zScore,
+      zScore,
       observed,
-      baseline: ewma.mean,
-      relativeChange: judgement.relativeChange,
-      severity: Math.min(1, judgement.relativeChange),
+      baseline: mean,
+      relativeChange,
+      severity: Math.min(1, relativeChange),
       volume: metrics.volume,
       cycleNumber,
     });
@@ -127,13 +129,13 @@ export function judgeDimension(
 
 export interface DetectResult {
   patterns: Pattern[];
-  baselines: Record<string, DimensionBaseline>;
+  baselines: Baselines;
   /** Consecutive anomalous windows per `${metric}|${target}`, for findings awaiting confirmation. */
   streaks: Record<string, number>;
 }
 
 export interface DetectInput {
-  baselines: Record<string, DimensionBaseline>;
+  baselines: Baselines;
   streaks: Record<string, number>;
   /** Targets with an open incident: their baselines stay frozen and their findings need no confirmation. */
   frozenTargets: ReadonlySet<string>;
@@ -150,11 +152,16 @@ export interface DetectInput {
 export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: number, config: AgentConfig): DetectResult {
   const { baselines, frozenTargets } = input;
   const patterns: Pattern[] = [];
-  const next: Record<string, DimensionBaseline> = { ...baselines };
   const streaks: Record<string, number> = {};
   const flagged = new Set<string>();
-  const visit = (level: Level, target: string, m: DimensionMetrics, parents: readonly string[]): void => {
-    const found = judgeDimension(level, target, m, baselines[target], cycleNumber, config);
+  const visit = (
+    level: Level,
+    target: string,
+    m: DimensionMetrics,
+    previous: DimensionBaseline | undefined,
+    parents: readonly string[],
+  ): DimensionBaseline | undefined => {
+    const found = judgeDimension(level, target, m, previous, cycleNumber, config);
     for (const pattern of found) {
       const key = `${pattern.metric}|${target}`;
       const streak = (input.streaks[key] ?? 0) + 1;
@@ -164,18 +171,32 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
       if (confirmed && !redundant) patterns.push(pattern);
     }
-    if (found.length === 0 && !frozenTargets.has(target) && m.volume >= config.minVolume) {
-      next[target] = updateBaseline(baselines[target], m, config);
-    }
+    const fold = found.length === 0 && m.volume >= config.minVolume && !frozenTargets.has(target);
+    return fold ? updateBaseline(previous ?? emptyBaseline(), m, config) : previous;
   };
-  visit('system', SYSTEM_TARGET, metrics.system, []);
-  for (const [issuer, m] of Object.entries(metrics.issuers)) visit('issuer', issuerTarget(issuer), m, []);
-  for (const [method, m] of Object.entries(metrics.methods)) visit('method', methodTarget(method), m, []);
+  const next: Baselines = {
+    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, []) ?? baselines.system,
+    issuers: { ...baselines.issuers },
+    methods: { ...baselines.methods },
+    issuerMethods: { ...baselines.issuerMethods },
+  };
+  const keep = (into: Record<string, DimensionBaseline>, key: string, b: DimensionBaseline | undefined): void => {
+    if (b) into[key] = b;
+  };
+  for (const [issuer, m] of Object.entries(metrics.issuers)) {
+    keep(next.issuers, issuer, visit('issuer', issuerTarget(issuer), m, baselines.issuers[issuer], []));
+  }
+  for (const [method, m] of Object.entries(metrics.methods)) {
+    keep(next.methods, method, visit('method', methodTarget(method), m, baselines.methods[method], []));
+  }
   for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
     const parentIssuer = issuerTarget(issuer);
+    const previousRow = baselines.issuerMethods[issuer] ?? {};
+    const nextRow = { ...previousRow };
     for (const [method, m] of Object.entries(row)) {
-      visit('cell', cellTarget(issuer, method), m, [parentIssuer, methodTarget(method)]);
+      keep(nextRow, method, visit('cell', cellTarget(issuer, method), m, previousRow[method], [parentIssuer, methodTarget(method)]));
     }
+    next.issuerMethods[issuer] = nextRow;
   }
   return { patterns, baselines: next, streaks };
 }

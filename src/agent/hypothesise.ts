@@ -1,10 +1,11 @@
 // Stage 3: turn the window's findings into root-cause hypotheses whose confidence comes from evidence.
 import type { AgentConfig } from './config';
+import { BASELINE } from './baseline';
 import { technicalFailures } from './errorCodes';
-import { metricsFor, successRate } from './metrics';
+import { lookup, metricsFor, successRate } from './metrics';
 import { SYSTEM_TARGET, cellTarget, issuerTarget, methodTarget, parseTarget } from './targets';
 import type {
-  DimensionBaseline,
+  Baselines,
   DimensionMetrics,
   Hypothesis,
   Pattern,
@@ -25,9 +26,15 @@ export function technicalShare(m: DimensionMetrics): number {
 
 interface Context {
   window: WindowMetrics;
-  baselines: Record<string, DimensionBaseline>;
+  baselines: Baselines;
   config: AgentConfig;
 }
+
+/** The baseline success rate of a target, or `fallback` while it has none. */
+const baselineRate = (ctx: Context, target: string, fallback: number): number => {
+  const b = lookup(ctx.baselines, target);
+  return b && b[BASELINE.windows] > 0 ? b[BASELINE.successRateMean] : fallback;
+};
 
 function hypothesis(
   ctx: Context,
@@ -39,7 +46,7 @@ function hypothesis(
 ): Hypothesis {
   const m = metricsFor(ctx.window, target) ?? ctx.window.system;
   const observed = successRate(m);
-  const baseline = ctx.baselines[target]?.successRate.mean ?? observed;
+  const baseline = baselineRate(ctx, target, observed);
   return {
     id: `${cause}:${target}`,
     cause,
@@ -72,11 +79,11 @@ function failureCause(ctx: Context, p: Pattern, technical: RootCause): { cause: 
 function methodSpread(ctx: Context, method: string): number {
   let total = 0;
   let failing = 0;
-  const methodBaseline = ctx.baselines[methodTarget(method)]?.successRate.mean ?? 0;
+  const methodBaseline = baselineRate(ctx, methodTarget(method), 0);
   for (const [issuer, row] of Object.entries(ctx.window.issuerMethods)) {
     const cell = row[method];
     if (!cell || cell.volume === 0) continue;
-    const reference = ctx.baselines[cellTarget(issuer, method)]?.successRate.mean ?? methodBaseline;
+    const reference = baselineRate(ctx, cellTarget(issuer, method), methodBaseline);
     total += cell.volume;
     if (reference - successRate(cell) >= ctx.config.minRelativeChange * reference) failing += cell.volume;
   }
@@ -95,7 +102,7 @@ function residualDrop(ctx: Context, issuer: string, blamedMethods: ReadonlySet<s
     successes -= cell.successes;
   }
   if (volume < ctx.config.minVolume) return null;
-  const baseline = ctx.baselines[issuerTarget(issuer)]?.successRate.mean ?? 0;
+  const baseline = baselineRate(ctx, issuerTarget(issuer), 0);
   return baseline > 0 ? (baseline - successes / volume) / baseline : 0;
 }
 
@@ -121,7 +128,7 @@ function localise(patterns: readonly Pattern[], type: PatternType, window: Windo
 export function hypothesise(
   patterns: readonly Pattern[],
   window: WindowMetrics,
-  baselines: Record<string, DimensionBaseline>,
+  baselines: Baselines,
   config: AgentConfig,
 ): Hypothesis[] {
   const ctx: Context = { window, baselines, config };

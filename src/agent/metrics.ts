@@ -1,6 +1,6 @@
 // Rates derived from the SQL-computable aggregates, and arithmetic on them.
 import { SYSTEM_TARGET, parseTarget } from './targets';
-import type { DimensionMetrics, WindowMetrics } from './types';
+import type { DimensionMetrics, DimensionTree, WindowMetrics } from './types';
 
 export function emptyMetrics(): DimensionMetrics {
   return {
@@ -14,10 +14,13 @@ export function emptyMetrics(): DimensionMetrics {
   };
 }
 
-export const successRate = (m: DimensionMetrics): number =>
-  m.volume > 0 ? m.successes / m.volume : 0;
+export function successRate(m: DimensionMetrics): number {
+  return m.volume > 0 ? m.successes / m.volume : 0;
+}
 
-export const retryRate = (m: DimensionMetrics): number => (m.volume > 0 ? m.retries / m.volume : 0);
+export function retryRate(m: DimensionMetrics): number {
+  return m.volume > 0 ? m.retries / m.volume : 0;
+}
 
 /** Success counts of `whole` without `part`: the untouched traffic, used as a control. */
 export function remainder(
@@ -27,12 +30,14 @@ export function remainder(
   return { volume: whole.volume - part.volume, successes: whole.successes - part.successes };
 }
 
-/** The aggregates a target string names in a window, if the window has any. */
-export function metricsFor(window: WindowMetrics, target: string): DimensionMetrics | undefined {
-  if (target === SYSTEM_TARGET) return window.system;
+/** The entry a target string names in a dimension tree (window metrics or baselines), if any. */
+export function lookup<T>(tree: DimensionTree<T>, target: string): T | undefined {
+  if (target === SYSTEM_TARGET) return tree.system;
   const { issuer, method } = parseTarget(target);
-  if (issuer !== null && method !== null) return window.issuerMethods[issuer]?.[method];
-  if (issuer !== null) return window.issuers[issuer];
-  if (method !== null) return window.methods[method];
+  if (issuer !== null && method !== null) return tree.issuerMethods[issuer]?.[method];
+  if (issuer !== null) return tree.issuers[issuer];
+  if (method !== null) return tree.methods[method];
   return undefined;
 }
+
+export const metricsFor = (window: WindowMetrics, target: string): DimensionMetrics | undefined => lookup(window, target);

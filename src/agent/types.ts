@@ -36,16 +36,20 @@ export interface DimensionMetrics {
   errorCodeCounts: Record<string, number>;
 }
 
-export interface WindowMetrics {
+/** The four dimension levels, keyed the way GROUPING SETS (issuer, method, issuer x method, ()) return them. */
+export interface DimensionTree<T> {
+  system: T;
+  issuers: Record<string, T>;
+  methods: Record<string, T>;
+  /** issuer -> method -> value. */
+  issuerMethods: Record<string, Record<string, T>>;
+}
+
+export interface WindowMetrics extends DimensionTree<DimensionMetrics> {
   /** Epoch ms, inclusive. */
   start: number;
   /** Epoch ms, exclusive. */
   end: number;
-  system: DimensionMetrics;
-  issuers: Record<string, DimensionMetrics>;
-  methods: Record<string, DimensionMetrics>;
-  /** issuer -> method -> metrics. */
-  issuerMethods: Record<string, Record<string, DimensionMetrics>>;
 }
 
 export type PatternType =
@@ -84,14 +88,23 @@ export interface Ewma {
   variance: number;
 }
 
-export interface DimensionBaseline {
-  /** Windows folded in so far; below the warm-up count the baseline does not judge. */
-  windows: number;
-  volume: Ewma;
-  successRate: Ewma;
-  latencyP95Ms: Ewma;
-  retryRate: Ewma;
-}
+/**
+ * One dimension's baseline, as a fixed tuple rather than an object: V8 keeps a number array
+ * unboxed but boxes each number field of an object separately, which made a 10,000-dimension
+ * cycle allocation-bound. Read and write it through the BASELINE indices in baseline.ts.
+ */
+export type DimensionBaseline = [
+  windows: number,
+  volumeMean: number,
+  successRateMean: number,
+  successRateVariance: number,
+  latencyP95MsMean: number,
+  latencyP95MsVariance: number,
+  retryRateMean: number,
+  retryRateVariance: number,
+];
+
+export type Baselines = DimensionTree<DimensionBaseline>;
 
 export interface Incident {
   id: string;
@@ -250,8 +263,7 @@ export interface AgentState {
   /** Cycles run so far; the next cycle gets this number plus one. */
   cycle: number;
   cyclesWithoutAction: number;
-  /** Keyed by target string. */
-  baselines: Record<string, DimensionBaseline>;
+  baselines: Baselines;
   /** Consecutive anomalous windows per `${metric}|${target}` (see detect). */
   streaks: Record<string, number>;
   /** Keyed by `${type}|${target}`. */
