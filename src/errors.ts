@@ -25,3 +25,20 @@ export class DependencyUnavailable extends Error {
     super(`${dependency} is unavailable`, { cause });
   }
 }
+
+/** The named thing does not exist (404 / GraphQL NOT_FOUND). */
+export class NotFound extends Error {
+  constructor(readonly what: string) {
+    super(`${what} not found`);
+  }
+}
+
+/** The action does not fit the current state, e.g. approving twice or approving an expired proposal. */
+export class Conflict extends Error {
+  constructor(
+    message: string,
+    readonly current: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { createService } from './service';
+import { createService, serviceRoles, type ServiceRole } from './service';
 
 function loadConfigOrExit(): Config {
   try {
@@ -12,7 +12,22 @@ function loadConfigOrExit(): Config {
   }
 }
 
+/** `--role api,worker` or PAYOPS_ROLE=api: which parts this process runs (all by default). */
+function rolesOrExit(): ServiceRole[] {
+  const flag = process.argv.indexOf('--role');
+  const value = flag >= 0 ? process.argv[flag + 1] : process.env.PAYOPS_ROLE;
+  if (!value) return [...serviceRoles];
+  const roles = value.split(',').map((role) => role.trim());
+  const unknown = roles.filter((role) => !(serviceRoles as readonly string[]).includes(role));
+  if (unknown.length || roles.length === 0) {
+    process.stderr.write(`role: ${unknown.join(', ') || '(empty)'} is not one of ${serviceRoles.join(', ')}\n`);
+    process.exit(2);
+  }
+  return roles as ServiceRole[];
+}
+
 async function main(): Promise<void> {
+  const roles = rolesOrExit();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logging);
   if (config.auth.mode === 'off') {
@@ -20,7 +35,8 @@ async function main(): Promise<void> {
   } else if (config.auth.keys.length === 0) {
     logger.warn('no API keys configured: every authenticated route answers 401. Set PAYOPS_API_KEYS=key:role,... or auth.keys in the config file.');
   }
-  const service = await createService(config, logger);
+  const service = await createService(config, logger, { roles });
+  logger.info({ roles }, 'payops started');
   await service.app.listen({ host: config.server.host, port: config.server.port });
 
   let stopping = false;

@@ -7,37 +7,79 @@ import { createMetrics } from './api/metrics';
 import type { Config } from './config';
 import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
+import { createQueueConnection, createQueues, type Queues } from './jobs/queues';
 import { createRedis } from './jobs/redis';
+import { startScheduler, type Scheduler } from './jobs/scheduler';
+import { startWorkers, type Workers } from './jobs/workers';
+
+export const serviceRoles = ['api', 'worker', 'scheduler'] as const;
+export type ServiceRole = (typeof serviceRoles)[number];
 
 export interface Service {
   config: Config;
   app: FastifyInstance;
   db: Database;
   redis: Redis;
+  queues: Queues;
   ingestor: Ingestor;
-  /** Stops taking requests, finishes in-flight commits, then closes the pools. */
+  workers: Workers | null;
+  scheduler: Scheduler | null;
+  /** Stops taking requests and jobs, finishes in-flight commits, then closes the pools. */
   close(): Promise<void>;
 }
 
-/** The wiring of the whole service: config -> db -> redis -> api. Tests build exactly this. */
-export async function createService(config: Config, logger: Logger): Promise<Service> {
+export interface ServiceOptions {
+  /** What this process runs; all three by default. The HTTP app is built in every role (health, metrics). */
+  roles?: readonly ServiceRole[];
+  /** Wall clock, handed in so tests can hold time still. */
+  now?: () => Date;
+}
+
+/** The wiring of the whole service: config -> db -> redis -> queues -> workers -> api. Tests build exactly this. */
+export async function createService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const roles = new Set(options.roles ?? serviceRoles);
+  const now = options.now ?? (() => new Date());
   const db = await openMigratedDatabase(config.database, logger);
   const redis = createRedis(config.redis.url);
+  const queueConnection = createQueueConnection(config.redis.url);
+  const queues = createQueues(queueConnection, config.redis.key_prefix, { attempts: config.jobs.job_attempts, backoffMs: config.jobs.job_backoff_ms });
   const ingestor = createIngestor(db, {
     groupCommitMaxItems: config.ingest.group_commit_max_items,
     groupCommitMaxInflight: config.ingest.group_commit_max_inflight,
   });
-  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger });
+  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now });
+  const workers = roles.has('worker') ? startWorkers({ db, queues, publisher: redis, config, logger, now }) : null;
+  const scheduler = roles.has('scheduler')
+    ? startScheduler({
+        db,
+        queues,
+        publisher: redis,
+        prefix: config.redis.key_prefix,
+        cycleIntervalSeconds: config.agent.cycleIntervalSeconds,
+        windowGraceSeconds: config.jobs.window_grace_seconds,
+        tickMs: config.jobs.tick_ms,
+        auditDir: config.audit.export_dir,
+        logger,
+        now,
+      })
+    : null;
   return {
     config,
     app,
     db,
     redis,
+    queues,
     ingestor,
+    workers,
+    scheduler,
     async close() {
       await app.close();
+      await scheduler?.stop();
+      await workers?.close();
       await ingestor.drain();
+      await queues.close();
       await db.close();
+      queueConnection.disconnect();
       redis.disconnect();
     },
   };

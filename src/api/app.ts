@@ -13,6 +13,7 @@ import { problemsFromIssues, registerErrorHandling } from './errors';
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics } from './metrics';
 import { healthRoutes } from './routes/health';
+import { agentRoutes } from './routes/agent';
 import { transactionRoutes } from './routes/transactions';
 
 export interface AppDeps {
@@ -22,6 +23,7 @@ export interface AppDeps {
   ingestor: Ingestor;
   metrics: Metrics;
   logger: Logger;
+  now: () => Date;
 }
 
 const probeTimeoutMs = 1_000;
@@ -72,5 +74,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, { db: deps.db, redis: deps.redis, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
   transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items });
+  agentRoutes(app, { db: deps.db, now: deps.now });
   return app;
 }

@@ -5,8 +5,8 @@ import { ApiError } from './errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The role a caller needs for this route; routes without one are public. */
-    role?: Role;
+    /** The role a caller needs for this route (any one of a list); routes without one are public. */
+    role?: Role | readonly Role[];
   }
   interface FastifyRequest {
     roles: ReadonlySet<Role>;
@@ -48,13 +48,14 @@ export function bearerKey(header: string | undefined): string | null {
 }
 
 /** Checks a request's key against the role its route asks for, before the body is read. */
-export function authorise(authenticator: Authenticator, header: string | undefined, needed: Role): ReadonlySet<Role> {
+export function authorise(authenticator: Authenticator, header: string | undefined, needed: Role | readonly Role[]): ReadonlySet<Role> {
   if (!authenticator.enabled) return allRoles;
   const key = bearerKey(header);
   if (!key) throw new ApiError(401, 'unauthorized', 'missing bearer key (Authorization: Bearer <key>)');
   const roles = authenticator.rolesFor(key);
   if (!roles) throw new ApiError(401, 'unauthorized', 'unknown key');
-  if (!roles.has(needed)) throw new ApiError(403, 'forbidden', `this key lacks the ${needed} role`);
+  const acceptable: readonly Role[] = typeof needed === 'string' ? [needed] : needed;
+  if (!acceptable.some((role) => roles.has(role))) throw new ApiError(403, 'forbidden', `this key lacks the ${acceptable.join(' or ')} role`);
   return roles;
 }
 

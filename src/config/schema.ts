@@ -51,6 +51,39 @@ const ingestSchema = z
   })
   .strict();
 
+const jobsSchema = z
+  .object({
+    /** Wait after a window closes for late transactions before judging it. */
+    window_grace_seconds: z.number().min(0).default(1),
+    /** After downtime, at most this many missed windows are replayed; older ones are skipped. */
+    max_catch_up_windows: positiveInt.default(1_000),
+    /** How often the scheduler looks for due windows, expiries and unpublished events. */
+    tick_ms: positiveInt.default(250),
+    job_attempts: positiveInt.default(5),
+    job_backoff_ms: positiveInt.default(500),
+  })
+  .strict();
+
+const actionsSchema = z
+  .object({
+    /** Share of a suppressed target's traffic still sent to it, so its recovery is seen. */
+    probe_share: share.default(0.05),
+    webhooks: z.array(z.url()).default([]),
+    /** HMAC-SHA256 key for the X-PayOps-Signature header of ops alerts. */
+    webhook_secret: z.string().default(''),
+    webhook_attempts: positiveInt.default(5),
+    webhook_backoff_ms: positiveInt.default(1_000),
+    webhook_timeout_ms: positiveInt.default(5_000),
+  })
+  .strict();
+
+const auditSchema = z
+  .object({
+    /** Where the daily audit_YYYYMMDD.jsonl files are written. */
+    export_dir: z.string().min(1).default('audit'),
+  })
+  .strict();
+
 // The original continuous-stream keys keep their names and meanings.
 const driftSchema = z
   .object({
@@ -100,6 +133,9 @@ export const configSchema = z
     ingest: ingestSchema.default(ingestSchema.parse({})),
     drift: driftSchema.default(driftSchema.parse({})),
     agent: agentSchema.default(agentSchema.parse({})),
+    jobs: jobsSchema.default(jobsSchema.parse({})),
+    actions: actionsSchema.default(actionsSchema.parse({})),
+    audit: auditSchema.default(auditSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
   })
   .strict();

@@ -49,3 +49,23 @@ export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
     throw isUnavailable(err) ? new DependencyUnavailable('postgres', err) : err;
   }
 }
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Runs `work` in one Postgres transaction: everything it writes commits together or not at all. */
+export async function inTransaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withPostgres(async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  });
+}

@@ -1,6 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
-import { createService, type Service } from '../../src/service';
+import { createService, type Service, type ServiceOptions } from '../../src/service';
 
 export const keys = {
   ingest: 'test-ingest-key',
@@ -20,13 +23,14 @@ export function testConfig(databaseUrl: string, redisPrefix: string, env: Record
       .join(','),
     PAYOPS_REDIS_KEY_PREFIX: redisPrefix,
     PAYOPS_LOGGING_LEVEL: 'silent',
+    PAYOPS_AUDIT_EXPORT_DIR: mkdtempSync(join(tmpdir(), 'payops-audit-')),
     ...env,
   });
   return config;
 }
 
-export async function startService(config: Config): Promise<Service> {
-  const service = await createService(config, pino({ level: 'silent' }));
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  const service = await createService(config, pino({ level: 'silent' }), options);
   await service.app.ready();
   return service;
 }

@@ -1,0 +1,78 @@
+import type { InterventionStatus } from '../agent/types';
+import type { Queryable } from '../db/client';
+import { appendAudit } from '../db/audit';
+import { updateInterventionStatus, type InterventionRow, type StatusFields, insertTransition } from '../db/interventions';
+import { addToOutbox } from '../db/outbox';
+import { Conflict } from '../errors';
+
+/** Where each status may go next; anything else is refused, so history stays coherent. */
+const next: Record<InterventionStatus, readonly InterventionStatus[]> = {
+  PROPOSED: ['EXECUTED', 'REJECTED', 'EXPIRED'],
+  AWAITING_APPROVAL: ['APPROVED', 'REJECTED', 'EXPIRED'],
+  APPROVED: ['EXECUTED', 'EXPIRED'],
+  EXECUTED: ['EVALUATED', 'ROLLED_BACK', 'EXPIRED'],
+  EVALUATED: ['ROLLED_BACK', 'EXPIRED'],
+  SHADOW: ['EXPIRED'],
+  REJECTED: [],
+  EXPIRED: [],
+  ROLLED_BACK: [],
+};
+
+export const canMove = (from: InterventionStatus, to: InterventionStatus): boolean => next[from].includes(to);
+
+export const interventionTopic = 'intervention';
+
+export interface InterventionEventMessage {
+  type: InterventionStatus;
+  at: string;
+  interventionId: string;
+  actor: string;
+  reason: string | null;
+}
+
+export interface Move {
+  to: InterventionStatus;
+  actor: string;
+  reason: string | null;
+  at: Date;
+  fields?: StatusFields;
+  /** Set when the agent itself made the change inside a cycle, so it is not fed back to it. */
+  appliedCycle?: number;
+}
+
+/**
+ * Moves a locked intervention to its next status: the row, its transition (who, when, why),
+ * the audit entry and the event all land in the caller's transaction.
+ */
+export async function moveIntervention(client: Queryable, row: InterventionRow, move: Move): Promise<InterventionRow> {
+  if (!canMove(row.status, move.to)) {
+    throw new Conflict(`intervention ${row.id} is ${row.status}; it cannot become ${move.to}`, row.status);
+  }
+  await updateInterventionStatus(client, row.id, move.to, move.fields ?? {}, move.at);
+  await insertTransition(client, { interventionId: row.id, from: row.status, to: move.to, actor: move.actor, reason: move.reason, at: move.at, appliedCycle: move.appliedCycle });
+  await announce(client, row, { from: row.status, ...move });
+  return { ...row, ...move.fields, status: move.to, updated_at: move.at };
+}
+
+/** Records the first status of a new intervention the same way every later one is recorded. */
+export async function recordProposal(client: Queryable, row: InterventionRow, at: Date, cycleNumber: number): Promise<void> {
+  await insertTransition(client, { interventionId: row.id, from: null, to: row.status, actor: 'agent', reason: null, at, appliedCycle: cycleNumber });
+  await announce(client, row, { from: null, to: row.status, actor: 'agent', reason: null, at });
+}
+
+async function announce(
+  client: Queryable,
+  row: InterventionRow,
+  change: { from: InterventionStatus | null; to: InterventionStatus; actor: string; reason: string | null; at: Date },
+): Promise<void> {
+  await appendAudit(client, {
+    kind: `intervention.${change.to.toLowerCase()}`,
+    actor: change.actor,
+    subject: row.id,
+    cycleNumber: row.cycle_number,
+    data: { from: change.from, to: change.to, reason: change.reason, action: row.action, target: row.target },
+    at: change.at,
+  });
+  const message: InterventionEventMessage = { type: change.to, at: change.at.toISOString(), interventionId: row.id, actor: change.actor, reason: change.reason };
+  await addToOutbox(client, interventionTopic, message);
+}

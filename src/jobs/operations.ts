@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import { inTransaction, type Database } from '../db/client';
+import { insertDirective, removeDirective } from '../db/directives';
+import { dueForExpiry, lockIntervention, type ApprovedScope, type InterventionRow } from '../db/interventions';
+import { insertWebhookDeliveries } from '../db/webhooks';
+import { Conflict, NotFound, ValidationError } from '../errors';
+import { moveIntervention } from './lifecycle';
+
+const MS_PER_SECOND = 1000;
+
+export interface ActionSettings {
+  probeShare: number;
+  webhooks: readonly string[];
+}
+
+/** Who did it, as stored in transitions and the audit log; never the key itself. */
+export type Actor = string;
+
+async function locked(client: Parameters<typeof lockIntervention>[0], id: string): Promise<InterventionRow> {
+  const row = await lockIntervention(client, id);
+  if (!row) throw new NotFound(`intervention ${id}`);
+  return row;
+}
+
+/** The share of the target's traffic the directive moves, narrowed by an approval's scope. */
+function directiveParams(row: InterventionRow, settings: ActionSettings): InterventionRow['params'] {
+  const scopeShare = row.approved_scope?.trafficShare;
+  if (row.action === 'SUPPRESS_ISSUER') {
+    // A probe share keeps flowing so the issuer's recovery is seen and it can be released early.
+    const trafficShare = Math.min(scopeShare ?? 1, 1 - settings.probeShare);
+    return { ...row.params, trafficShare, probeShare: 1 - trafficShare };
+  }
+  return { ...row.params, trafficShare: scopeShare ?? 1 };
+}
+
+export interface Execution {
+  executed: boolean;
+  webhookDeliveries: number[];
+}
+
+/**
+ * Puts an autonomous or approved intervention into force: a routing directive with its TTL,
+ * or the ops alerts. Anything not waiting to run is left alone, so a retried job is harmless.
+ */
+export async function executeIntervention(db: Database, id: string, settings: ActionSettings, now: Date): Promise<Execution> {
+  return inTransaction(db, async (client) => {
+    const row = await lockIntervention(client, id);
+    if (!row || (row.status !== 'PROPOSED' && row.status !== 'APPROVED')) return { executed: false, webhookDeliveries: [] };
+    const ttlSeconds = row.approved_scope?.ttlSeconds ?? row.ttl_seconds;
+    const expiresAt = new Date(now.getTime() + ttlSeconds * MS_PER_SECOND);
+    let webhookDeliveries: number[] = [];
+    if (row.action === 'ALERT_OPS') {
+      const payload = { interventionId: row.id, action: row.action, subject: row.subject, params: row.params, nrv: row.nrv, hypothesis: row.hypothesis, at: now.toISOString() };
+      webhookDeliveries = await insertWebhookDeliveries(client, row.id, settings.webhooks, payload);
+    } else {
+      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row, settings), created_at: now, expires_at: expiresAt });
+    }
+    await moveIntervention(client, row, { to: 'EXECUTED', actor: 'agent', reason: null, at: now, fields: { executed_at: now, expires_at: expiresAt } });
+    return { executed: true, webhookDeliveries };
+  });
+}
+
+/** An operator's yes. A smaller scope (shorter TTL, smaller share of traffic) may come with it. */
+export async function approveIntervention(db: Database, id: string, actor: Actor, note: string | null, scope: ApprovedScope, now: Date): Promise<InterventionRow> {
+  const outcome = await inTransaction(db, async (client) => {
+    const row = await locked(client, id);
+    if (row.status === 'AWAITING_APPROVAL' && row.approval_expires_at && row.approval_expires_at <= now) {
+      await moveIntervention(client, row, { to: 'EXPIRED', actor: 'agent', reason: 'approval window ran out: expiry means no', at: now });
+      return { expired: true as const };
+    }
+    if (row.status !== 'AWAITING_APPROVAL') throw new Conflict(`intervention ${id} is ${row.status}, not awaiting approval`, row.status);
+    validateScope(row, scope);
+    const hasScope = scope.ttlSeconds !== undefined || scope.trafficShare !== undefined;
+    return {
+      expired: false as const,
+      row: await moveIntervention(client, row, { to: 'APPROVED', actor, reason: note, at: now, fields: hasScope ? { approved_scope: scope } : {} }),
+    };
+  });
+  // The expiry is committed before the refusal is reported, so the operator sees the truth.
+  if (outcome.expired) throw new Conflict(`intervention ${id} expired before it was approved`, 'EXPIRED');
+  return outcome.row;
+}
+
+function validateScope(row: InterventionRow, scope: ApprovedScope): void {
+  const problems = [];
+  if (scope.ttlSeconds !== undefined && !(Number.isInteger(scope.ttlSeconds) && scope.ttlSeconds > 0 && scope.ttlSeconds <= row.ttl_seconds)) {
+    problems.push({ field: 'ttlSeconds', reason: `must be a whole number of seconds from 1 to the proposed ${row.ttl_seconds}` });
+  }
+  if (scope.trafficShare !== undefined && !(scope.trafficShare > 0 && scope.trafficShare <= 1)) {
+    problems.push({ field: 'trafficShare', reason: 'must be above 0 and at most 1' });
+  }
+  if (problems.length) throw new ValidationError(problems, 'an approval may only narrow the proposal');
+}
+
+export async function rejectIntervention(db: Database, id: string, actor: Actor, reason: string, now: Date): Promise<InterventionRow> {
+  return inTransaction(db, async (client) => {
+    const row = await locked(client, id);
+    if (row.status !== 'AWAITING_APPROVAL') throw new Conflict(`intervention ${id} is ${row.status}, not awaiting approval`, row.status);
+    return moveIntervention(client, row, { to: 'REJECTED', actor, reason, at: now });
+  });
+}
+
+export async function rollbackIntervention(db: Database, id: string, actor: Actor, reason: string, now: Date): Promise<InterventionRow> {
+  return inTransaction(db, async (client) => {
+    const row = await locked(client, id);
+    if (row.status !== 'EXECUTED' && row.status !== 'EVALUATED') throw new Conflict(`intervention ${id} is ${row.status}; only one in force can be rolled back`, row.status);
+    const rolledBack = await moveIntervention(client, row, { to: 'ROLLED_BACK', actor, reason, at: now });
+    await removeDirective(client, id, `rolled back: ${reason}`, now);
+    return rolledBack;
+  });
+}
+
+/** Pending approvals and TTLs that have run out by the wall clock; each expiry also ends its directive. */
+export async function expireDue(db: Database, now: Date, logger: Logger): Promise<number> {
+  const due = await inTransaction(db, (client) => dueForExpiry(client, now));
+  for (const candidate of due) {
+    await inTransaction(db, async (client) => {
+      const row = await lockIntervention(client, candidate.id);
+      if (!row || (row.status !== candidate.status)) return;
+      const reason = row.status === 'AWAITING_APPROVAL' ? 'approval window ran out: expiry means no' : 'TTL ran out';
+      await moveIntervention(client, row, { to: 'EXPIRED', actor: 'agent', reason, at: now });
+      await removeDirective(client, row.id, reason, now);
+    });
+    logger.info({ intervention: candidate.id }, 'intervention expired');
+  }
+  return due.length;
+}

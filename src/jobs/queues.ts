@@ -1,0 +1,56 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export const queueNames = { cycles: 'cycles', execute: 'execute', webhooks: 'webhooks' } as const;
+
+export interface CycleJob {
+  /** End (exclusive, epoch ms) of the newest window due; the worker runs every window up to it. */
+  windowEnd: number;
+}
+export interface ExecuteJob {
+  interventionId: string;
+}
+export interface WebhookJob {
+  deliveryId: number;
+}
+
+export interface Queues {
+  cycles: Queue<CycleJob>;
+  execute: Queue<ExecuteJob>;
+  webhooks: Queue<WebhookJob>;
+  close(): Promise<void>;
+}
+
+/** BullMQ needs connections that retry forever instead of failing a command mid-outage. */
+export function createQueueConnection(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+// Ids are the idempotency keys: the same window or intervention is only ever one job.
+export const cycleJobId = (windowEnd: number) => `cycle-${windowEnd}`;
+export const executeJobId = (interventionId: string) => `execute-${interventionId.replace(/:/g, '_')}`;
+export const webhookJobId = (deliveryId: number) => `webhook-${deliveryId}`;
+
+export function createQueues(connection: Redis, prefix: string, defaults: { attempts: number; backoffMs: number }): Queues {
+  // Finished jobs are kept a while so a re-added id is recognised as done, not run again.
+  const defaultJobOptions: JobsOptions = {
+    attempts: defaults.attempts,
+    backoff: { type: 'exponential', delay: defaults.backoffMs },
+    removeOnComplete: { count: 5_000 },
+    removeOnFail: { count: 5_000 },
+  };
+  const options = { connection, prefix, defaultJobOptions, skipWaitingForReady: true };
+  const cycles = new Queue<CycleJob>(queueNames.cycles, options);
+  const execute = new Queue<ExecuteJob>(queueNames.execute, options);
+  const webhooks = new Queue<WebhookJob>(queueNames.webhooks, options);
+  return {
+    cycles,
+    execute,
+    webhooks,
+    async close() {
+      await Promise.all([cycles.close(), execute.close(), webhooks.close()]);
+    },
+  };
+}

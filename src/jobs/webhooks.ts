@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import { appendAudit } from '../db/audit';
+import { inTransaction, withPostgres, type Database } from '../db/client';
+import { getDelivery, recordDeliveryAttempt } from '../db/webhooks';
+
+export interface WebhookSettings {
+  secret: string;
+  timeoutMs: number;
+}
+
+export const signatureHeader = 'x-payops-signature';
+export const deliveryHeader = 'x-payops-delivery';
+
+/** `sha256=<hex HMAC of the body>`: receivers recompute it with the shared secret. */
+export const signBody = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/**
+ * Sends one ops alert. A failure throws so the queue retries it with backoff; after the last
+ * attempt the delivery is dead-lettered (status `dead`) and the audit says so. The delivery id
+ * travels in a header, so a receiver can drop the rare repeat after a crash mid-send.
+ */
+export async function deliverWebhook(db: Database, deliveryId: number, settings: WebhookSettings, isLastAttempt: boolean, now: () => Date): Promise<void> {
+  const delivery = await withPostgres(() => getDelivery(db.pool, deliveryId));
+  if (!delivery || delivery.status !== 'pending') return;
+  const body = JSON.stringify(delivery.payload);
+  let error: string | null = null;
+  try {
+    const response = await fetch(delivery.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [signatureHeader]: signBody(settings.secret, body), [deliveryHeader]: String(delivery.id) },
+      body,
+      signal: AbortSignal.timeout(settings.timeoutMs),
+    });
+    if (!response.ok) error = `HTTP ${response.status}`;
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const status = error === null ? 'delivered' : isLastAttempt ? 'dead' : 'pending';
+  await inTransaction(db, async (client) => {
+    await recordDeliveryAttempt(client, delivery.id, { status, error, at: now() });
+    if (status === 'dead') {
+      await appendAudit(client, {
+        kind: 'webhook.dead_lettered',
+        actor: 'agent',
+        subject: delivery.intervention_id,
+        cycleNumber: null,
+        data: { url: delivery.url, attempts: delivery.attempts + 1, error },
+        at: now(),
+      });
+    }
+  });
+  if (error !== null) throw new Error(`webhook ${delivery.url} failed: ${error}`);
+}

@@ -1,0 +1,88 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { runDueWindows } from './cycle';
+import { publishOutbox } from './events';
+import { executeIntervention } from './operations';
+import { createQueueConnection, executeJobId, queueNames, webhookJobId, type CycleJob, type ExecuteJob, type Queues, type WebhookJob } from './queues';
+import { deliverWebhook } from './webhooks';
+
+export interface WorkerDeps {
+  db: Database;
+  queues: Queues;
+  publisher: Redis;
+  config: Config;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+/** The cycle, execute and webhook workers; each job is idempotent by its key, so retries are safe. */
+export function startWorkers(deps: WorkerDeps): Workers {
+  const { config, logger } = deps;
+  const prefix = config.redis.key_prefix;
+  const publish = () =>
+    publishOutbox(deps.db, deps.publisher, prefix).catch((err: unknown) => {
+      // The scheduler's next tick publishes what is left in the outbox.
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'publishing events deferred');
+    });
+  const queueExecutions = (ids: readonly string[]) =>
+    Promise.all(ids.map((interventionId) => deps.queues.execute.add('execute', { interventionId }, { jobId: executeJobId(interventionId) })));
+
+  const connections: Redis[] = [];
+  const worker = <T>(name: string, concurrency: number, process: (job: Job<T>) => Promise<void>) => {
+    const connection = createQueueConnection(config.redis.url);
+    connections.push(connection);
+    const w = new Worker<T>(name, process, { connection, prefix, concurrency });
+    w.on('failed', (job, err) => logger.warn({ queue: name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'worker error'));
+    return w;
+  };
+
+  const workers = [
+    // One window at a time: cycles are ordered by nature (each starts from the previous state).
+    worker<CycleJob>(queueNames.cycles, 1, async (job) => {
+      const outcomes = await runDueWindows(
+        { db: deps.db, agent: config.agent, maxCatchUpWindows: config.jobs.max_catch_up_windows, logger, now: deps.now },
+        job.data.windowEnd,
+      );
+      await publish();
+      await queueExecutions(outcomes.flatMap((outcome) => outcome.executable));
+    }),
+    worker<ExecuteJob>(queueNames.execute, 4, async (job) => {
+      const execution = await executeIntervention(
+        deps.db,
+        job.data.interventionId,
+        { probeShare: config.actions.probe_share, webhooks: config.actions.webhooks },
+        deps.now(),
+      );
+      await publish();
+      await Promise.all(
+        execution.webhookDeliveries.map((deliveryId) =>
+          deps.queues.webhooks.add(
+            'webhook',
+            { deliveryId },
+            { jobId: webhookJobId(deliveryId), attempts: config.actions.webhook_attempts, backoff: { type: 'exponential', delay: config.actions.webhook_backoff_ms } },
+          ),
+        ),
+      );
+    }),
+    worker<WebhookJob>(queueNames.webhooks, 4, async (job) => {
+      const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await deliverWebhook(deps.db, job.data.deliveryId, { secret: config.actions.webhook_secret, timeoutMs: config.actions.webhook_timeout_ms }, isLastAttempt, deps.now);
+      await publish();
+    }),
+  ];
+
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      connections.forEach((connection) => connection.disconnect());
+    },
+  };
+}
