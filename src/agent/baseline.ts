@@ -67,28 +67,6 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
 /** Which way is bad: -1 a drop, +1 a rise, 0 either. */
 export type Direction = -1 | 0 | 1;
 
-export interface JudgeInput {
-  baseline: Ewma;
-  observed: number;
-  direction: Direction;
-  /**
-   * Baseline volume over this window's volume. Window-to-window variance is mostly sampling
-   * noise, which grows as the sample shrinks, so a thin window is judged against a wider band.
-   */
-  volumeRatio: number;
-  /** Sampling variance known from the metric itself, e.g. binomial p(1-p)/n for a rate. */
-  samplingVariance: number;
-  minRelativeChange: number;
-}
-
-export interface Judgement {
-  zScore: number;
-  relativeChange: number;
-  anomalous: boolean;
-  /** 0..1; 0.5 exactly where |z| meets the threshold with a material change. */
-  score: number;
-}
-
 /**
  * How many standard deviations `observed` lies from the baseline in the bad direction. Plain
  * numbers in and out: it runs three times per dimension per window.
@@ -118,20 +96,12 @@ export function isAnomalous(zScore: number, relativeChange: number, minRelativeC
   return zScore >= config.anomalyThreshold && relativeChange >= minRelativeChange;
 }
 
-export function judge(input: JudgeInput, config: AgentConfig): Judgement {
-  const { baseline, observed, direction } = input;
-  const zScore = zScoreOf(baseline.mean, baseline.variance, observed, direction, input.volumeRatio, input.samplingVariance, config);
-  const relativeChange = relativeChangeOf(baseline.mean, observed, direction);
-  const anomalous = isAnomalous(zScore, relativeChange, input.minRelativeChange, config);
-  return { zScore, relativeChange, anomalous, score: anomalyScore(zScore, relativeChange, input, config) };
-}
-
-function anomalyScore(z: number, relative: number, input: JudgeInput, config: AgentConfig): number {
-  if (z <= 0) return 0;
+/** 0..1: z^2 / (z^2 + threshold^2), exactly 0.5 at the threshold, scaled down while the change is immaterial. */
+export function anomalyScore(zScore: number, relativeChange: number, minRelativeChange: number, config: AgentConfig): number {
+  if (zScore <= 0) return 0;
   const t = config.anomalyThreshold;
-  const zPart = (z * z) / (z * z + t * t);
-  const material = input.minRelativeChange > 0 ? Math.min(1, Math.max(0, relative) / input.minRelativeChange) : 1;
-  return zPart * material;
+  const material = minRelativeChange > 0 ? Math.min(1, Math.max(0, relativeChange) / minRelativeChange) : 1;
+  return ((zScore * zScore) / (zScore * zScore + t * t)) * material;
 }
 
 /** Whether a baseline has seen enough windows to judge. */

@@ -48,17 +48,19 @@ const SUCCESS_TYPES: Record<Level, PatternType> = {
   method: 'METHOD_FATIGUE',
 };
 
+const SUCCESS_RULE: MetricRule = {
+  metric: 'successRate',
+  direction: -1,
+  value: successRate,
+  mean: (b) => b[BASELINE.successRateMean],
+  variance: (b) => b[BASELINE.successRateVariance],
+  minRelativeChange: (c) => c.minRelativeChange,
+  samplingVariance: binomialVariance,
+  patternType: (level) => SUCCESS_TYPES[level],
+};
+
 const RULES: readonly MetricRule[] = [
-  {
-    metric: 'successRate',
-    direction: -1,
-    value: successRate,
-    mean: (b) => b[BASELINE.successRateMean],
-    variance: (b) => b[BASELINE.successRateVariance],
-    minRelativeChange: (c) => c.minRelativeChange,
-    samplingVariance: binomialVariance,
-    patternType: (level) => SUCCESS_TYPES[level],
-  },
+  SUCCESS_RULE,
   {
     metric: 'retryRate',
     direction: 1,
@@ -90,6 +92,33 @@ const DIMENSION_OF: Record<Level, PatternDimension> = {
 
 const NO_PATTERNS: readonly Pattern[] = [];
 
+interface MetricScore {
+  observed: number;
+  mean: number;
+  zScore: number;
+  relativeChange: number;
+  anomalous: boolean;
+}
+
+function scoreMetric(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, config: AgentConfig): MetricScore {
+  const mean = rule.mean(baseline);
+  const observed = rule.value(metrics);
+  const sampling = rule.samplingVariance(mean, observed, metrics.volume);
+  const volumeRatio = baseline[BASELINE.volumeMean] / metrics.volume;
+  const zScore = zScoreOf(mean, rule.variance(baseline), observed, rule.direction, volumeRatio, sampling, config);
+  const relativeChange = relativeChangeOf(mean, observed, rule.direction);
+  return { observed, mean, zScore, relativeChange, anomalous: isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config) };
+}
+
+const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): baseline is DimensionBaseline =>
+  metrics.volume >= config.minVolume && isWarm(baseline, config);
+
+/** Whether a dimension's success rate is down by the detector's own rule (other stages ask this of cells). */
+export function successDropped(metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): boolean | null {
+  if (!judgeable(metrics, baseline, config)) return null;
+  return scoreMetric(SUCCESS_RULE, metrics, baseline, config).anomalous;
+}
+
 /** The findings on one dimension; none while the baseline warms up or the volume is below the floor. */
 export function judgeDimension(
   level: Level,
@@ -99,27 +128,22 @@ export function judgeDimension(
   cycleNumber: number,
   config: AgentConfig,
 ): readonly Pattern[] {
-  if (metrics.volume < config.minVolume || !isWarm(baseline, config)) return NO_PATTERNS;
+  if (!judgeable(metrics, baseline, config)) return NO_PATTERNS;
   let found: Pattern[] | null = null;
-  const volumeRatio = baseline[BASELINE.volumeMean] / metrics.volume;
   for (const rule of RULES) {
-    const mean = rule.mean(baseline);
-    const observed = rule.value(metrics);
-    const sampling = rule.samplingVariance(mean, observed, metrics.volume);
-    const zScore = zScoreOf(mean, rule.variance(baseline), observed, rule.direction, volumeRatio, sampling, config);
-    const relativeChange = relativeChangeOf(mean, observed, rule.direction);
-    if (!isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config)) continue;
+    const score = scoreMetric(rule, metrics, baseline, config);
+    if (!score.anomalous) continue;
     found ??= [];
     found.push({
       type: rule.patternType(level),
       dimension: DIMENSION_OF[level],
       target,
       metric: rule.metric,
-      zScore,
-      observed,
-      baseline: mean,
-      relativeChange,
-      severity: Math.min(1, relativeChange),
+      zScore: score.zScore,
+      observed: score.observed,
+      baseline: score.mean,
+      relativeChange: score.relativeChange,
+      severity: Math.min(1, score.relativeChange),
       volume: metrics.volume,
       cycleNumber,
     });

@@ -1,6 +1,7 @@
 // Stage 3: turn the window's findings into root-cause hypotheses whose confidence comes from evidence.
 import type { AgentConfig } from './config';
 import { BASELINE } from './baseline';
+import { successDropped } from './detect';
 import { technicalFailures } from './errorCodes';
 import { lookup, metricsFor, successRate } from './metrics';
 import { SYSTEM_TARGET, cellTarget, issuerTarget, methodTarget, parseTarget } from './targets';
@@ -75,17 +76,17 @@ function failureCause(ctx: Context, p: Pattern, technical: RootCause): { cause: 
     : { cause: 'CUSTOMER_DECLINES', confidence: e * (1 - share), note };
 }
 
-/** Volume share of a method's issuer cells whose own success rate fell materially. */
+/** Volume share of a method's judgeable issuer cells whose own success rate dropped by the detector's rule. */
 function methodSpread(ctx: Context, method: string): number {
   let total = 0;
   let failing = 0;
-  const methodBaseline = baselineRate(ctx, methodTarget(method), 0);
   for (const [issuer, row] of Object.entries(ctx.window.issuerMethods)) {
     const cell = row[method];
-    if (!cell || cell.volume === 0) continue;
-    const reference = baselineRate(ctx, cellTarget(issuer, method), methodBaseline);
+    if (!cell) continue;
+    const dropped = successDropped(cell, ctx.baselines.issuerMethods[issuer]?.[method], ctx.config);
+    if (dropped === null) continue;
     total += cell.volume;
-    if (reference - successRate(cell) >= ctx.config.minRelativeChange * reference) failing += cell.volume;
+    if (dropped) failing += cell.volume;
   }
   return total > 0 ? failing / total : 0;
 }

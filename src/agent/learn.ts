@@ -1,6 +1,6 @@
 // Stage 9: judge executed interventions K windows on, and learn per (action, pattern) effectiveness.
 import type { AgentConfig } from './config';
-import { actionProfile } from './actions';
+import { actionProfile, touchesTraffic } from './actions';
 import { metricsFor, remainder, successRate } from './metrics';
 import type {
   ActionType,
@@ -96,7 +96,8 @@ export function evaluate(record: InterventionRecord, window: WindowMetrics, conf
   }
   const latencyDeltaMs = enough(now.subjectVolume) ? now.subjectLatencyP95Ms - before.subjectLatencyP95Ms : 0;
   const successDeltaPoints = realised * POINTS_PER_RATE;
-  const worse = successDeltaPoints < -config.rollbackSuccessDropPoints || latencyDeltaMs > config.rollbackLatencyRiseMs;
+  // Only a change to traffic can be rolled back; an alert that preceded a worsening caused nothing.
+  const worse = touchesTraffic(record.action) && (successDeltaPoints < -config.rollbackSuccessDropPoints || latencyDeltaMs > config.rollbackLatencyRiseMs);
   return {
     interventionId: record.id,
     action: record.action,
@@ -142,7 +143,8 @@ export function learn(
   const evaluations: Evaluation[] = [];
   const rollbacks: RollbackRecommendation[] = [];
   for (const record of Object.values(interventions)) {
-    if (record.status !== 'EXECUTED' || record.executedCycle === null || record.executedCycle >= cycleNumber) continue;
+    // A baseline alert has no subject traffic to measure; it simply runs out.
+    if (record.status !== 'EXECUTED' || record.executedCycle === null || record.executedCycle >= cycleNumber || record.patternType === null) continue;
     const due = cycleNumber - record.executedCycle >= config.evaluationDelayWindows;
     const lastChance = record.expiresAt !== null && record.expiresAt <= window.end;
     if (!due && !lastChance) continue;
