@@ -108,7 +108,7 @@ export const defaultAgentConfig: AgentConfig = {
   outageRelativeDrop: 0.6,
   technicalFailureShareMin: 0.5,
   methodSpreadShareMin: 0.5,
-  systemWideShareMin: 0.5,
+  systemWideShareMin: 0.6,
 
   avgTicketValue: 50,
   minorUnitsPerMajor: 100,

@@ -170,8 +170,9 @@ export interface DetectInput {
  * judges, and stays frozen on a target with a finding or an open incident, so a long outage is
  * still measured against healthy behaviour. A finding below `immediateZScore` is reported once it
  * has held for `confirmWindows` windows: a healthy stream's one-window dips do not repeat, real
- * degradations do. An issuer x method cell reports only what neither its issuer nor its method
- * already shows, which is how a single-method issuer problem surfaces.
+ * degradations do. An issuer x method cell reports only what its issuer does not already show,
+ * which is how a single-method issuer problem surfaces; whether a method-wide finding explains
+ * the cell instead is the hypothesis stage's call.
  */
 export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: number, config: AgentConfig): DetectResult {
   const { baselines, frozenTargets } = input;
@@ -190,7 +191,7 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       const key = `${pattern.metric}|${target}`;
       const streak = (input.streaks[key] ?? 0) + 1;
       streaks[key] = streak;
-      if (level === 'issuer' || level === 'method') flagged.add(key);
+      if (level === 'issuer') flagged.add(key);
       const confirmed = pattern.zScore >= config.immediateZScore || streak >= config.confirmWindows || frozenTargets.has(target);
       const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
       if (confirmed && !redundant) patterns.push(pattern);
@@ -218,7 +219,7 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     const previousRow = baselines.issuerMethods[issuer] ?? {};
     const nextRow = { ...previousRow };
     for (const [method, m] of Object.entries(row)) {
-      keep(nextRow, method, visit('cell', cellTarget(issuer, method), m, previousRow[method], [parentIssuer, methodTarget(method)]));
+      keep(nextRow, method, visit('cell', cellTarget(issuer, method), m, previousRow[method], [parentIssuer]));
     }
     next.issuerMethods[issuer] = nextRow;
   }

@@ -181,6 +181,7 @@ export function hypothesise(
   }
 
   for (const p of byType('ISSUER_DEGRADATION', true)) {
+    if (blamedMethods.has(parseTarget(p.target).method ?? '')) continue;
     const verdict = failureCause(ctx, p, 'ISSUER_PARTIAL_DEGRADATION');
     out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
       describe(p),
