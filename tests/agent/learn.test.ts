@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyInterventionEvent, effectivenessOf, evaluate, expireInterventions, runCycle, type AgentState, type InterventionRecord } from '../../src/agent';
+import { snapshotOf } from '../../src/agent/learn';
+import { T0, WINDOW_MS, assertClose, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
+
+const config = testConfig;
+const down = (g: Group): Group => (g.issuer === 'ICICI' ? { ...g, failures: 98, errorCode: 'ISSUER_UNAVAILABLE' } : g);
+
+function proposed(): { state: AgentState; record: InterventionRecord } {
+  const r = runCycle(warmState(), windowOf(50, healthyGroups(down)), config);
+  const record = r.decision.chosen.find((c) => c.option.action === 'SUPPRESS_ISSUER')?.record;
+  if (!record) throw new Error('expected a suppression');
+  return { state: r.state, record };
+}
+
+test('events move an intervention through its lifecycle and stale ones change nothing', () => {
+  const { state, record } = proposed();
+  const at = T0 + 51 * WINDOW_MS;
+  const executed = applyInterventionEvent(state, { type: 'EXECUTED', interventionId: record.id, at }, config);
+  const running = executed.interventions[record.id];
+  assert.equal(running?.status, 'EXECUTED');
+  assert.equal(running?.expiresAt, at + record.ttlSeconds * 1000);
+  assert.equal(running?.executedCycle, state.cycle);
+  assert.equal(applyInterventionEvent(executed, { type: 'EXECUTED', interventionId: record.id, at: at + 1 }, config), executed, 'a duplicate is a no-op');
+  assert.equal(applyInterventionEvent(executed, { type: 'APPROVED', interventionId: 'unknown', at }, config), executed);
+  const expired = applyInterventionEvent(executed, { type: 'EXPIRED', interventionId: record.id, at }, config);
+  assert.equal(expired.interventions[record.id], undefined);
+});
+
+test("an operator's rejection lowers the learned effectiveness and frees the traffic", () => {
+  const { state, record } = proposed();
+  const before = effectivenessOf(state.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config);
+  const rejected = applyInterventionEvent(state, { type: 'REJECTED', interventionId: record.id, at: T0, reason: 'planned maintenance' }, config);
+  assert.equal(rejected.interventions[record.id], undefined);
+  assert.ok(effectivenessOf(rejected.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config) < before);
+});
+
+test('evaluation is a difference in differences against the untouched traffic', () => {
+  const { record } = proposed();
+  // ICICI recovers to 95% while the rest drops from 95% to 90%: realised uplift is (0.95 - 0.02) - (0.90 - 0.95).
+  const later = windowOf(60, healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, failures: 5 } : { ...g, failures: 10 })));
+  const e = evaluate({ ...record, status: 'EXECUTED' }, later, config);
+  assert.equal(e.controlled, true);
+  assertClose(e.realisedUpliftRate, 0.95 - 0.02 - (0.9 - 0.95));
+  assert.equal(e.rollbackRecommended, false);
+});
+
+test('rollback is recommended when the subject got worse by more than the configured points', () => {
+  const window = windowOf(50, healthyGroups());
+  const record: InterventionRecord = { ...proposed().record, status: 'EXECUTED', subject: 'issuer:SBI', target: 'issuer:SBI', snapshot: snapshotOf(window, 'issuer:SBI') };
+  const worse = evaluate(record, windowOf(60, healthyGroups((g) => (g.issuer === 'SBI' ? { ...g, failures: 20 } : g))), config);
+  assert.equal(worse.rollbackRecommended, true);
+  const slower = evaluate(record, windowOf(60, healthyGroups((g) => (g.issuer === 'SBI' ? { ...g, latencyMs: 400 } : g))), config);
+  assert.equal(slower.rollbackRecommended, true);
+});
+
+test('K windows after execution the cycle evaluates, learns and recommends rollback if needed', () => {
+  const { state, record } = proposed();
+  let s = applyInterventionEvent(state, { type: 'EXECUTED', interventionId: record.id, at: T0 + 51 * WINDOW_MS }, config);
+  const recovered = healthyGroups();
+  let evaluations = 0;
+  for (let i = 0; i < config.evaluationDelayWindows; i++) {
+    const r = runCycle(s, windowOf(51 + i, recovered), config);
+    s = r.state;
+    evaluations += r.evaluations.length;
+  }
+  assert.equal(evaluations, 1);
+  assert.equal(s.interventions[record.id]?.status, 'EVALUATED');
+  assert.ok(effectivenessOf(s.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config) > config.suppressIssuerPriorEffectiveness);
+});
+
+test('the core expires what has run out in event time, pending approvals included', () => {
+  const { state, record } = proposed();
+  const late = record.proposedAt + config.approvalTtlSeconds * 1000;
+  const { interventions, expired } = expireInterventions(state.interventions, { start: late }, config);
+  assert.equal(interventions[record.id], undefined);
+  assert.equal(expired[0]?.status, 'EXPIRED');
+  assert.ok(expireInterventions(state.interventions, { start: late - 1 }, config).interventions[record.id]);
+});
