@@ -60,6 +60,8 @@ const jobsSchema = z
     /** How often the scheduler looks for due windows, expiries and unpublished events. */
     tick_ms: positiveInt.default(250),
     job_attempts: positiveInt.default(5),
+    /** A job whose worker stops renewing its lock this long is handed to another worker. */
+    job_lock_ms: positiveInt.default(30_000),
     job_backoff_ms: positiveInt.default(500),
   })
   .strict();

@@ -27,8 +27,8 @@ function directiveParams(row: InterventionRow, settings: ActionSettings): Interv
   const scopeShare = row.approved_scope?.trafficShare;
   if (row.action === 'SUPPRESS_ISSUER') {
     // A probe share keeps flowing so the issuer's recovery is seen and it can be released early.
-    const trafficShare = Math.min(scopeShare ?? 1, 1 - settings.probeShare);
-    return { ...row.params, trafficShare, probeShare: 1 - trafficShare };
+    const probeShare = Math.max(settings.probeShare, 1 - (scopeShare ?? 1));
+    return { ...row.params, trafficShare: 1 - probeShare, probeShare };
   }
   return { ...row.params, trafficShare: scopeShare ?? 1 };
 }

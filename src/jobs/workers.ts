@@ -38,7 +38,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const worker = <T>(name: string, concurrency: number, process: (job: Job<T>) => Promise<void>) => {
     const connection = createQueueConnection(config.redis.url);
     connections.push(connection);
-    const w = new Worker<T>(name, process, { connection, prefix, concurrency });
+    const w = new Worker<T>(name, process, { connection, prefix, concurrency, lockDuration: config.jobs.job_lock_ms, stalledInterval: config.jobs.job_lock_ms });
     w.on('failed', (job, err) => logger.warn({ queue: name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'worker error'));
     return w;

@@ -6,6 +6,7 @@ import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bearer, keys, startService, testConfig } from '../support/service';
 import { createTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { eventually } from '../support/eventually';
 import { makeTransaction } from '../support/transactions';
 
 let database: TestDatabase;
@@ -33,17 +34,11 @@ after(async () => {
 const http = () => request(service.app.server);
 const postOne = (tx = makeTransaction()) => http().post('/v1/transactions').set(bearer(keys.ingest)).send(tx);
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const isReady = async () => (await http().get('/readyz')).status === 200;
 
 describe('readiness and outages', () => {
   it('is ready when Postgres and Redis both answer', async () => {
-    await eventually(async () => (await http().get('/readyz')).status === 200);
+    await eventually(isReady, 'readiness');
     const res = await http().get('/readyz');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { status: 'ready', postgres: 'up', redis: 'up' });
@@ -56,7 +51,7 @@ describe('readiness and outages', () => {
     assert.deepEqual(res.body, { status: 'unready', postgres: 'up', redis: 'down' });
     assert.equal((await postOne()).status, 202);
     await redisLink.restore();
-    await eventually(async () => (await http().get('/readyz')).status === 200);
+    await eventually(isReady, 'readiness');
   });
 
   it('answers 503 with Retry-After while Postgres is unreachable, stores nothing, then resumes', async () => {
@@ -75,7 +70,7 @@ describe('readiness and outages', () => {
     assert.equal(batch.status, 503);
 
     await postgresLink.restore();
-    await eventually(async () => (await http().get('/readyz')).status === 200);
+    await eventually(isReady, 'readiness');
     // The client retries what got no 202; idempotency makes that safe.
     assert.deepEqual((await postOne(tx)).body, { accepted: 1, duplicates: 0 });
     assert.equal(await countTransactions(service.db), before + 1);

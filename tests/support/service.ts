@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ export function testConfig(databaseUrl: string, redisPrefix: string, env: Record
     PAYOPS_API_KEYS: Object.entries(keys)
       .map(([role, key]) => `${key}:${role}`)
       .join(','),
-    PAYOPS_REDIS_KEY_PREFIX: redisPrefix,
+    // Fresh per run: jobs a previous run left in Redis must not be taken for this run's.
+    PAYOPS_REDIS_KEY_PREFIX: `${redisPrefix}-${randomBytes(4).toString('hex')}`,
     PAYOPS_LOGGING_LEVEL: 'silent',
     PAYOPS_AUDIT_EXPORT_DIR: mkdtempSync(join(tmpdir(), 'payops-audit-')),
     ...env,

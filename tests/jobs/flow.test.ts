@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import type { InterventionRow, TransitionRow } from '../../src/db/interventions';
+import { approveIntervention } from '../../src/jobs/operations';
+import type { Service } from '../../src/service';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { TestClock, loopEnv, obeyDirectives, playWindow } from '../support/loop';
+import { bearer, keys, startService, testConfig } from '../support/service';
+import { healthy, withOutage } from '../support/traffic';
+
+const warmWindows = 12;
+
+async function interventionsOf(service: Service, action?: string): Promise<InterventionRow[]> {
+  const { rows } = await service.db.pool.query<InterventionRow>('SELECT * FROM interventions WHERE ($1::text IS NULL OR action = $1) ORDER BY created_at, id', [action ?? null]);
+  return rows;
+}
+
+async function transitionsOf(service: Service, id: string): Promise<TransitionRow[]> {
+  const { rows } = await service.db.pool.query<TransitionRow>('SELECT * FROM intervention_transitions WHERE intervention_id = $1 ORDER BY id', [id]);
+  return rows;
+}
+
+describe('an autonomous outage flows from transactions to an evaluated directive', () => {
+  let database: TestDatabase;
+  let service: Service;
+  const clock = new TestClock();
+
+  before(async () => {
+    database = await createTestDatabase('flow_auto');
+    service = await startService(testConfig(database.url, 'test-flow-auto', loopEnv), { now: clock.now });
+  });
+  after(async () => {
+    await service.close();
+    await database.drop();
+  });
+
+  it('detects, suppresses the issuer through a directive, and evaluates the outcome', async () => {
+    for (let k = 0; k < warmWindows; k += 1) await playWindow(service, clock, k, healthy);
+    assert.equal((await interventionsOf(service)).length, 0, 'healthy traffic needs no intervention');
+
+    const outage = withOutage(healthy, 'HDFC');
+    await playWindow(service, clock, warmWindows, outage);
+    const { rows: patterns } = await service.db.pool.query("SELECT * FROM patterns WHERE target = 'issuer:HDFC'");
+    assert.ok(patterns.length >= 1, 'the outage is stored as a pattern');
+    assert.equal(patterns[0].type, 'ISSUER_DEGRADATION');
+
+    const suppression = await eventually(async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.status === 'EXECUTED'), 'an executed suppression');
+    assert.equal(suppression.target, 'issuer:HDFC');
+    assert.equal(suppression.requires_approval, false);
+    assert.ok((suppression.option as { nrv: { nrv: number } }).nrv.nrv > 0);
+
+    const directives = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
+    assert.equal(directives.status, 200);
+    const directive = directives.body.directives.find((d: { id: string }) => d.id === suppression.id);
+    assert.equal(directive.action, 'SUPPRESS_ISSUER');
+    assert.equal(directive.target, 'issuer:HDFC');
+    assert.equal(directive.params.probeShare, 0.05);
+    assert.ok(Date.parse(directive.expiresAt) > clock.ms);
+
+    // The gateway obeys: most of HDFC's traffic moves to ICICI while HDFC stays down.
+    for (let k = warmWindows + 1; k < warmWindows + 6; k += 1) await playWindow(service, clock, k, await obeyDirectives(service, outage, 'ICICI'));
+    const evaluated = await eventually(async () => {
+      const row = (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((r) => r.id === suppression.id);
+      return row?.outcome ? row : undefined;
+    }, 'an evaluation');
+    const outcome = evaluated.outcome as { realisedUpliftRate: number; rollbackRecommended: boolean };
+    assert.ok(outcome.realisedUpliftRate > 0, `routing around the outage helped: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.rollbackRecommended, false);
+    assert.deepEqual((await transitionsOf(service, suppression.id)).map((t) => t.to_status).slice(0, 3), ['PROPOSED', 'EXECUTED', 'EVALUATED']);
+
+    const state = await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer));
+    assert.equal(state.status, 200);
+    assert.ok(state.body.cycleNumber >= warmWindows + 6);
+    const { rows: audit } = await service.db.pool.query("SELECT kind FROM audit_log WHERE subject = $1 ORDER BY id", [suppression.id]);
+    assert.deepEqual(audit.map((a) => a.kind).slice(0, 3), ['intervention.proposed', 'intervention.executed', 'intervention.evaluated']);
+  });
+
+  it('keeps the audit log append-only', async () => {
+    await assert.rejects(service.db.pool.query('UPDATE audit_log SET actor = $1', ['someone']), /append-only/);
+    await assert.rejects(service.db.pool.query('DELETE FROM audit_log'), /append-only/);
+  });
+});
+
+describe('a high-risk option waits for an operator', () => {
+  let database: TestDatabase;
+  let service: Service;
+  const clock = new TestClock();
+  // HDFC carries 25% of traffic here: above the 20% autonomy limit, within the 30% hard cap.
+  const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25, successRate: 0.95 }, AXIS: { share: 0.25, successRate: 0.95 }, SBI: { share: 0.25, successRate: 0.95 } };
+  const outage = withOutage(bigHdfc, 'HDFC');
+
+  before(async () => {
+    database = await createTestDatabase('flow_approval');
+    service = await startService(testConfig(database.url, 'test-flow-approval', { ...loopEnv, PAYOPS_AGENT_APPROVAL_TTL_SECONDS: '3' }), { now: clock.now });
+    for (let k = 0; k < warmWindows; k += 1) await playWindow(service, clock, k, bigHdfc);
+  });
+  after(async () => {
+    await service.close();
+    await database.drop();
+  });
+
+  let k = warmWindows;
+  const awaitingSuppression = () =>
+    eventually(async () => {
+      const pending = (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.status === 'AWAITING_APPROVAL');
+      if (!pending) await playWindow(service, clock, k++, outage);
+      return pending;
+    }, 'a suppression awaiting approval');
+
+  it('expires when nobody approves, and expiry means no', async () => {
+    const pending = await awaitingSuppression();
+    assert.equal(pending.requires_approval, true);
+    assert.ok(pending.blast_radius > 0.2);
+    assert.ok((pending.pre_mortem as { requiresApproval: boolean }).requiresApproval);
+
+    for (let i = 0; i < 4; i += 1) await playWindow(service, clock, k++, outage);
+    const expired = await eventually(async () => (await interventionsOf(service)).find((row) => row.id === pending.id && row.status === 'EXPIRED'), 'expiry');
+    const last = (await transitionsOf(service, expired.id)).at(-1)!;
+    assert.equal(last.to_status, 'EXPIRED');
+    assert.match(last.reason ?? '', /approval window ran out/);
+    const { rows } = await service.db.pool.query('SELECT * FROM directives WHERE intervention_id = $1', [pending.id]);
+    assert.equal(rows.length, 0, 'an unapproved suppression never reaches the gateways');
+    await assert.rejects(approveIntervention(service.db, pending.id, 'operator:test', null, {}, clock.now()), /EXPIRED/);
+  });
+
+  it('runs once approved, within the smaller scope the operator gave', async () => {
+    const pending = await awaitingSuppression();
+    const approved = await approveIntervention(service.db, pending.id, 'operator:alice', 'go, but half the traffic', { ttlSeconds: 60, trafficShare: 0.5 }, clock.now());
+    assert.equal(approved.status, 'APPROVED');
+    await assert.rejects(approveIntervention(service.db, pending.id, 'operator:bob', null, {}, clock.now()), /not awaiting approval/);
+
+    const executed = await eventually(async () => (await interventionsOf(service)).find((row) => row.id === pending.id && row.status === 'EXECUTED'), 'execution after approval');
+    assert.equal(executed.expires_at!.getTime() - executed.executed_at!.getTime(), 60_000);
+    const { rows } = await service.db.pool.query('SELECT params FROM directives WHERE intervention_id = $1', [pending.id]);
+    assert.equal(rows[0].params.trafficShare, 0.5);
+    const approval = (await transitionsOf(service, pending.id)).find((t) => t.to_status === 'APPROVED')!;
+    assert.equal(approval.actor, 'operator:alice');
+    assert.equal(approval.reason, 'go, but half the traffic');
+  });
+});
