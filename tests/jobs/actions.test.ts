@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import type { InterventionRow } from '../../src/db/interventions';
+import { signBody } from '../../src/jobs/webhooks';
+import type { Service } from '../../src/service';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { TestClock, loopEnv, obeyDirectives, playWindow } from '../support/loop';
+import { bearer, keys, startService, testConfig } from '../support/service';
+import { healthy, withOutage, type Mix } from '../support/traffic';
+
+interface Received {
+  body: string;
+  headers: IncomingMessage['headers'];
+}
+
+/** A webhook receiver that answers 500 to the first `failures` calls of each delivery, then 200. */
+async function receiver(failures: number): Promise<{ url: string; calls: Received[]; server: Server }> {
+  const calls: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      calls.push({ body, headers: req.headers });
+      const attempts = calls.filter((call) => call.headers['x-payops-delivery'] === req.headers['x-payops-delivery']).length;
+      res.statusCode = attempts <= failures ? 500 : 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls, server };
+}
+
+describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
+  let database: TestDatabase;
+  let service: Service;
+  const clock = new TestClock();
+  let flaky: Awaited<ReturnType<typeof receiver>>;
+  let broken: Awaited<ReturnType<typeof receiver>>;
+  const secret = 'webhook-test-secret';
+
+  before(async () => {
+    flaky = await receiver(2);
+    broken = await receiver(Number.POSITIVE_INFINITY);
+    database = await createTestDatabase('webhooks');
+    service = await startService(
+      testConfig(database.url, 'test-webhooks', {
+        ...loopEnv,
+        // A quiet cycle forces the original's baseline ALERT_OPS.
+        PAYOPS_AGENT_MIN_ACTION_FREQUENCY_CYCLES: '2',
+        PAYOPS_ACTIONS_WEBHOOKS: `[${flaky.url}, ${broken.url}]`,
+        PAYOPS_ACTIONS_WEBHOOK_SECRET: secret,
+        PAYOPS_ACTIONS_WEBHOOK_ATTEMPTS: '3',
+        PAYOPS_ACTIONS_WEBHOOK_BACKOFF_MS: '20',
+      }),
+      { now: clock.now },
+    );
+  });
+  after(async () => {
+    await service.close();
+    await database.drop();
+    flaky.server.close();
+    broken.server.close();
+  });
+
+  it('delivers once after retries, and dead-letters after the last attempt', async () => {
+    for (let k = 0; k < 2; k += 1) await playWindow(service, clock, k, healthy);
+    const deliveries = await eventually(async () => {
+      const { rows } = await service.db.pool.query(
+        "SELECT * FROM webhook_deliveries WHERE intervention_id = (SELECT min(intervention_id) FROM webhook_deliveries) AND status <> 'pending'",
+      );
+      return rows.length === 2 ? rows : undefined;
+    }, 'both deliveries of the first alert settled');
+    const byUrl = new Map(deliveries.map((row) => [row.url, row]));
+    assert.equal(byUrl.get(flaky.url).status, 'delivered');
+    assert.equal(byUrl.get(flaky.url).attempts, 3);
+    assert.equal(byUrl.get(broken.url).status, 'dead');
+    assert.equal(byUrl.get(broken.url).attempts, 3);
+
+    const calls = flaky.calls.filter((call) => call.headers['x-payops-delivery'] === String(byUrl.get(flaky.url).id));
+    assert.equal(calls.length, 3, 'two failures, then the delivery');
+    const delivered = calls.at(-1)!;
+    assert.equal(delivered.headers['x-payops-signature'], signBody(secret, delivered.body));
+    const payload = JSON.parse(delivered.body);
+    assert.equal(payload.action, 'ALERT_OPS');
+    const { rows } = await service.db.pool.query("SELECT data FROM audit_log WHERE kind = 'webhook.dead_lettered' AND subject = $1", [byUrl.get(broken.url).intervention_id]);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].data.url, broken.url);
+  });
+});
+
+describe('an action that makes things worse', () => {
+  let database: TestDatabase;
+  let service: Service;
+  const clock = new TestClock();
+
+  before(async () => {
+    database = await createTestDatabase('rollback');
+    service = await startService(testConfig(database.url, 'test-rollback', loopEnv), { now: clock.now });
+  });
+  after(async () => {
+    await service.close();
+    await database.drop();
+  });
+
+  it('is rolled back automatically, its directive removed, and the audit says why', async () => {
+    for (let k = 0; k < 12; k += 1) await playWindow(service, clock, k, healthy);
+    await playWindow(service, clock, 12, withOutage(healthy, 'HDFC'));
+    const suppression = await eventually(async () => {
+      const { rows } = await service.db.pool.query<InterventionRow>("SELECT * FROM interventions WHERE action = 'SUPPRESS_ISSUER' AND status = 'EXECUTED'");
+      return rows[0];
+    }, 'an executed suppression');
+
+    // After the suppression everything gets worse: every issuer drops to 50%.
+    const collapse: Mix = Object.fromEntries(Object.entries(healthy).map(([issuer, b]) => [issuer, { ...b, successRate: 0.5, failureCode: 'ISSUER_UNAVAILABLE' }]));
+    for (let k = 13; k < 18; k += 1) await playWindow(service, clock, k, await obeyDirectives(service, collapse, 'ICICI'));
+    const rolledBack = await eventually(async () => {
+      const { rows } = await service.db.pool.query<InterventionRow>("SELECT * FROM interventions WHERE id = $1 AND status = 'ROLLED_BACK'", [suppression.id]);
+      return rows[0];
+    }, 'automatic rollback');
+    assert.equal((rolledBack.outcome as { rollbackRecommended: boolean }).rollbackRecommended, true);
+    const live = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
+    assert.equal(live.body.directives.length, 0);
+    const { rows } = await service.db.pool.query("SELECT actor, data FROM audit_log WHERE subject = $1 AND kind = 'intervention.rolled_back'", [suppression.id]);
+    assert.equal(rows[0].actor, 'agent');
+    assert.match(rows[0].data.reason, /automatic rollback: success -\d/);
+  });
+});
