@@ -9,35 +9,49 @@ declare module 'fastify' {
     role?: Role | readonly Role[];
   }
   interface FastifyRequest {
-    roles: ReadonlySet<Role>;
+    identity: Identity | null;
   }
 }
 
 // An operator may also do what a viewer does.
 const implied: Record<Role, Role[]> = { ingest: ['ingest'], operator: ['operator', 'viewer'], viewer: ['viewer'] };
 const allRoles: ReadonlySet<Role> = new Set<Role>(['ingest', 'operator', 'viewer']);
-const noRoles: ReadonlySet<Role> = new Set<Role>();
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
 
+export interface Identity {
+  /** Who, for transitions and the audit log: the key's configured name, or its role and digest prefix. */
+  name: string;
+  roles: ReadonlySet<Role>;
+}
+
 export interface Authenticator {
-  /** The roles a bearer key grants, or null when the key is unknown. */
-  rolesFor(key: string): ReadonlySet<Role> | null;
+  /** Who a bearer key belongs to and what it may do, or null when the key is unknown. */
+  identify(key: string): Identity | null;
   readonly enabled: boolean;
 }
 
+/** The identity of every request while authentication is off (local development only). */
+export const developer: Identity = { name: 'developer (auth off)', roles: allRoles };
+
 export function createAuthenticator(mode: 'on' | 'off', keys: readonly ApiKey[]): Authenticator {
-  const known = keys.map(({ key, role }) => ({ hash: digest(key), role }));
+  const known = keys.map(({ key, role, name }) => {
+    const hash = digest(key);
+    return { hash, role, name: name ?? `${role}-${hash.toString('hex').slice(0, 8)}` };
+  });
   return {
     enabled: mode === 'on',
-    rolesFor(key) {
-      // Digests have equal length, so every stored key is compared in constant time.
+    identify(key) {
+      // Digests have equal length, and every stored key is compared, so timing reveals nothing.
       const presented = digest(key);
-      const granted = new Set<Role>();
+      const roles = new Set<Role>();
+      let name: string | null = null;
       for (const entry of known) {
-        if (timingSafeEqual(entry.hash, presented)) implied[entry.role].forEach((role) => granted.add(role));
+        if (!timingSafeEqual(entry.hash, presented)) continue;
+        implied[entry.role].forEach((role) => roles.add(role));
+        name ??= entry.name;
       }
-      return granted.size ? granted : null;
+      return name === null ? null : { name, roles };
     },
   };
 }
@@ -47,23 +61,29 @@ export function bearerKey(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Checks a request's key against the role its route asks for, before the body is read. */
-export function authorise(authenticator: Authenticator, header: string | undefined, needed: Role | readonly Role[]): ReadonlySet<Role> {
-  if (!authenticator.enabled) return allRoles;
+/** Who the Authorization header belongs to; throws 401 when it names nobody. */
+export function authenticate(authenticator: Authenticator, header: string | undefined): Identity {
+  if (!authenticator.enabled) return developer;
   const key = bearerKey(header);
   if (!key) throw new ApiError(401, 'unauthorized', 'missing bearer key (Authorization: Bearer <key>)');
-  const roles = authenticator.rolesFor(key);
-  if (!roles) throw new ApiError(401, 'unauthorized', 'unknown key');
+  const identity = authenticator.identify(key);
+  if (!identity) throw new ApiError(401, 'unauthorized', 'unknown key');
+  return identity;
+}
+
+/** Throws 403 unless the identity holds one of the roles. */
+export function requireRole(identity: Identity, needed: Role | readonly Role[]): void {
   const acceptable: readonly Role[] = typeof needed === 'string' ? [needed] : needed;
-  if (!acceptable.some((role) => roles.has(role))) throw new ApiError(403, 'forbidden', `this key lacks the ${acceptable.join(' or ')} role`);
-  return roles;
+  if (!acceptable.some((role) => identity.roles.has(role))) throw new ApiError(403, 'forbidden', `this key lacks the ${acceptable.join(' or ')} role`);
 }
 
 export function registerAuth(app: FastifyInstance, authenticator: Authenticator): void {
-  // Reference-typed decorations must start as null; every request sets its own in the hook.
-  app.decorateRequest('roles', null as unknown as ReadonlySet<Role>);
+  app.decorateRequest('identity', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const needed = request.routeOptions.config.role;
-    request.roles = needed ? authorise(authenticator, request.headers.authorization, needed) : noRoles;
+    if (!needed) return;
+    const identity = authenticate(authenticator, request.headers.authorization);
+    requireRole(identity, needed);
+    request.identity = identity;
   });
 }

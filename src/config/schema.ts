@@ -33,7 +33,8 @@ const redisSchema = z
   })
   .strict();
 
-const apiKeySchema = z.object({ key: z.string().min(8), role: z.enum(roles) }).strict();
+/** `name` identifies the key's holder in the audit log (the key itself is never stored or logged). */
+const apiKeySchema = z.object({ key: z.string().min(8), role: z.enum(roles), name: z.string().min(1).max(64).optional() }).strict();
 
 const authSchema = z
   .object({

@@ -71,11 +71,11 @@ export async function insertPatterns(client: Queryable, patterns: readonly Patte
   if (patterns.length === 0) return;
   const column = <K extends keyof Pattern>(key: K) => patterns.map((p) => p[key]);
   await client.query(
-    `INSERT INTO patterns (cycle_number, type, dimension, target, metric, z_score, observed, baseline, severity, volume)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::int[])`,
+    `INSERT INTO patterns (cycle_number, type, dimension, target, metric, z_score, observed, baseline, severity, volume, relative_change)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::int[], $11::float8[])`,
     [
       column('cycleNumber'), column('type'), column('dimension'), column('target'), column('metric'),
-      column('zScore'), column('observed'), column('baseline'), column('severity'), column('volume'),
+      column('zScore'), column('observed'), column('baseline'), column('severity'), column('volume'), column('relativeChange'),
     ],
   );
 }
@@ -99,8 +99,24 @@ export interface PatternRow {
   observed: number;
   baseline: number;
   severity: number;
+  relative_change: number;
   volume: number;
 }
+
+/** A stored pattern in the core's own shape, e.g. to rebuild SystemHealth from a stored cycle. */
+export const patternFromRow = (row: PatternRow): Pattern => ({
+  type: row.type as Pattern['type'],
+  dimension: row.dimension as Pattern['dimension'],
+  target: row.target,
+  metric: row.metric as Pattern['metric'],
+  zScore: row.z_score,
+  observed: row.observed,
+  baseline: row.baseline,
+  relativeChange: row.relative_change,
+  severity: row.severity,
+  volume: row.volume,
+  cycleNumber: row.cycle_number,
+});
 
 export async function recentPatterns(client: Queryable, limit: number, type?: string, beforeId?: number): Promise<PatternRow[]> {
   const result = await client.query<PatternRow>(

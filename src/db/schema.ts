@@ -68,6 +68,7 @@ export const patterns = pgTable(
     observed: doublePrecision('observed').notNull(),
     baseline: doublePrecision('baseline').notNull(),
     severity: doublePrecision('severity').notNull(),
+    relativeChange: doublePrecision('relative_change').notNull().default(0),
     volume: integer('volume').notNull(),
   },
   (table) => [index('patterns_cycle_idx').on(table.cycleNumber), index('patterns_type_idx').on(table.type, table.cycleNumber)],

@@ -1,0 +1,1 @@
+ALTER TABLE "patterns" ADD COLUMN "relative_change" double precision DEFAULT 0 NOT NULL;
