@@ -126,6 +126,16 @@ function localise(patterns: readonly Pattern[], type: PatternType, window: Windo
   return methods.length > 0 ? methods : system;
 }
 
+/** Several findings can point at one cause and target; the best-supported statement of it stays. */
+function strongestPerId(hypotheses: readonly Hypothesis[]): Hypothesis[] {
+  const best = new Map<string, Hypothesis>();
+  for (const h of hypotheses) {
+    const seen = best.get(h.id);
+    if (!seen || h.confidence > seen.confidence) best.set(h.id, h);
+  }
+  return [...best.values()];
+}
+
 export function hypothesise(
   patterns: readonly Pattern[],
   window: WindowMetrics,
@@ -181,11 +191,15 @@ export function hypothesise(
   }
 
   for (const p of byType('ISSUER_DEGRADATION', true)) {
-    if (blamedMethods.has(parseTarget(p.target).method ?? '')) continue;
+    const { issuer, method } = parseTarget(p.target);
+    if (method === null || issuer === null || blamedMethods.has(method)) continue;
+    // The first cell to cross the line may be the visible edge of an issuer-wide problem.
+    const rest = residualDrop(ctx, issuer, new Set([...blamedMethods, method]));
+    const spreads = rest !== null && rest >= config.minRelativeChange;
     const verdict = failureCause(ctx, p, 'ISSUER_PARTIAL_DEGRADATION');
-    out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
+    out.push(hypothesis(ctx, verdict.cause, spreads ? issuerTarget(issuer) : p.target, p.type, verdict.confidence, [
       describe(p),
-      'confined to one method of the issuer',
+      spreads ? `the issuer's other methods are down ${pct(rest)} too` : 'confined to one method of the issuer',
       verdict.note,
     ]));
   }
@@ -207,5 +221,5 @@ export function hypothesise(
   for (const p of localise(patterns, 'LATENCY_SPIKE', window, config)) {
     out.push(hypothesis(ctx, 'UPSTREAM_LATENCY', p.target, p.type, zEvidence(p.zScore, config), [describe(p)]));
   }
-  return out.sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
+  return strongestPerId(out).sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
 }
