@@ -16,9 +16,7 @@ import {
   type InterventionEvent,
   type Transaction,
 } from '../src/agent';
-
-const MS_PER_SECOND = 1000;
-const PERCENT = 100;
+import { MS_PER_SECOND, percent } from '../src/agent/units';
 
 async function readWindows(file: string, windowMs: number): Promise<Map<number, Transaction[]>> {
   const windows = new Map<number, Transaction[]>();
@@ -46,7 +44,6 @@ function executions(result: CycleResult): InterventionEvent[] {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const pct = (x: number): string => `${(x * PERCENT).toFixed(1)}%`;
 
 function jsonLine(r: CycleResult): string {
   const first = r.decision.chosen[0];
@@ -69,13 +66,13 @@ function consoleBlock(r: CycleResult, config: AgentConfig): string {
   const health = systemHealth(r.metrics, r.patterns, config);
   const out = [`── Cycle ${r.cycleNumber}  ${iso(r.windowStart)} → ${iso(r.windowEnd)}  (${r.metrics.system.volume} transactions)`];
   for (const h of health.issuers) {
-    out.push(`  ${h.name.padEnd(10)} ${h.status.padEnd(8)} success ${pct(h.successRate).padStart(6)}  latency p95 ${h.latencyP95Ms.toFixed(0).padStart(5)} ms  retry ${pct(h.retryRate).padStart(6)}`);
+    out.push(`  ${h.name.padEnd(10)} ${h.status.padEnd(8)} success ${percent(h.successRate).padStart(6)}  latency p95 ${h.latencyP95Ms.toFixed(0).padStart(5)} ms  retry ${percent(h.retryRate).padStart(6)}`);
   }
   for (const p of r.patterns) out.push(`  pattern   ${p.type} ${p.target} observed ${p.observed.toFixed(3)} baseline ${p.baseline.toFixed(3)} z=${p.zScore.toFixed(1)}`);
   for (const h of r.hypotheses) out.push(`  cause     ${h.cause} ${h.target} confidence ${h.confidence.toFixed(2)}`);
   out.push(`  decision  ${r.decision.kind}: ${r.decision.reason}`);
   for (const c of r.decision.chosen) {
-    out.push(`  action    ${c.option.action} ${c.option.target}  NRV: $${c.option.nrv.nrv.toFixed(2)}  blast radius ${pct(c.option.blastRadius)}  ${c.record.status}`);
+    out.push(`  action    ${c.option.action} ${c.option.target}  NRV: $${c.option.nrv.nrv.toFixed(2)}  blast radius ${percent(c.option.blastRadius)}  ${c.record.status}`);
   }
   for (const e of r.evaluations) out.push(`  evaluated ${e.interventionId}: ${e.reason}${e.rollbackRecommended ? '  -> ROLLBACK recommended' : ''}`);
   return out.join('\n');

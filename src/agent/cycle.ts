@@ -1,4 +1,5 @@
 // One observation window through every stage, from prior state to next state and a full account.
+import { MS_PER_SECOND } from './units';
 import type { AgentConfig } from './config';
 import { decide } from './decide';
 import { detect } from './detect';
@@ -19,14 +20,13 @@ import type {
   WindowMetrics,
 } from './types';
 
-const MS_PER_SECOND = 1000;
-
 function statusFor(preMortem: PreMortem, config: AgentConfig): InterventionStatus {
   if (config.mode === 'shadow') return 'SHADOW';
   return preMortem.requiresApproval ? 'AWAITING_APPROVAL' : 'PROPOSED';
 }
 
-function recordFor(
+/** The record the state keeps for a chosen option; its id is deterministic, so a re-run changes nothing. */
+export function recordFor(
   option: ValuedOption,
   preMortem: PreMortem,
   window: WindowMetrics,

@@ -1,4 +1,5 @@
 // Stage 3: turn the window's findings into root-cause hypotheses whose confidence comes from evidence.
+import { percent } from './units';
 import type { AgentConfig } from './config';
 import { BASELINE } from './baseline';
 import { successDropped } from './detect';
@@ -62,7 +63,6 @@ function hypothesis(
   };
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const describe = (p: Pattern): string =>
   `${p.metric} on ${p.target}: ${p.observed.toFixed(3)} vs baseline ${p.baseline.toFixed(3)} (z=${p.zScore.toFixed(1)}, n=${p.volume})`;
 
@@ -70,7 +70,7 @@ const describe = (p: Pattern): string =>
 function failureCause(ctx: Context, p: Pattern, technical: RootCause): { cause: RootCause; confidence: number; note: string } {
   const share = technicalShare(metricsFor(ctx.window, p.target) ?? ctx.window.system);
   const e = zEvidence(p.zScore, ctx.config);
-  const note = `technical failures ${pct(share)} of failures`;
+  const note = `technical failures ${percent(share)} of failures`;
   return share >= ctx.config.technicalFailureShareMin
     ? { cause: technical, confidence: e * share, note }
     : { cause: 'CUSTOMER_DECLINES', confidence: e * (1 - share), note };
@@ -157,7 +157,7 @@ export function hypothesise(
     const z = systemDrop?.zScore ?? Math.max(...issuerDrops.map((p) => p.zScore));
     return [
       hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, 'SYSTEM_DEGRADATION', zEvidence(z, config) * Math.min(issuerShare, methodShare), [
-        `${pct(issuerShare)} of issuers and ${pct(methodShare)} of methods degraded at once`,
+        `${percent(issuerShare)} of issuers and ${percent(methodShare)} of methods degraded at once`,
         ...(systemDrop ? [describe(systemDrop)] : []),
       ]),
     ];
@@ -172,7 +172,7 @@ export function hypothesise(
     if (verdict.cause === 'METHOD_PROVIDER_PROBLEM') blamedMethods.add(method);
     out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence * spread, [
       describe(p),
-      `failing across ${pct(spread)} of the method's issuer traffic`,
+      `failing across ${percent(spread)} of the method's issuer traffic`,
       verdict.note,
     ]));
   }
@@ -185,7 +185,7 @@ export function hypothesise(
     const verdict = failureCause(ctx, p, severe ? 'ISSUER_OUTAGE' : 'ISSUER_PARTIAL_DEGRADATION');
     out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
       describe(p),
-      `drop of ${pct(residual)} of the baseline beyond failing methods`,
+      `drop of ${percent(residual)} of the baseline beyond failing methods`,
       verdict.note,
     ]));
   }
@@ -199,7 +199,7 @@ export function hypothesise(
     const verdict = failureCause(ctx, p, 'ISSUER_PARTIAL_DEGRADATION');
     out.push(hypothesis(ctx, verdict.cause, spreads ? issuerTarget(issuer) : p.target, p.type, verdict.confidence, [
       describe(p),
-      spreads ? `the issuer's other methods are down ${pct(rest)} too` : 'confined to one method of the issuer',
+      spreads ? `the issuer's other methods are down ${percent(rest)} too` : 'confined to one method of the issuer',
       verdict.note,
     ]));
   }

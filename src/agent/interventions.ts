@@ -1,10 +1,9 @@
 // The agent proposes; the world executes, approves, rejects, expires or rolls back. These pure
 // transitions keep the state's picture of what is in force equal to what actually happened.
+import { MS_PER_SECOND } from './units';
 import type { AgentConfig } from './config';
 import { recordEvidence } from './learn';
 import type { AgentState, InterventionEvent, InterventionRecord, InterventionStatus, WindowMetrics } from './types';
-
-const MS_PER_SECOND = 1000;
 
 /** Statuses that hold their traffic: pending ones too, so the agent never proposes twice. */
 const ACTIVE: ReadonlySet<InterventionStatus> = new Set(['PROPOSED', 'AWAITING_APPROVAL', 'APPROVED', 'EXECUTED', 'EVALUATED', 'SHADOW']);

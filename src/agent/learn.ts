@@ -1,4 +1,5 @@
 // Stage 9: judge executed interventions K windows on, and learn per (action, pattern) effectiveness.
+import { POINTS_PER_RATE } from './units';
 import type { AgentConfig } from './config';
 import { actionProfile, touchesTraffic } from './actions';
 import { metricsFor, remainder, successRate } from './metrics';
@@ -14,7 +15,6 @@ import type {
 } from './types';
 
 const BASELINE_KEY = 'BASELINE';
-const POINTS_PER_RATE = 100;
 
 export const effectivenessKey = (action: ActionType, patternType: PatternType | null): string =>
   `${action}|${patternType ?? BASELINE_KEY}`;

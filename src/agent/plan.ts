@@ -37,7 +37,7 @@ function paramsOf(action: ActionType, h: Hypothesis, config: AgentConfig): Inter
     case 'REDUCE_RETRIES':
       return { maxRetries: config.reducedMaxRetries };
     case 'ALERT_OPS':
-      return { subject: h.target, cause: h.cause, confidence: Number(h.confidence.toFixed(3)) };
+      return { subject: h.target, cause: h.cause, confidence: h.confidence };
   }
 }
 

@@ -1,4 +1,5 @@
 // Stage 7: how the chosen option could go wrong, whether it may run by itself, and hard limits.
+import { percent } from './units';
 import type { AgentConfig } from './config';
 import { touchesTraffic } from './actions';
 import { parseTarget, targetsOverlap } from './targets';
@@ -72,7 +73,7 @@ function violations(option: ValuedOption, ctx: PreMortemContext): string[] {
   }
   const underIntervention = active.filter((r) => touchesTraffic(r.action)).reduce((sum, r) => sum + r.blastRadius, option.blastRadius);
   if (underIntervention > config.maxTrafficUnderIntervention) {
-    out.push(`${(underIntervention * 100).toFixed(0)}% of traffic would be under intervention, limit ${(config.maxTrafficUnderIntervention * 100).toFixed(0)}%`);
+    out.push(`${percent(underIntervention, 0)} of traffic would be under intervention, limit ${percent(config.maxTrafficUnderIntervention, 0)}`);
   }
   return out;
 }

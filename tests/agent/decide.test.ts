@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { activeInterventions, decide, initialAgentState, runCycle, valueOption, type AgentConfig, type AgentState, type InterventionOption, type ValuedOption } from '../../src/agent';
+import { activeInterventions, decide, initialAgentState, runCycle, valueOption, type AgentConfig, type AgentState, type InterventionOption, type PreMortem, type ValuedOption } from '../../src/agent';
+import { recordFor } from '../../src/agent/cycle';
 import { baselineAlert } from '../../src/agent/plan';
 import { ISSUERS, calmGroups, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
 
@@ -71,26 +72,20 @@ function valued(o: Partial<InterventionOption>, nrv: number): ValuedOption {
 test('near-equal options go to the least intrusive', () => {
   const suppress = valued({ id: 's', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', blastRadius: 0.1 }, 100);
   const retries = valued({ id: 'r', action: 'REDUCE_RETRIES', target: 'issuer:HDFC', blastRadius: 0.01 }, 95);
+  const window = windowOf(0, healthyGroups());
   const input = {
     options: [suppress, retries],
     baseline: valued({}, -5),
     cyclesWithoutAction: 0,
     active: [],
-    window: windowOf(0, healthyGroups()),
+    window,
     patterns: [],
     config: testConfig,
-    toRecord: (option: ValuedOption) => runCycleRecord(option),
+    toRecord: (option: ValuedOption, pm: PreMortem) => recordFor(option, pm, window, 1, testConfig),
   };
   assert.equal(decide(input).chosen[0]?.option.id, 'r');
   assert.equal(decide({ ...input, options: [suppress, valued({ id: 'r', action: 'REDUCE_RETRIES', target: 'issuer:HDFC' }, 50)] }).chosen[0]?.option.id, 's');
 });
-
-function runCycleRecord(option: ValuedOption) {
-  const r = runCycle(warmState(), windowOf(50, healthyGroups(down('ICICI'))), testConfig);
-  const record = r.decision.chosen[0]?.record;
-  if (!record) throw new Error('expected a record');
-  return { ...record, id: option.id, action: option.action, target: option.target, subject: option.subject };
-}
 
 test('property: with min_action_frequency_cycles = N, calm traffic gets a forced baseline alert every N cycles', () => {
   fc.assert(
