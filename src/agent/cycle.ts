@@ -5,7 +5,7 @@ import { decide } from './decide';
 import { detect } from './detect';
 import { hypothesise } from './hypothesise';
 import { openIncidentTargets, trackIncidents } from './incidents';
-import { activeInterventions, applyInterventionEvents, expireInterventions } from './interventions';
+import { activeInterventions, applyInterventionEvents, expireInterventions, refreshPendingSnapshots } from './interventions';
 import { learn, snapshotOf } from './learn';
 import { valueOption, valueOptions } from './nrv';
 import { baselineAlert, plan } from './plan';
@@ -88,7 +88,9 @@ export function runCycle(
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 
   const learned = learn(reported.interventions, reported.effectiveness, window, cycleNumber, config);
-  const { interventions: current, expired } = expireInterventions(learned.interventions, window, config);
+  const unexpired = expireInterventions(learned.interventions, window, config);
+  const current = refreshPendingSnapshots(unexpired.interventions, window);
+  const { expired } = unexpired;
 
   const options = valueOptions(plan(hypotheses, window, config), learned.effectiveness, config);
   const baseline = baselineAlert(window, config);

@@ -2,7 +2,7 @@
 // transitions keep the state's picture of what is in force equal to what actually happened.
 import { MS_PER_SECOND } from './units';
 import type { AgentConfig } from './config';
-import { recordEvidence } from './learn';
+import { recordEvidence, snapshotOf } from './learn';
 import type { AgentState, InterventionEvent, InterventionRecord, InterventionStatus, WindowMetrics } from './types';
 
 /** Statuses that hold their traffic: pending ones too, so the agent never proposes twice. */
@@ -86,4 +86,19 @@ export function expireInterventions(
     else kept[record.id] = record;
   }
   return { interventions: kept, expired };
+}
+
+/**
+ * Pending interventions carry the latest window's figures, so whenever the world executes one,
+ * its snapshot is the traffic just before execution: what the evaluation compares against.
+ */
+export function refreshPendingSnapshots(
+  interventions: Record<string, InterventionRecord>,
+  window: WindowMetrics,
+): Record<string, InterventionRecord> {
+  const next: Record<string, InterventionRecord> = {};
+  for (const [id, record] of Object.entries(interventions)) {
+    next[id] = PENDING.has(record.status) ? { ...record, snapshot: snapshotOf(window, record.subject) } : record;
+  }
+  return next;
 }

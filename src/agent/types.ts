@@ -214,7 +214,7 @@ export type InterventionStatus =
   | 'EVALUATED'
   | 'SHADOW';
 
-/** The subject's figures when the intervention was proposed, and the rest of the traffic as control. */
+/** The subject's figures in the last window before execution, and the rest of the traffic as control. */
 export interface MetricsSnapshot {
   systemVolume: number;
   systemSuccessRate: number;

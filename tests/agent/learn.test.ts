@@ -78,3 +78,13 @@ test('the core expires what has run out in event time, pending approvals include
   assert.equal(expired[0]?.status, 'EXPIRED');
   assert.ok(expireInterventions(state.interventions, { start: late - 1 }, config).interventions[record.id]);
 });
+
+test('a pending intervention snapshots the last window before it is executed', () => {
+  const { state, record } = proposed();
+  const halfDown = healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, failures: 50 } : g));
+  const next = runCycle(state, windowOf(51, halfDown), config).state;
+  assertClose(next.interventions[record.id]?.snapshot.subjectSuccessRate ?? 0, 0.5);
+  const executed = applyInterventionEvent(next, { type: 'EXECUTED', interventionId: record.id, at: T0 + 52 * WINDOW_MS }, config);
+  const after = runCycle(executed, windowOf(52, healthyGroups()), config).state;
+  assertClose(after.interventions[record.id]?.snapshot.subjectSuccessRate ?? 0, 0.5, 1e-9, 'frozen once executed');
+});
