@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -8,8 +10,8 @@ import type { ZodType } from 'zod';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { ValidationError } from '../errors';
-import { createAuthenticator, registerAuth } from './auth';
-import { problemsFromIssues, registerErrorHandling } from './errors';
+import { bearerKey, createAuthenticator, registerAuth } from './auth';
+import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics } from './metrics';
 import { healthRoutes } from './routes/health';
@@ -57,6 +59,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   registerErrorHandling(app, config.ingest.retry_after_seconds);
+  // Before authentication, so a flood of bad keys is throttled too; 404s count (URL probing).
+  await app.register(rateLimit, {
+    max: config.server.rate_limit_max,
+    timeWindow: config.server.rate_limit_window_ms,
+    keyGenerator: (request) => {
+      const key = bearerKey(request.headers.authorization);
+      return key ? `key:${createHash('sha256').update(key).digest('hex')}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `over ${context.max} requests in the window; retry in ${context.after}`),
+  });
+  registerNotFound(app, app.rateLimit());
   registerAuth(app, createAuthenticator(config.auth.mode, config.auth.keys));
   registerMetrics(app, deps.metrics);
 

@@ -14,6 +14,9 @@ const serverSchema = z
     port: z.number().int().min(0).max(65535).default(3000),
     body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
     shutdown_grace_ms: positiveInt.default(10_000),
+    /** Requests one key (or, without a key, one address) may make per window before 429. */
+    rate_limit_max: positiveInt.default(600_000),
+    rate_limit_window_ms: positiveInt.default(60_000),
   })
   .strict();
 

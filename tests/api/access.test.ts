@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import type { Service } from '../../src/service';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { bearer, keys, startService, testConfig } from '../support/service';
+import { makeTransaction } from '../support/transactions';
+
+let database: TestDatabase;
+let service: Service;
+before(async () => {
+  database = await createTestDatabase('access');
+  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '40' }), { roles: ['api'] });
+});
+after(async () => {
+  await service.close();
+  await database.drop();
+});
+
+type Caller = 'none' | keyof typeof keys;
+const callers: Caller[] = ['none', 'ingest', 'viewer', 'operator'];
+
+const operations: { name: string; send: (headers: Record<string, string>) => request.Test; allowed: Caller[]; ok: number }[] = [
+  { name: 'POST /v1/transactions', send: (h) => request(service.app.server).post('/v1/transactions').set(h).send(makeTransaction()), allowed: ['ingest'], ok: 202 },
+  { name: 'POST /v1/transactions/batch', send: (h) => request(service.app.server).post('/v1/transactions/batch').set(h).send({ transactions: [makeTransaction()] }), allowed: ['ingest'], ok: 202 },
+  { name: 'GET /v1/routing/directives', send: (h) => request(service.app.server).get('/v1/routing/directives').set(h), allowed: ['ingest', 'viewer', 'operator'], ok: 200 },
+  { name: 'GET /v1/agent/state', send: (h) => request(service.app.server).get('/v1/agent/state').set(h), allowed: ['viewer', 'operator'], ok: 200 },
+  { name: 'GET /healthz', send: (h) => request(service.app.server).get('/healthz').set(h), allowed: callers, ok: 200 },
+  { name: 'GET /metrics', send: (h) => request(service.app.server).get('/metrics').set(h), allowed: callers, ok: 200 },
+  { name: 'GET /openapi.json', send: (h) => request(service.app.server).get('/openapi.json').set(h), allowed: callers, ok: 200 },
+];
+
+describe('every role against every REST operation', () => {
+  for (const operation of operations) {
+    for (const caller of callers) {
+      const expected = operation.allowed.includes(caller) ? operation.ok : caller === 'none' ? 401 : 403;
+      it(`${caller} -> ${operation.name}: ${expected}`, async () => {
+        const res = await operation.send(caller === 'none' ? {} : bearer(keys[caller]));
+        assert.equal(res.status, expected, JSON.stringify(res.body));
+      });
+    }
+  }
+});
+
+describe('rate limits per key', () => {
+  it('answers 429 with Retry-After once a key uses up its window, without touching other keys', async () => {
+    const answers = [];
+    for (let i = 0; i < 45; i += 1) answers.push(await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer)));
+    const limited = answers.filter((res) => res.status === 429);
+    assert.ok(limited.length >= 5, `only ${limited.length} answers were 429`);
+    assert.equal(limited[0]!.body.error, 'rate_limited');
+    assert.ok(Number(limited[0]!.headers['retry-after']) > 0);
+    assert.equal((await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest))).status, 200);
+  });
+
+  it('throttles URL probing on unknown paths too', async () => {
+    const statuses = [];
+    for (let i = 0; i < 45; i += 1) statuses.push((await request(service.app.server).get(`/probe/${i}`).set(bearer('probing-key-123'))).status);
+    assert.ok(statuses.includes(404));
+    assert.ok(statuses.includes(429));
+  });
+});
