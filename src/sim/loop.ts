@@ -1,0 +1,118 @@
+// The closed loop in event time: the stream, the gateway and the pure agent core in one process,
+// one cycle per window. The world reports back as the service would: autonomous proposals run at
+// the window's end, directives last their TTL, a target whose incident resolves is released early,
+// and approvals are granted at once or never (the caller says which).
+import { runCycle } from '../agent/cycle';
+import { observe } from '../agent/observe';
+import { initialAgentState } from '../agent/state';
+import type { AgentConfig } from '../agent/config';
+import type { AgentState, CycleResult, InterventionEvent, InterventionRecord } from '../agent/types';
+import { routingFrom, type Directive } from './gateway';
+import { createStream, type StreamChunk, type StreamOptions } from './stream';
+
+export type Policy =
+  | { kind: 'off' }
+  | { kind: 'agent'; approve: boolean }
+  /** Directives known in advance (the oracle), looked up for each second of event time. */
+  | { kind: 'fixed'; directivesAt(ms: number): Directive[] };
+
+export interface LoopOptions {
+  stream: StreamOptions;
+  agent: AgentConfig;
+  startMs: number;
+  windows: number;
+  paymentsPerSecond: number;
+  /** Share of a suppressed issuer's traffic still sent to it (the service's actions.probe_share). */
+  probeShare: number;
+  policy: Policy;
+}
+
+export interface LoopWindow {
+  index: number;
+  start: number;
+  end: number;
+  chunk: StreamChunk;
+  /** The agent's cycle over this window, or null when the agent is off. */
+  result: CycleResult | null;
+  /** Directives in force while this window's traffic flowed. */
+  directives: Directive[];
+}
+
+const MS_PER_SECOND = 1000;
+const FIXED_STEP_MS = MS_PER_SECOND;
+
+/** The directive the execute worker writes for an intervention (see src/jobs/operations.ts). */
+export function directiveFor(record: Pick<InterventionRecord, 'id' | 'action' | 'target' | 'params'>, probeShare: number): Directive {
+  const params = record.action === 'SUPPRESS_ISSUER' ? { ...record.params, trafficShare: 1 - probeShare, probeShare } : { ...record.params, trafficShare: 1 };
+  return { id: record.id, action: record.action, target: record.target, params };
+}
+
+interface InForce {
+  directive: Directive;
+  subject: string;
+  expiresAt: number;
+}
+
+/** What the world did with this cycle's decisions, as events for the next cycle and directives now in force. */
+function react(result: CycleResult, inForce: Map<string, InForce>, approve: boolean, probeShare: number): InterventionEvent[] {
+  const at = result.windowEnd;
+  const events: InterventionEvent[] = [];
+  const run = (record: InterventionRecord): void => {
+    events.push({ type: 'EXECUTED', interventionId: record.id, at });
+    if (record.action !== 'ALERT_OPS') {
+      inForce.set(record.id, { directive: directiveFor(record, probeShare), subject: record.subject, expiresAt: at + record.ttlSeconds * MS_PER_SECOND });
+    }
+  };
+  for (const { record } of result.decision.chosen) {
+    if (record.status === 'PROPOSED') run(record);
+    if (record.status === 'AWAITING_APPROVAL' && approve) {
+      events.push({ type: 'APPROVED', interventionId: record.id, at });
+      run(record);
+    }
+  }
+  const resolved = new Set(result.incidentEvents.filter((e) => e.type === 'resolved').map((e) => e.incident.target));
+  for (const [id, f] of inForce) {
+    if (resolved.has(f.subject)) {
+      events.push({ type: 'EXPIRED', interventionId: id, at });
+      inForce.delete(id);
+    }
+  }
+  for (const r of result.rollbacks) {
+    if (inForce.delete(r.interventionId)) events.push({ type: 'ROLLED_BACK', interventionId: r.interventionId, at, reason: r.reason });
+  }
+  return events;
+}
+
+export function* runClosedLoop(o: LoopOptions): Generator<LoopWindow> {
+  const windowMs = o.agent.cycleIntervalSeconds * MS_PER_SECOND;
+  const stream = createStream(o.stream, o.startMs, o.paymentsPerSecond);
+  const inForce = new Map<string, InForce>();
+  let state: AgentState = initialAgentState();
+  let events: InterventionEvent[] = [];
+  for (let index = 0; index < o.windows; index++) {
+    const start = o.startMs + index * windowMs;
+    const end = start + windowMs;
+    for (const [id, f] of inForce) if (f.expiresAt <= start) inForce.delete(id);
+    const directives = [...inForce.values()].map((f) => f.directive);
+    let chunk: StreamChunk;
+    if (o.policy.kind === 'fixed') {
+      chunk = { transactions: [], payments: 0, settledMinor: 0, lostMinor: 0 };
+      for (let t = start; t < end; t += FIXED_STEP_MS) {
+        const part = stream.advance(Math.min(end, t + FIXED_STEP_MS), routingFrom(o.policy.directivesAt(t)));
+        chunk.transactions.push(...part.transactions);
+        chunk.payments += part.payments;
+        chunk.settledMinor += part.settledMinor;
+        chunk.lostMinor += part.lostMinor;
+      }
+    } else {
+      chunk = stream.advance(end, routingFrom(directives));
+    }
+    let result: CycleResult | null = null;
+    if (o.policy.kind === 'agent') {
+      result = runCycle(state, observe({ start, end }, chunk.transactions), o.agent, events);
+      state = result.state;
+      events = react(result, inForce, o.policy.approve, o.probeShare);
+    }
+    yield { index, start, end, chunk, result, directives };
+  }
+}
