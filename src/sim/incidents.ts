@@ -82,3 +82,22 @@ export function effectsAt(incidents: readonly ScriptedIncident[], m: IncidentMag
 
 export const activeIncidents = (incidents: readonly ScriptedIncident[], atMs: number): ScriptedIncident[] =>
   incidents.filter((i) => atMs >= i.startMs && atMs < i.endMs);
+
+export interface Rotation {
+  firstStartMs: number;
+  /** Time from one incident's start to the next one's. */
+  everyMs: number;
+  lastingMs: number;
+  count: number;
+  /** Taken in turn, round and round. */
+  plan: readonly Pick<ScriptedIncident, 'kind' | 'target'>[];
+}
+
+/** A repeating schedule of incidents, so a stream that runs for hours keeps giving the agent work. */
+export function rotatingIncidents(r: Rotation): ScriptedIncident[] {
+  return Array.from({ length: r.plan.length === 0 ? 0 : r.count }, (_, k) => {
+    const startMs = r.firstStartMs + k * r.everyMs;
+    const step = r.plan[k % r.plan.length] as Pick<ScriptedIncident, 'kind' | 'target'>;
+    return { ...step, startMs, endMs: startMs + r.lastingMs };
+  });
+}

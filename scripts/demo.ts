@@ -1,0 +1,165 @@
+// The continuous-stream demo: starts the whole service (API, scheduler, workers) in this process,
+// streams simulated payments to it over HTTP in real time, obeys its routing directives (the closed
+// loop) and prints one block per completed cycle, read back from Postgres. Runs until stopped.
+// Usage: npm run demo [-- --seed N --rate PAYMENTS_PER_SECOND --cycles N --calm]
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { systemHealth } from '../src/agent/health';
+import { issuerTarget, methodTarget } from '../src/agent/targets';
+import type { ValuedOption } from '../src/agent/types';
+import { ConfigError, loadConfig, type Config } from '../src/config';
+import { patternFromRow, patternsOfCycles, type CycleRow } from '../src/db/cycles';
+import { countAwaitingApproval, cyclesSince, interventionsOfCycle } from '../src/db/demo';
+import { createLogger } from '../src/logger';
+import { createService } from '../src/service';
+import { startFeed } from '../src/sim/feed';
+import { RULE, cycleBlock, inr } from '../src/sim/format';
+import { rotatingIncidents } from '../src/sim/incidents';
+import { demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '100' },
+    cycles: { type: 'string', default: '0' },
+    calm: { type: 'boolean', default: false },
+  },
+});
+const seed = Number(values.seed);
+const paymentsPerSecond = Number(values.rate);
+/** 0: run until stopped. */
+const maxCycles = Number(values.cycles);
+/** Short enough to watch, unless PAYOPS_AGENT_CYCLE_INTERVAL says otherwise. */
+const DEMO_CYCLE_INTERVAL_SECONDS = 2;
+const FEED_TICK_MS = 200;
+const PRINT_POLL_MS = 250;
+const MS_PER_SECOND = 1000;
+/** Scripted incidents: the first once the baselines have warmed up, then one every 20 cycles lasting 8. */
+const INCIDENT_AFTER_WARMUP_WINDOWS = 4;
+const INCIDENT_EVERY_WINDOWS = 20;
+const INCIDENT_WINDOWS = 8;
+const INCIDENT_COUNT = 500;
+
+function demoConfig(): { config: Config; apiKey: string | null } {
+  const env = { ...process.env };
+  env.PAYOPS_AGENT_CYCLE_INTERVAL ??= String(DEMO_CYCLE_INTERVAL_SECONDS);
+  // Service logs would drown the cycle blocks; warnings and errors still show.
+  env.PAYOPS_LOGGING_LEVEL ??= 'warn';
+  const apiKey = env.PAYOPS_AUTH === 'off' ? null : `demo-${randomBytes(16).toString('hex')}`;
+  if (apiKey) env.PAYOPS_API_KEYS = [env.PAYOPS_API_KEYS, `${apiKey}:ingest`].filter(Boolean).join(',');
+  try {
+    return { config: loadConfig(env), apiKey };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) process.stderr.write(`config: ${problem}\n`);
+    process.exit(2);
+  }
+}
+
+async function main(): Promise<void> {
+  const { config, apiKey } = demoConfig();
+  const say = (text: string): void => void process.stdout.write(`${text}\n`);
+  const service = await createService(config, createLogger(config.logging));
+  const baseUrl = await service.app.listen({ host: config.server.host, port: config.server.port });
+  const began = Date.now();
+  const windowMs = config.agent.cycleIntervalSeconds * MS_PER_SECOND;
+  const incidents = values.calm
+    ? []
+    : rotatingIncidents({
+        firstStartMs: began + (config.agent.warmupWindows + INCIDENT_AFTER_WARMUP_WINDOWS) * windowMs,
+        everyMs: INCIDENT_EVERY_WINDOWS * windowMs,
+        lastingMs: INCIDENT_WINDOWS * windowMs,
+        count: INCIDENT_COUNT,
+        plan: [
+          { kind: 'outage', target: issuerTarget('SBI') },
+          { kind: 'degradation', target: issuerTarget('AXIS') },
+          { kind: 'retry_storm', target: issuerTarget('ICICI') },
+          { kind: 'method_fatigue', target: methodTarget('wallet') },
+          { kind: 'latency_spike', target: issuerTarget('HDFC') },
+        ],
+      });
+
+  say(RULE);
+  say('PAYOPS CONTINUOUS STREAM DEMO');
+  say(RULE);
+  say(`Service:   ${baseUrl}  (API, scheduler and workers in this process)`);
+  say(`Dashboard: ${baseUrl}/`);
+  say(`GraphiQL:  ${baseUrl}/graphiql`);
+  say(`Stream:    ${paymentsPerSecond} payments/s, seed ${seed}, ${config.agent.cycleIntervalSeconds} s cycles, OU drift theta ${config.drift.theta} sigma ${config.drift.sigma} mean ${config.drift.mean_success}`);
+  say(`Incidents: ${incidents.length ? `first at cycle ~${config.agent.warmupWindows + INCIDENT_AFTER_WARMUP_WINDOWS + 1} (after ${config.agent.warmupWindows} warm-up cycles), one every ${INCIDENT_EVERY_WINDOWS} cycles lasting ${INCIDENT_WINDOWS}` : 'none (--calm): only drift'}`);
+  say('Press Ctrl+C to stop');
+  say(RULE);
+
+  const feed = startFeed({
+    baseUrl,
+    apiKey,
+    stream: streamOptions(seed, driftFromConfig(config.drift), { issuers: demoIssuers, incidents }),
+    paymentsPerSecond,
+    tickMs: FEED_TICK_MS,
+    obey: true,
+    now: Date.now,
+    onError: (err) => process.stderr.write(`demo gateway: ${err instanceof Error ? err.message : String(err)}\n`),
+  });
+
+  const order = new Map(demoIssuers.map((i, k) => [i.name, k]));
+  async function block(row: CycleRow): Promise<string> {
+    const pool = service.db.pool;
+    const patterns = (await patternsOfCycles(pool, [row.number])).map(patternFromRow);
+    const issuers = systemHealth(row.metrics, patterns, config.agent).issuers.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    const actions = (await interventionsOfCycle(pool, row.number)).map((i) => ({
+      action: i.action,
+      target: i.target,
+      status: i.status,
+      nrv: (i.option as ValuedOption).nrv,
+      blastRadius: i.blast_radius,
+    }));
+    return cycleBlock({
+      cycle: row.number,
+      elapsedSeconds: (Date.now() - began) / MS_PER_SECOND,
+      issuers,
+      decision: row.decision,
+      reason: row.reason,
+      actions,
+      approvalsWaiting: await countAwaitingApproval(pool),
+    });
+  }
+
+  let printed = 0;
+  let lastNumber = 0;
+  let stopping = false;
+  const stop = async (why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const stats = await feed.stop();
+    await service.close();
+    say(RULE);
+    say(`DEMO COMPLETE (${why})`);
+    say(`Cycles shown: ${printed}; payments: ${stats.payments}; transactions posted: ${stats.transactions}; revenue lost to failures: ${inr(stats.lostMinor)} of ${inr(stats.lostMinor + stats.settledMinor)}`);
+    say(RULE);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  // Cycles of earlier runs in the same database are not this demo's.
+  const since = new Date(began - windowMs);
+  while (!stopping) {
+    try {
+      for (const row of await cyclesSince(service.db.pool, lastNumber, since)) {
+        if (stopping) break;
+        say(await block(row));
+        lastNumber = row.number;
+        printed += 1;
+        if (maxCycles > 0 && printed >= maxCycles) await stop(`${maxCycles} cycles`);
+      }
+    } catch (err) {
+      if (!stopping) process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, PRINT_POLL_MS));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

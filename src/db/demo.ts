@@ -1,0 +1,20 @@
+// Reads the demo console needs: the cycles it has not shown yet and what each one decided.
+import type { Queryable } from './client';
+import type { CycleRow } from './cycles';
+import type { InterventionRow } from './interventions';
+
+/** Cycles after `afterNumber` whose window started at or after `since`, oldest first. */
+export async function cyclesSince(client: Queryable, afterNumber: number, since: Date): Promise<CycleRow[]> {
+  const result = await client.query<CycleRow>('SELECT * FROM cycles WHERE number > $1 AND window_start >= $2 ORDER BY number', [afterNumber, since]);
+  return result.rows;
+}
+
+export async function interventionsOfCycle(client: Queryable, cycleNumber: number): Promise<InterventionRow[]> {
+  const result = await client.query<InterventionRow>('SELECT * FROM interventions WHERE cycle_number = $1 ORDER BY created_at, id', [cycleNumber]);
+  return result.rows;
+}
+
+export async function countAwaitingApproval(client: Queryable): Promise<number> {
+  const result = await client.query<{ n: string }>("SELECT count(*) AS n FROM interventions WHERE status = 'AWAITING_APPROVAL'");
+  return Number(result.rows[0]?.n ?? 0);
+}

@@ -1,0 +1,101 @@
+// A simulated gateway in real time: it generates the stream as the wall clock moves, posts it to
+// the service in batches and, closing the loop, polls the routing directives and obeys them.
+import { fetchDirectives, openRouting, routingFrom, type DirectiveSource, type Routing } from './gateway';
+import { createStream, type StreamOptions } from './stream';
+
+export interface FeedOptions extends DirectiveSource {
+  stream: StreamOptions;
+  paymentsPerSecond: number;
+  tickMs: number;
+  /** Whether to read and obey directives (the closed loop); a plain load source may not. */
+  obey: boolean;
+  now: () => number;
+  onError(err: unknown): void;
+}
+
+export interface FeedStats {
+  payments: number;
+  transactions: number;
+  batches: number;
+  failedBatches: number;
+  /** Round-trip time of each accepted batch. */
+  batchLatenciesMs: number[];
+  /** Directives in force at the last poll. */
+  directives: number;
+  settledMinor: number;
+  lostMinor: number;
+}
+
+export interface Feed {
+  stats(): FeedStats;
+  /** Stops after the batch in flight; resolves with the final figures. */
+  stop(): Promise<FeedStats>;
+}
+
+/** The contract's batch limit. */
+const MAX_BATCH_ITEMS = 10_000;
+
+export function startFeed(o: FeedOptions): Feed {
+  const stream = createStream(o.stream, o.now(), o.paymentsPerSecond);
+  const stats: FeedStats = { payments: 0, transactions: 0, batches: 0, failedBatches: 0, batchLatenciesMs: [], directives: 0, settledMinor: 0, lostMinor: 0 };
+  const headers = { 'content-type': 'application/json', ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) };
+  let running = true;
+  let routing: Routing = openRouting;
+
+  async function post(transactions: readonly unknown[]): Promise<void> {
+    const began = performance.now();
+    const res = await fetch(`${o.baseUrl}/v1/transactions/batch`, { method: 'POST', headers, body: JSON.stringify({ transactions }) });
+    await res.arrayBuffer();
+    stats.batches += 1;
+    if (res.status !== 202) throw new Error(`POST /v1/transactions/batch answered ${res.status}`);
+    stats.batchLatenciesMs.push(performance.now() - began);
+  }
+
+  async function tick(): Promise<void> {
+    if (o.obey) {
+      try {
+        const directives = await fetchDirectives(o);
+        stats.directives = directives.length;
+        routing = routingFrom(directives);
+      } catch (err) {
+        // The gateway keeps its last routing and keeps paying, as a real one would.
+        o.onError(err);
+      }
+    }
+    const chunk = stream.advance(o.now(), routing);
+    stats.payments += chunk.payments;
+    stats.settledMinor += chunk.settledMinor;
+    stats.lostMinor += chunk.lostMinor;
+    for (let i = 0; i < chunk.transactions.length; i += MAX_BATCH_ITEMS) {
+      const batch = chunk.transactions.slice(i, i + MAX_BATCH_ITEMS);
+      try {
+        await post(batch);
+        stats.transactions += batch.length;
+      } catch (err) {
+        stats.failedBatches += 1;
+        o.onError(err);
+      }
+    }
+  }
+
+  const done = (async () => {
+    while (running) {
+      const began = o.now();
+      try {
+        await tick();
+      } catch (err) {
+        o.onError(err);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, o.tickMs - (o.now() - began))));
+    }
+  })();
+
+  return {
+    stats: () => stats,
+    async stop() {
+      running = false;
+      await done;
+      return stats;
+    },
+  };
+}
