@@ -15,6 +15,7 @@ import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound }
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics } from './metrics';
 import { healthRoutes } from './routes/health';
+import { graphqlRoutes } from './graphql/plugin';
 import { agentRoutes } from './routes/agent';
 import { transactionRoutes } from './routes/transactions';
 
@@ -88,5 +89,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { db: deps.db, redis: deps.redis, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
   transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items });
   agentRoutes(app, { db: deps.db, now: deps.now });
+  await graphqlRoutes(app, { config, db: deps.db, redis: deps.redis, logger: deps.logger, now: deps.now });
   return app;
 }

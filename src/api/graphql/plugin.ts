@@ -1,0 +1,78 @@
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import type { FastifyInstance } from 'fastify';
+import mercurius, { type IResolvers, type MercuriusLoaders, type MercuriusOptions } from 'mercurius';
+import { createAuthenticator, developer } from '../auth';
+import { callerOf, connectionKey } from './auth';
+import type { GraphqlContext, GraphqlDeps } from './context';
+import { costRule } from './cost';
+import { errorFormatter } from './errors';
+import { createEventFeed } from './feed';
+import { maxQueryDepth } from './limits';
+import { loaders } from './loaders';
+import { mutationResolvers } from './mutations';
+import { queryResolvers } from './queries';
+import { DateTime, JSONScalar } from './scalars';
+import { typeDefs } from './schema';
+import { subscriptionResolvers } from './subscriptions';
+
+// Fastify's own defaults for the JSON schemas mercurius puts on its routes (the app's compiler reads zod only).
+const jsonSchemaCompiler = AjvCompiler()({}, { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false }, plugins: [] });
+
+/** Keeps idle WebSocket connections alive through proxies that drop silent ones. */
+const keepAliveMs = 30_000;
+
+/** GraphQL at /graphql (HTTP and graphql-ws), in its own scope so its error handling stays its own. */
+export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Promise<void> {
+  const { config } = deps;
+  const authenticator = createAuthenticator(config.auth.mode, config.auth.keys);
+  const resolvers: IResolvers<unknown, GraphqlContext> = {
+    DateTime,
+    JSON: JSONScalar,
+    Query: queryResolvers(deps),
+    Mutation: mutationResolvers(deps),
+    Subscription: subscriptionResolvers(),
+  };
+
+  await app.register(async (scope) => {
+    scope.setValidatorCompiler(jsonSchemaCompiler);
+    const options: MercuriusOptions = {
+      schema: typeDefs,
+      resolvers: resolvers as IResolvers,
+      loaders: loaders(deps.db) as MercuriusLoaders,
+      path: '/graphql',
+      // The in-browser IDE only in the unauthenticated development mode.
+      graphiql: config.auth.mode === 'off',
+      queryDepth: maxQueryDepth,
+      // The cost rule depends on each request's variables, which mercurius' parsed-query cache cannot key on.
+      cache: false,
+      validationRules: ({ variables, operationName }) => [costRule(variables, operationName)],
+      context: (request) => ({ caller: callerOf(authenticator, request.headers.authorization) }),
+      errorFormatter: (execution) => errorFormatter(execution, deps.logger),
+      subscription: {
+        keepAlive: keepAliveMs,
+        // A key on the upgrade request must be a known one; browsers cannot send headers, so it may be absent.
+        verifyClient: (info, next) => {
+          const header = info.req.headers.authorization;
+          if (header === undefined || 'identity' in callerOf(authenticator, header)) return next(true);
+          next(false, 401, 'Unauthorized');
+        },
+        // The key travels in connection_init (graphql-ws connectionParams); no viewer key, no connection.
+        onConnect: ({ payload }) => {
+          if (!authenticator.enabled) return { caller: { identity: developer } };
+          const caller = callerOf(authenticator, connectionKey(payload));
+          return 'identity' in caller && caller.identity.roles.has('viewer') ? { caller } : false;
+        },
+      },
+    };
+    await scope.register(mercurius, options);
+    const feed = createEventFeed({
+      redis: deps.redis,
+      db: deps.db,
+      prefix: config.redis.key_prefix,
+      logger: deps.logger,
+      publish: (topic, payload) => scope.graphql.pubsub.publish({ topic, payload }),
+    });
+    scope.addHook('onReady', () => feed.start());
+    scope.addHook('onClose', () => feed.stop());
+  });
+}

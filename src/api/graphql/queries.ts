@@ -1,0 +1,62 @@
+import type { IResolverObject } from 'mercurius';
+import { emptyMetrics } from '../../agent/metrics';
+import { systemHealth } from '../../agent/health';
+import type { InterventionStatus, PatternType } from '../../agent/types';
+import { recentAudit } from '../../db/audit';
+import { withPostgres } from '../../db/client';
+import { patternFromRow, patternsOfCycles, recentCycles, recentPatterns } from '../../db/cycles';
+import { interventionsPage } from '../../db/intervention-reads';
+import { getIntervention } from '../../db/interventions';
+import { authorise } from './auth';
+import type { GraphqlContext, GraphqlDeps } from './context';
+import { numericCursor, pageSize } from './pages';
+import { auditView, cycleView, interventionView, patternView } from './views';
+
+type Page = { last: number; before?: string | null };
+
+export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unknown, GraphqlContext> {
+  const pool = db.pool;
+  return {
+    async health(_root, _args, ctx) {
+      authorise(ctx.caller, 'viewer');
+      const [latest] = await withPostgres(() => recentCycles(pool, 1));
+      if (!latest) {
+        const empty = { start: 0, end: 0, system: emptyMetrics(), issuers: {}, methods: {}, issuerMethods: {} };
+        return { cycleNumber: 0, windowStart: null, windowEnd: null, ...systemHealth(empty, [], config.agent) };
+      }
+      const patterns = await withPostgres(() => patternsOfCycles(pool, [latest.number]));
+      return {
+        cycleNumber: latest.number,
+        windowStart: latest.window_start,
+        windowEnd: latest.window_end,
+        ...systemHealth(latest.metrics, patterns.map(patternFromRow), config.agent),
+      };
+    },
+    async cycles(_root, args: { last: number; before?: number | null }, ctx) {
+      authorise(ctx.caller, 'viewer');
+      const rows = await withPostgres(() => recentCycles(pool, pageSize(args.last), args.before ?? undefined));
+      return rows.map(cycleView);
+    },
+    async patterns(_root, args: Page & { type?: PatternType | null }, ctx) {
+      authorise(ctx.caller, 'viewer');
+      const rows = await withPostgres(() => recentPatterns(pool, pageSize(args.last), args.type ?? undefined, numericCursor(args.before)));
+      return rows.map(patternView);
+    },
+    async interventions(_root, args: Page & { status?: InterventionStatus | null }, ctx) {
+      authorise(ctx.caller, 'viewer');
+      const page = { limit: pageSize(args.last), status: args.status ?? undefined, beforeId: args.before ?? undefined };
+      const rows = await withPostgres(() => interventionsPage(pool, page));
+      return rows.map(interventionView);
+    },
+    async intervention(_root, args: { id: string }, ctx) {
+      authorise(ctx.caller, 'viewer');
+      const row = await withPostgres(() => getIntervention(pool, args.id));
+      return row ? interventionView(row) : null;
+    },
+    async auditLog(_root, args: Page, ctx) {
+      authorise(ctx.caller, 'viewer');
+      const rows = await withPostgres(() => recentAudit(pool, pageSize(args.last), numericCursor(args.before)));
+      return rows.map(auditView);
+    },
+  };
+}

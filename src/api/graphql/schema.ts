@@ -1,0 +1,246 @@
+// The GraphQL schema. The contract's names (docs api-contract) are fixed; everything else was added.
+// `npm run graphql:schema` prints it to schema.graphql at the repository root.
+export const typeDefs = /* GraphQL */ `
+  "RFC 3339 date-time in UTC, e.g. 2026-11-24T10:00:00.000Z."
+  scalar DateTime
+  "Any JSON value, e.g. an intervention's params or an audit entry's data."
+  scalar JSON
+
+  type Query {
+    "Latest window: per issuer, per method, system-wide."
+    health: SystemHealth!
+    "Newest first; before: a cycle number, to page further back."
+    cycles(last: Int = 20, before: Int): [Cycle!]!
+    "Newest first; before: a pattern id, to page further back."
+    patterns(last: Int = 50, type: PatternType, before: ID): [Pattern!]!
+    "Newest first; before: an intervention id, to page further back."
+    interventions(status: InterventionStatus, last: Int = 50, before: ID): [Intervention!]!
+    intervention(id: ID!): Intervention
+    "Newest first; before: an audit entry id, to page further back."
+    auditLog(last: Int = 100, before: ID): [AuditEntry!]!
+  }
+
+  type Mutation {
+    "Operator only. A scope may narrow the proposal (shorter TTL, smaller share of traffic), never widen it."
+    approveIntervention(id: ID!, note: String, scope: ApprovalScope): Intervention!
+    rejectIntervention(id: ID!, reason: String!): Intervention!
+    rollbackIntervention(id: ID!, reason: String!): Intervention!
+  }
+
+  type Subscription {
+    "Every status change of every intervention."
+    interventionEvents: InterventionEvent!
+    cycleCompleted: Cycle!
+  }
+
+  enum PatternType { ISSUER_DEGRADATION RETRY_STORM METHOD_FATIGUE LATENCY_SPIKE SYSTEM_DEGRADATION }
+  enum ActionType { SUPPRESS_ISSUER REROUTE_METHOD REDUCE_RETRIES ALERT_OPS }
+  "SHADOW: proposed while the agent runs in shadow mode; recorded, never put in force."
+  enum InterventionStatus { PROPOSED AWAITING_APPROVAL APPROVED REJECTED EXECUTED ROLLED_BACK EXPIRED EVALUATED SHADOW }
+  enum HealthStatus { HEALTHY DEGRADED DOWN }
+  enum CycleDecision { ACTION NO_ACTION FORCED_ACTION }
+  enum RootCause {
+    ISSUER_OUTAGE ISSUER_PARTIAL_DEGRADATION METHOD_PROVIDER_PROBLEM UPSTREAM_LATENCY RETRY_AMPLIFICATION SYSTEM_WIDE CUSTOMER_DECLINES
+  }
+
+  input ApprovalScope {
+    ttlSeconds: Int
+    "Share of the target's traffic, above 0 and at most 1."
+    trafficShare: Float
+  }
+
+  type SystemHealth {
+    "The cycle the figures come from; 0 before the first cycle."
+    cycleNumber: Int!
+    windowStart: DateTime
+    windowEnd: DateTime
+    issuers: [DimensionHealth!]!
+    methods: [DimensionHealth!]!
+    system: DimensionHealth!
+  }
+
+  type DimensionHealth {
+    name: String!
+    status: HealthStatus!
+    successRate: Float!
+    latencyP95Ms: Float!
+    retryRate: Float!
+    volume: Int!
+  }
+
+  type Cycle {
+    number: Int!
+    windowStart: DateTime!
+    windowEnd: DateTime!
+    transactions: Int!
+    "The patterns found in this window, strongest first."
+    patterns(last: Int = 100): [Pattern!]!
+    decision: CycleDecision!
+    reason: String!
+    completedAt: DateTime!
+    hypotheses: [Hypothesis!]!
+    "Every option weighed in this window, with its NRV."
+    options: [InterventionOption!]!
+    "Options the pre-mortem refused, and why."
+    refused: [RefusedOption!]!
+    interventions: [Intervention!]!
+  }
+
+  type Pattern {
+    id: ID!
+    type: PatternType!
+    "issuer, method or system."
+    dimension: String!
+    "issuer:HDFC, method:upi, issuer:HDFC/method:card or system."
+    target: String!
+    "successRate, latencyP95Ms or retryRate."
+    metric: String!
+    zScore: Float!
+    observed: Float!
+    baseline: Float!
+    relativeChange: Float!
+    severity: Float!
+    volume: Int!
+    cycleNumber: Int!
+  }
+
+  "Why the agent acted: a likely root cause and what in the window points to it."
+  type Hypothesis {
+    id: String!
+    cause: RootCause!
+    target: String!
+    patternType: PatternType!
+    confidence: Float!
+    evidence: [String!]!
+    volume: Int!
+    observedSuccessRate: Float!
+    baselineSuccessRate: Float!
+    recoverableRate: Float!
+  }
+
+  "Net revenue value: revenue recovered minus the intervention's cost and its risk, with every factor."
+  type NrvBreakdown {
+    value: Float!
+    revenueRecovered: Float!
+    interventionCost: Float!
+    riskCost: Float!
+    volumePerWindow: Float!
+    horizonWindows: Float!
+    upliftRate: Float!
+    ticketValue: Float!
+    effectiveness: Float!
+    confidence: Float!
+  }
+
+  type InterventionOption {
+    id: String!
+    action: ActionType!
+    target: String!
+    params: JSON!
+    ttlSeconds: Int!
+    blastRadius: Float!
+    cause: RootCause
+    patternType: PatternType
+    confidence: Float!
+    nrv: NrvBreakdown!
+  }
+
+  type RefusedOption {
+    option: InterventionOption!
+    reason: String!
+  }
+
+  type Risk {
+    description: String!
+    likelihood: Float!
+  }
+
+  type PreMortem {
+    risks: [Risk!]!
+    blastRadius: Float!
+    autonomyLimit: Float!
+    requiresApproval: Boolean!
+    "Hard limits the option broke; any makes it refused."
+    violations: [String!]!
+    refused: Boolean!
+  }
+
+  "A status change: who made it, when and why."
+  type Transition {
+    from: InterventionStatus
+    to: InterventionStatus!
+    actor: String!
+    reason: String
+    at: DateTime!
+  }
+
+  type ApprovedScopeValue {
+    ttlSeconds: Int
+    trafficShare: Float
+  }
+
+  "What the evaluation measured once the intervention had run: realised against predicted."
+  type Outcome {
+    predictedUpliftRate: Float!
+    realisedUpliftRate: Float!
+    "True when the rest of the traffic served as control (difference in differences)."
+    controlled: Boolean!
+    predictedNrv: Float!
+    realisedNrv: Float!
+    successDeltaPoints: Float!
+    latencyDeltaMs: Float!
+    rollbackRecommended: Boolean!
+    reason: String!
+  }
+
+  type Intervention {
+    id: ID!
+    action: ActionType!
+    target: String!
+    "The traffic the evaluation watches (the hypothesis target; ops_team for alerts)."
+    subject: String!
+    params: JSON!
+    status: InterventionStatus!
+    nrv: NrvBreakdown!
+    blastRadius: Float!
+    requiresApproval: Boolean!
+    preMortem: PreMortem!
+    hypothesis: Hypothesis
+    "The options this one beat in its cycle, each with its NRV breakdown."
+    alternatives: [InterventionOption!]!
+    cycleNumber: Int!
+    cycle: Cycle
+    ttlSeconds: Int!
+    approvedScope: ApprovedScopeValue
+    createdAt: DateTime!
+    approvalExpiresAt: DateTime
+    executedAt: DateTime
+    expiresAt: DateTime
+    outcome: Outcome
+    "Every status change, oldest first."
+    transitions: [Transition!]!
+    "The operators' decisions (approvals and rejections), oldest first."
+    approvals: [Transition!]!
+    updatedAt: DateTime!
+  }
+
+  type InterventionEvent {
+    "The status it moved to."
+    type: InterventionStatus!
+    at: DateTime!
+    actor: String!
+    reason: String
+    "The intervention as stored when the event was read (it may have moved on since)."
+    intervention: Intervention!
+  }
+
+  type AuditEntry {
+    id: ID!
+    at: DateTime!
+    kind: String!
+    actor: String!
+    subject: String
+    cycleNumber: Int
+    data: JSON!
+  }
+`;
