@@ -109,35 +109,33 @@ async function main(): Promise<void> {
       });
     });
 
-  // The raw baseline: one prepared message of the same size as a GraphQL event, sent to every socket.
+  // Both kinds of subscriber stay connected and their messages alternate, so both see the same machine load.
   await connect('raw');
-  const rawLast: number[] = [];
-  const rawDelivery: number[] = [];
-  const sample = JSON.stringify({ type: 'next', id: 'x', payload: { data: { interventionEvents: { type: 'AWAITING_APPROVAL', at: new Date().toISOString(), actor: 'agent', intervention: { id: 'int-00000000-0000-0000-0000-000000000000', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', status: 'AWAITING_APPROVAL', nrv: { value: 9000 } } } } } });
-  for (let i = 0; i < events; i += 1) {
-    const key = `raw-${i}`;
-    const arrival = allReceived(key, 10_000);
-    const message = JSON.stringify({ key, sample });
-    const sent = clock();
-    for (const socket of raw.clients) socket.send(message);
-    const times = await arrival;
-    if (!times) throw new Error(`raw message ${i} did not reach every client`);
-    rawLast.push(Math.max(...times) - sent);
-    rawDelivery.push(...times.map((t) => t - sent));
-  }
-  raw.clients.forEach((socket) => socket.terminate());
-
-  // GraphQL: warm up until every subscription is live on the server, then measure.
   await connect('graphql');
+  // GraphQL subscriptions start asynchronously on the server: warm up until every one is live.
   for (let live = false; !live; ) {
     const row = await seedIntervention(service.db);
     const arrival = allReceived(row.id, 2_000);
     await publishOutbox(service.db, service.redis, service.config.redis.key_prefix);
     live = (await arrival) !== null;
   }
+  // One prepared message of the same size as a GraphQL event, sent to every raw socket.
+  const sample = JSON.stringify({ type: 'next', id: 'x', payload: { data: { interventionEvents: { type: 'AWAITING_APPROVAL', at: new Date().toISOString(), actor: 'agent', intervention: { id: 'int-00000000-0000-0000-0000-000000000000', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', status: 'AWAITING_APPROVAL', nrv: { value: 9000 } } } } } });
+  const rawLast: number[] = [];
+  const rawDelivery: number[] = [];
   const last: number[] = [];
   const delivery: number[] = [];
   for (let i = 0; i < events; i += 1) {
+    const key = `raw-${i}`;
+    const rawArrival = allReceived(key, 10_000);
+    const message = JSON.stringify({ key, sample });
+    const sent = clock();
+    for (const socket of raw.clients) socket.send(message);
+    const rawTimes = await rawArrival;
+    if (!rawTimes) throw new Error(`raw message ${i} did not reach every client`);
+    rawLast.push(Math.max(...rawTimes) - sent);
+    rawDelivery.push(...rawTimes.map((t) => t - sent));
+
     // The id is known before the insert, so the listener is in place before anything can arrive.
     const id = `int-bench-${i}-${Date.now()}`;
     const arrival = allReceived(id, 10_000);
@@ -153,6 +151,7 @@ async function main(): Promise<void> {
 
   child.send({ done: true } satisfies ToChild);
   await once(child, 'exit');
+  raw.clients.forEach((socket) => socket.terminate());
   raw.close();
   await service.close();
   await database.drop();

@@ -20,11 +20,6 @@ const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25
 type Event = { interventionEvents: { type: string; actor: string; reason: string | null; intervention: { id: string; action: string; status: string; hypothesis: { cause: string } | null } } };
 const eventsQuery = 'subscription { interventionEvents { type at actor reason intervention { id action status hypothesis { cause } } } }';
 
-async function listen(service: Service, url: string, port: number): Promise<void> {
-  await service.app.listen({ host: '127.0.0.1', port });
-  void url;
-}
-
 /** Stored and published like any other event, on a target no test traffic uses. */
 async function probe(writer: Service): Promise<string> {
   const row = await seedIntervention(writer.db, { status: 'SHADOW', target: 'issuer:PROBE', subject: 'issuer:PROBE' });
@@ -63,7 +58,7 @@ describe('intervention events over graphql-ws, across API processes', () => {
     const redisPort = Number(new URL(config.redis.url).port || 6379);
     proxy = await createTcpProxy(redisPort);
     proxied = await startService({ ...config, redis: { ...config.redis, url: `redis://127.0.0.1:${proxy.port}` } }, { roles: ['api'], now: clock.now });
-    for (const service of [main, second, proxied]) await listen(service, '', 0);
+    for (const service of [main, second, proxied]) await service.app.listen({ host: '127.0.0.1', port: 0 });
   });
   after(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
