@@ -144,8 +144,7 @@ export function createStream(o: StreamOptions, startMs: number, paymentsPerSecon
     const fx = effectsAt(o.incidents, o.magnitudes, issuer, method, at);
     const drift = health.get(issuer) ?? o.drift.meanSuccess;
     const strain = Math.min(1, ((amplification.get(issuer) ?? o.normalAmplification) / o.normalAmplification) ** -o.overloadExponent);
-    const healthyP = drift * strain;
-    const successP = Math.max(0, Math.min(fx.successCap, healthyP - fx.successPoints));
+    const successP = Math.max(0, Math.min(fx.successCap, drift * strain - fx.successPoints));
     const retryP = fx.retryProbability ?? o.retryProbability;
     const maxRetries = Math.min(fx.maxRetries ?? o.maxRetries, retryCapFor(routing, issuer, method) ?? Infinity);
     const medianLatency = o.medianLatencyMs * fx.latencyFactor * (1 + o.latencyPerHealthDrop * Math.max(0, o.drift.meanSuccess - drift));
@@ -157,8 +156,8 @@ export function createStream(o: StreamOptions, startMs: number, paymentsPerSecon
       const latency = Math.round(medianLatency * Math.exp(o.latencyLogSigma * prng.normal()));
       const timedOut = latency >= o.timeoutMs;
       const succeeded = uSuccess < successP && !timedOut;
-      // What the drift alone would have failed is mostly the customer's doing; the rest is technical.
-      const declined = !succeeded && !timedOut && uSuccess >= healthyP && uDecline < o.declineShareOfFailures;
+      // What the drift alone would have failed is mostly the customer's doing; overload and incidents are technical.
+      const declined = !succeeded && !timedOut && uSuccess >= drift && uDecline < o.declineShareOfFailures;
       const errorCode = succeeded ? null : timedOut ? TIMEOUT : declined ? (DECLINE_CODES[Math.floor(uCode * DECLINE_CODES.length)] ?? UNAVAILABLE) : UNAVAILABLE;
       counts[1] = (counts[1] ?? 0) + 1;
       out.transactions.push({

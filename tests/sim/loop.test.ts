@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultAgentConfig } from '../../src/agent/config';
+import { runClosedLoop, type LoopOptions, type LoopWindow } from '../../src/sim/loop';
+import { demoIssuers, streamOptions } from '../../src/sim/profile';
+
+const START = Date.parse('2026-01-01T00:00:00Z');
+const WINDOW_MS = defaultAgentConfig.cycleIntervalSeconds * 1000;
+const OUTAGE = { kind: 'outage' as const, target: 'issuer:SBI', startMs: START + 14 * WINDOW_MS, endMs: START + 24 * WINDOW_MS };
+
+function loop(policy: LoopOptions['policy'], seed = 11): LoopWindow[] {
+  return [
+    ...runClosedLoop({
+      stream: streamOptions(seed, { theta: 0.1, sigma: 0.05, meanSuccess: 0.95 }, { issuers: demoIssuers, incidents: [OUTAGE] }),
+      agent: defaultAgentConfig,
+      startMs: START,
+      windows: 30,
+      paymentsPerSecond: 25,
+      probeShare: 0.05,
+      policy,
+    }),
+  ];
+}
+
+const lost = (ws: readonly LoopWindow[]): number => ws.reduce((sum, w) => sum + w.chunk.lostMinor, 0);
+const sbiShare = (w: LoopWindow): number => w.chunk.transactions.filter((t) => t.issuer === 'SBI').length / w.chunk.transactions.length;
+
+describe('closed loop in event time', () => {
+  it('suppresses the failing issuer, moves its traffic and loses less than doing nothing', () => {
+    const on = loop({ kind: 'agent', approve: false });
+    const off = loop({ kind: 'off' });
+    const acted = on.find((w) => w.result?.decision.chosen.some((c) => c.record.action === 'SUPPRESS_ISSUER' && c.record.target === 'issuer:SBI'));
+    assert.ok(acted, 'the agent suppressed SBI');
+    assert.ok(acted.start >= OUTAGE.startMs && acted.start < OUTAGE.startMs + 3 * WINDOW_MS, 'within three windows of the outage');
+    const next = on[acted.index + 1]!;
+    assert.deepEqual(next.directives.map((d) => [d.action, d.target, d.params.probeShare]), [['SUPPRESS_ISSUER', 'issuer:SBI', 0.05]]);
+    assert.ok(sbiShare(next) < 0.02 && sbiShare(off[acted.index + 1]!) > 0.08);
+    assert.ok(lost(on) < lost(off) * 0.9);
+    assert.equal(off.every((w) => w.result === null && w.directives.length === 0), true);
+  });
+
+  it('is deterministic for a seed', () => {
+    const a = loop({ kind: 'agent', approve: false }).map((w) => [w.chunk.lostMinor, w.result?.decision.reason]);
+    const b = loop({ kind: 'agent', approve: false }).map((w) => [w.chunk.lostMinor, w.result?.decision.reason]);
+    assert.deepEqual(a, b);
+  });
+
+  it('runs nothing that waits for an approval unless approvals are granted', () => {
+    // C's share with its retries lands between the autonomy limit (20%) and the refusal limit (30%).
+    const issuers = [{ name: 'A', weight: 0.5 }, { name: 'B', weight: 0.33 }, { name: 'C', weight: 0.17 }];
+    const big = { ...OUTAGE, target: 'issuer:C' };
+    const run = (approve: boolean) =>
+      [
+        ...runClosedLoop({
+          stream: streamOptions(12, { theta: 0.1, sigma: 0.05, meanSuccess: 0.95 }, { issuers, incidents: [big] }),
+          agent: defaultAgentConfig,
+          startMs: START,
+          windows: 20,
+          paymentsPerSecond: 25,
+          probeShare: 0.05,
+          policy: { kind: 'agent', approve },
+        }),
+      ].flatMap((w) => w.directives.map((d) => d.target));
+    assert.ok(!run(false).includes('issuer:C'));
+    assert.ok(run(true).includes('issuer:C'));
+  });
+
+  it('applies known directives for exactly their time (the oracle)', () => {
+    const directive = { id: 'oracle', action: 'SUPPRESS_ISSUER', target: 'issuer:SBI', params: { trafficShare: 0.95, probeShare: 0.05 } };
+    const oracle = loop({ kind: 'fixed', directivesAt: (ms) => (ms >= OUTAGE.startMs && ms < OUTAGE.endMs ? [directive] : []) });
+    const during = oracle.filter((w) => w.start >= OUTAGE.startMs && w.start < OUTAGE.endMs);
+    assert.ok(during.every((w) => sbiShare(w) < 0.02));
+    assert.ok(sbiShare(oracle[OUTAGE.startMs / WINDOW_MS - START / WINDOW_MS - 1]!) > 0.06);
+    assert.ok(lost(oracle) < lost(loop({ kind: 'off' })));
+  });
+});
