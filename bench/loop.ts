@@ -33,7 +33,7 @@ const START_MS = defaultScenarioOptions.startEpochMs;
 const MS_PER_SECOND = 1000;
 const MINOR_PER_MAJOR = 100;
 
-const service = loadConfig({ PAYOPS_CONFIG: process.env.PAYOPS_CONFIG });
+const service = loadConfig();
 const agent = { ...defaultAgentConfig, ...service.agent };
 const windowMs = agent.cycleIntervalSeconds * MS_PER_SECOND;
 const probeShare = service.actions.probe_share;

@@ -23,7 +23,7 @@ const AFTER_WINDOWS = 8;
 const PAYMENTS_PER_SECOND = 25;
 const MS_PER_SECOND = 1000;
 
-const service = loadConfig({ PAYOPS_CONFIG: process.env.PAYOPS_CONFIG });
+const service = loadConfig();
 const agent = { ...defaultAgentConfig, ...service.agent };
 const windowMs = agent.cycleIntervalSeconds * MS_PER_SECOND;
 const startMs = defaultScenarioOptions.startEpochMs;

@@ -20,7 +20,8 @@ import { demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile'
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
-    rate: { type: 'string', default: '100' },
+    // Enough that the smallest issuer (10%) clears the detector's min_volume in a 2 s window.
+    rate: { type: 'string', default: '250' },
     cycles: { type: 'string', default: '0' },
     calm: { type: 'boolean', default: false },
   },
@@ -40,15 +41,23 @@ const INCIDENT_EVERY_WINDOWS = 20;
 const INCIDENT_WINDOWS = 8;
 const INCIDENT_COUNT = 500;
 
-function demoConfig(): { config: Config; apiKey: string | null } {
+interface DemoKeys {
+  ingest: string;
+  viewer: string;
+  operator: string;
+}
+
+/** Keys for this run only, one per role, so the dashboard and approvals work without set-up. */
+function demoConfig(): { config: Config; keys: DemoKeys | null } {
   const env = { ...process.env };
   env.PAYOPS_AGENT_CYCLE_INTERVAL ??= String(DEMO_CYCLE_INTERVAL_SECONDS);
   // Service logs would drown the cycle blocks; warnings and errors still show.
   env.PAYOPS_LOGGING_LEVEL ??= 'warn';
-  const apiKey = env.PAYOPS_AUTH === 'off' ? null : `demo-${randomBytes(16).toString('hex')}`;
-  if (apiKey) env.PAYOPS_API_KEYS = [env.PAYOPS_API_KEYS, `${apiKey}:ingest`].filter(Boolean).join(',');
+  const base = `demo-${randomBytes(16).toString('hex')}`;
+  const keys = env.PAYOPS_AUTH === 'off' ? null : { ingest: `${base}-ingest`, viewer: `${base}-viewer`, operator: `${base}-operator` };
+  if (keys) env.PAYOPS_API_KEYS = [env.PAYOPS_API_KEYS, ...Object.entries(keys).map(([role, key]) => `${key}:${role}`)].filter(Boolean).join(',');
   try {
-    return { config: loadConfig(env), apiKey };
+    return { config: loadConfig(env), keys };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) process.stderr.write(`config: ${problem}\n`);
@@ -57,7 +66,7 @@ function demoConfig(): { config: Config; apiKey: string | null } {
 }
 
 async function main(): Promise<void> {
-  const { config, apiKey } = demoConfig();
+  const { config, keys } = demoConfig();
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
   const service = await createService(config, createLogger(config.logging));
   const baseUrl = await service.app.listen({ host: config.server.host, port: config.server.port });
@@ -84,15 +93,17 @@ async function main(): Promise<void> {
   say(RULE);
   say(`Service:   ${baseUrl}  (API, scheduler and workers in this process)`);
   say(`Dashboard: ${baseUrl}/`);
-  say(`GraphiQL:  ${baseUrl}/graphiql`);
+  // The service serves GraphiQL only without authentication (see src/api/graphql/plugin.ts).
+  say(`GraphiQL:  ${baseUrl}/graphiql${keys ? '  (served with PAYOPS_AUTH=off only: PAYOPS_AUTH=off npm run demo)' : ''}`);
+  if (keys) say(`Keys for this run: viewer ${keys.viewer}, operator ${keys.operator} (Authorization: Bearer <key>)`);
   say(`Stream:    ${paymentsPerSecond} payments/s, seed ${seed}, ${config.agent.cycleIntervalSeconds} s cycles, OU drift theta ${config.drift.theta} sigma ${config.drift.sigma} mean ${config.drift.mean_success}`);
-  say(`Incidents: ${incidents.length ? `first at cycle ~${config.agent.warmupWindows + INCIDENT_AFTER_WARMUP_WINDOWS + 1} (after ${config.agent.warmupWindows} warm-up cycles), one every ${INCIDENT_EVERY_WINDOWS} cycles lasting ${INCIDENT_WINDOWS}` : 'none (--calm): only drift'}`);
+  say(`Incidents: ${incidents.length ? `the first ${config.agent.warmupWindows + INCIDENT_AFTER_WARMUP_WINDOWS} cycles in (after ${config.agent.warmupWindows} warm-up cycles), then one every ${INCIDENT_EVERY_WINDOWS} cycles lasting ${INCIDENT_WINDOWS}` : 'none (--calm): only drift'}`);
   say('Press Ctrl+C to stop');
   say(RULE);
 
   const feed = startFeed({
     baseUrl,
-    apiKey,
+    apiKey: keys?.ingest ?? null,
     stream: streamOptions(seed, driftFromConfig(config.drift), { issuers: demoIssuers, incidents }),
     paymentsPerSecond,
     tickMs: FEED_TICK_MS,

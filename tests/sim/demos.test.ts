@@ -83,7 +83,7 @@ describe('npm run demo and npm run load against the service', () => {
     assert.equal(await run.exit, 0, run.output());
     const out = run.output();
     assert.match(out, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m);
-    assert.match(out, /^GraphiQL: +http:\/\/127\.0\.0\.1:\d+\/graphiql$/m);
+    assert.match(out, /^GraphiQL: +http:\/\/127\.0\.0\.1:\d+\/graphiql {2}\(served with PAYOPS_AUTH=off only/m);
     assert.match(out, /DEMO COMPLETE \(SIGTERM\)/);
     const all = blocks(out);
     assert.ok(all.length >= shown + 3);
