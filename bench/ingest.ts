@@ -78,13 +78,13 @@ async function rawCopy(databaseUrl: string): Promise<number> {
   const db = await openMigratedDatabase({ url: databaseUrl, pool_size: 1, connect_timeout_ms: 2_000, statement_timeout_ms: 600_000 });
   const rows = Array.from({ length: batches * batchSize }, (_, i) => row(i));
   const lines = rows.map((r) =>
-    [r.id, r.timestamp, r.issuer, r.method, r.status, r.amountMinor, r.currency, r.latencyMs, r.retryCount, r.errorCode, null, null].map(copyText).join('\t') + '\n',
+    [r.id, r.timestamp, r.timestamp, r.issuer, r.method, r.status, r.amountMinor, r.currency, r.latencyMs, r.retryCount, r.errorCode, null, null].map(copyText).join('\t') + '\n',
   );
   const client = await db.pool.connect();
   const started = performance.now();
   await pipeline(
     Readable.from(lines),
-    client.query(copyFrom('COPY transactions (id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count, error_code, merchant_id, gateway) FROM STDIN')),
+    client.query(copyFrom('COPY transactions (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count, error_code, merchant_id, gateway) FROM STDIN')),
   );
   const rate = rows.length / ((performance.now() - started) / 1000);
   client.release();

@@ -46,6 +46,8 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const ingestor = createIngestor(db, {
     groupCommitMaxItems: config.ingest.group_commit_max_items,
     groupCommitMaxInflight: config.ingest.group_commit_max_inflight,
+    // Half the grace the scheduler waits after a window closes: the other half covers the commit.
+    lateAfterSeconds: config.jobs.window_grace_seconds / 2,
   });
   const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now });
   const workers = roles.has('worker') ? startWorkers({ db, queues, publisher: redis, config, logger, now }) : null;

@@ -12,6 +12,8 @@ export interface IngestOptions {
   groupCommitMaxItems: number;
   /** Statements in flight at once; further POSTs wait and join the next group. */
   groupCommitMaxInflight: number;
+  /** Arrival this long after the event time counts the row in its arrival's window (see insertTransactions). */
+  lateAfterSeconds: number;
 }
 
 interface Pending {
@@ -34,7 +36,7 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
   let idle: (() => void)[] = [];
 
   async function ingestBatch(rows: readonly Transaction[]): Promise<IngestResult> {
-    const inserted = await insertTransactions(db, rows);
+    const inserted = await insertTransactions(db, rows, options.lateAfterSeconds);
     return { accepted: inserted.length, duplicates: rows.length - inserted.length };
   }
 
@@ -58,7 +60,7 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
 
   async function commitGroup(group: Pending[]): Promise<void> {
     try {
-      const unclaimed = new Set(await insertTransactions(db, group.map((pending) => pending.row)));
+      const unclaimed = new Set(await insertTransactions(db, group.map((pending) => pending.row), options.lateAfterSeconds));
       for (const pending of group) {
         // Two POSTs of the same id in one group: the first is the one stored.
         const isNew = unclaimed.delete(pending.row.id);

@@ -2,13 +2,16 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 // One row per authorisation attempt. The id is the gateway's idempotency key, so a retried
-// POST can never count twice. Windows are read by event time, hence the event_time index;
-// to partition by day later, partition on event_time and move idempotency to a keyed table.
+// POST can never count twice. window_time places the row in exactly one observation window:
+// its event time, or, for a row that arrives after its window may already have been judged,
+// its arrival (see insertTransactions). To partition by day, partition on window_time and move
+// idempotency to a keyed table.
 export const transactions = pgTable(
   'transactions',
   {
     id: text('id').primaryKey(),
     eventTime: timestamp('event_time', { withTimezone: true, mode: 'date' }).notNull(),
+    windowTime: timestamp('window_time', { withTimezone: true, mode: 'date' }).notNull(),
     issuer: text('issuer').notNull(),
     method: text('method').notNull(),
     status: text('status', { enum: ['success', 'failed'] }).notNull(),
@@ -21,7 +24,7 @@ export const transactions = pgTable(
     gateway: text('gateway'),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (table) => [index('transactions_event_time_idx').on(table.eventTime)],
+  (table) => [index('transactions_window_time_idx').on(table.windowTime)],
 );
 
 /** The agent's state after the last cycle: one row, locked by the cycle that advances it. */

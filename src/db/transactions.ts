@@ -2,13 +2,21 @@ import type { Transaction } from '../agent/types';
 import { withPostgres, type Database } from './client';
 
 // One statement whatever the batch size: columns travel as arrays, so 10,000 rows are still
-// 12 parameters, and ON CONFLICT makes a resent id a no-op (first write wins).
+// 13 parameters, and ON CONFLICT makes a resent id a no-op (first write wins).
+// window_time: a row arriving more than $13 seconds after its event time may find its window
+// already judged, so it counts in the window of its arrival instead: every committed row is
+// in exactly one window's aggregates, however late a retry delivers it.
 const insertSql = `
   INSERT INTO transactions
-    (id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count,
-     error_code, merchant_id, gateway)
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
-    $6::bigint[], $7::text[], $8::float8[], $9::int[], $10::text[], $11::text[], $12::text[])
+    (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms,
+     retry_count, error_code, merchant_id, gateway)
+  SELECT t.id, t.event_time, GREATEST(t.event_time, clock_timestamp() - make_interval(secs => $13)),
+    t.issuer, t.method, t.status, t.amount_minor, t.currency, t.latency_ms, t.retry_count,
+    t.error_code, t.merchant_id, t.gateway
+  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+    $7::text[], $8::float8[], $9::int[], $10::text[], $11::text[], $12::text[])
+    AS t(id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count,
+         error_code, merchant_id, gateway)
   ON CONFLICT (id) DO NOTHING
   RETURNING id`;
 
@@ -16,7 +24,7 @@ const insertSql = `
  * Stores the rows in one committed statement and returns the ids that were new.
  * An id already stored, or repeated within the rows, is returned at most once.
  */
-export async function insertTransactions(db: Database, rows: readonly Transaction[]): Promise<string[]> {
+export async function insertTransactions(db: Database, rows: readonly Transaction[], lateAfterSeconds: number): Promise<string[]> {
   const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(rows.length));
   rows.forEach((row, i) => {
     columns[0]![i] = row.id;
@@ -32,7 +40,7 @@ export async function insertTransactions(db: Database, rows: readonly Transactio
     columns[10]![i] = row.merchantId ?? null;
     columns[11]![i] = row.gateway ?? null;
   });
-  const result = await withPostgres(() => db.pool.query<{ id: string }>(insertSql, columns));
+  const result = await withPostgres(() => db.pool.query<{ id: string }>(insertSql, [...columns, lateAfterSeconds]));
   return result.rows.map((row) => row.id);
 }
 

@@ -12,14 +12,14 @@ const aggregateSql = `
          count(*) FILTER (WHERE retry_count > 0)::int AS retries,
          sum(amount_minor)::float8 AS amount_minor_sum
   FROM transactions
-  WHERE event_time >= $1 AND event_time < $2
+  WHERE window_time >= $1 AND window_time < $2
   GROUP BY GROUPING SETS ((issuer, method), (issuer), (method), ())`;
 
 const errorCodeSql = `
   SELECT issuer, method, GROUPING(issuer) AS no_issuer, GROUPING(method) AS no_method,
          error_code, count(*)::int AS n
   FROM transactions
-  WHERE event_time >= $1 AND event_time < $2 AND status = 'failed' AND error_code IS NOT NULL
+  WHERE window_time >= $1 AND window_time < $2 AND status = 'failed' AND error_code IS NOT NULL
   GROUP BY GROUPING SETS ((issuer, method, error_code), (issuer, error_code), (method, error_code), (error_code))`;
 
 interface GroupKey {
@@ -39,8 +39,8 @@ interface AggregateRow extends GroupKey {
 }
 
 /**
- * The window's aggregates by event time, in exactly the shape the core's `observe` folds,
- * so the live service and a replay judge the same figures.
+ * The window's aggregates by window time (event time, or arrival for late rows), in exactly the
+ * shape the core's `observe` folds, so the live service and a replay judge the same figures.
  */
 export async function aggregateWindow(db: Database, start: number, end: number): Promise<WindowMetrics> {
   const range = [new Date(start), new Date(end)];

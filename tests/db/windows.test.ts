@@ -57,6 +57,9 @@ const transactionArb = fc.record({
   amountMinor: fc.integer({ min: 0, max: 10_000_000 }),
 });
 
+// Rows within this much of their event time keep it as their window time; these are all on time.
+const onTime = 100 * 365 * 86_400;
+
 let batch = 0;
 it('gives the same window metrics by SQL as the core folds in memory, edges of the window included', async () => {
   await fc.assert(
@@ -75,10 +78,25 @@ it('gives the same window metrics by SQL as the core folds in memory, edges of t
           amountMinor: d.amountMinor,
         }),
       );
-      if (transactions.length) await insertTransactions(db, transactions);
+      if (transactions.length) await insertTransactions(db, transactions, onTime);
       const window = { start: start + batch * 3_600_000, end: end + batch * 3_600_000 };
       assertSameWindow(await aggregateWindow(db, window.start, window.end), observe(window, transactions));
     }),
     { numRuns: 40 },
   );
+});
+
+it('counts a row that arrives after its window may have been judged in the window of its arrival, once', async () => {
+  const old = makeTransaction({ id: 'late-arrival', timestamp: new Date(Date.now() - 3_600_000).toISOString() });
+  const before = Date.now();
+  await insertTransactions(db, [old], 1);
+  const after = Date.now();
+  const { rows } = await db.pool.query<{ event_time: Date; window_time: Date }>('SELECT event_time, window_time FROM transactions WHERE id = $1', [old.id]);
+  assert.equal(rows[0]!.event_time.toISOString(), old.timestamp);
+  const windowTime = rows[0]!.window_time.getTime();
+  assert.ok(windowTime >= before - 1_000 - 50 && windowTime <= after - 1_000 + 50, 'placed at its arrival less the lateness allowance');
+  const arrivalWindow = await aggregateWindow(db, windowTime - 1, windowTime + 1);
+  assert.equal(arrivalWindow.system.volume, 1);
+  const eventWindow = await aggregateWindow(db, Date.parse(old.timestamp) - 1, Date.parse(old.timestamp) + 1);
+  assert.equal(eventWindow.system.volume, 0, 'not also counted in the window of its event time');
 });

@@ -6,8 +6,11 @@ import { bearer, keys } from './service';
 import { suppressed, windowTraffic, type Mix } from './traffic';
 
 export const windowMs = 1_000;
-/** A window boundary well in the past of any test's real clock does not matter: time here is the test's. */
-export const epoch = Date.parse('2026-11-24T08:00:00Z');
+/**
+ * Test time starts ahead of the real clock: rows are on time by their event time, so they
+ * count in their event's window (a row older than the real clock's grace would count as late).
+ */
+export const epoch = Date.parse('2030-01-01T08:00:00Z');
 
 /** Settings that make a cycle a second of test-controlled time. */
 export const loopEnv = {
