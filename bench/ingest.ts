@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import autocannon from 'autocannon';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openMigratedDatabase } from '../src/db/migrate';
-import type { Transaction } from '../src/agent/types';
 import { createTestDatabase } from '../tests/support/database';
 import { runProcess } from '../tests/support/process';
+import { benchTransaction, postSingles, round } from './support';
 
 const singleSeconds = Number(process.env.BENCH_SINGLE_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -15,38 +13,13 @@ const batches = Number(process.env.BENCH_BATCHES ?? 80);
 const batchConcurrency = 4;
 const ingestKey = 'bench-ingest-key';
 
-const issuers = ['HDFC', 'ICICI', 'AXIS', 'SBI', 'KOTAK'];
-const methods = ['card', 'upi', 'netbanking', 'wallet'];
-
-function row(i: number): Transaction {
-  const failed = i % 17 === 0;
-  return {
-    id: randomUUID(),
-    timestamp: new Date(Date.UTC(2026, 10, 24, 6) + i).toISOString(),
-    issuer: issuers[i % issuers.length]!,
-    method: methods[i % methods.length]!,
-    status: failed ? 'failed' : 'success',
-    amountMinor: 10_000 + (i % 90_000),
-    currency: 'INR',
-    latencyMs: 100 + (i % 400),
-    retryCount: i % 9 === 0 ? 1 : 0,
-    errorCode: failed ? 'ISSUER_UNAVAILABLE' : null,
-  };
-}
+const batchStart = Date.UTC(2030, 0, 1);
+const row = (i: number) => benchTransaction(i, batchStart + i);
 
 async function hammerSingle(url: string, headers: Record<string, string>): Promise<number> {
-  const tx = row(1);
-  const result = await autocannon({
-    url: `${url}/v1/transactions`,
-    method: 'POST',
-    connections,
-    duration: singleSeconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    // A fresh id per request, so every POST is a real insert rather than a duplicate.
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...tx, id: randomUUID() }) }) }],
-  });
+  const result = await postSingles(url, headers, { connections, seconds: singleSeconds });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`single run had ${result.non2xx} non-2xx and ${result.errors} errors`);
-  return result['2xx'] / (result.duration);
+  return result['2xx'] / result.duration;
 }
 
 async function postBatches(url: string): Promise<number> {
@@ -114,7 +87,6 @@ async function main(): Promise<void> {
     process.stdout.write(`  raw COPY into transactions ${copyRps.toFixed(0)} rows/s\n`);
     process.stdout.write(`  POST /v1/transactions/batch ${batchTps.toFixed(0)} tx/s  (${((100 * batchTps) / copyRps).toFixed(1)}% of raw COPY)\n`);
 
-    const round = (n: number, digits = 0) => Number(n.toFixed(digits));
     process.stdout.write(
       `${JSON.stringify({
         single_tps: round(singleTps),
