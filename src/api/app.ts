@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,6 +10,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { ValidationError } from '../errors';
 import { bearerKey, createAuthenticator, registerAuth } from './auth';
+import { dashboardRoutes } from './dashboard';
 import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics } from './metrics';
@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     timeWindow: config.server.rate_limit_window_ms,
     keyGenerator: (request) => {
       const key = bearerKey(request.headers.authorization);
-      return key ? `key:${createHash('sha256').update(key).digest('hex')}` : `ip:${request.ip}`;
+      return key ? `key:${key}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `over ${context.max} requests in the window; retry in ${context.after}`),
   });
@@ -90,5 +90,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items });
   agentRoutes(app, { db: deps.db, now: deps.now });
   await graphqlRoutes(app, { config, db: deps.db, redis: deps.redis, logger: deps.logger, now: deps.now });
+  await dashboardRoutes(app, { config, db: deps.db });
   return app;
 }

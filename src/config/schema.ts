@@ -50,7 +50,7 @@ const ingestSchema = z
   .object({
     max_batch_items: positiveInt.max(100_000).default(10_000),
     group_commit_max_items: positiveInt.default(5_000),
-    group_commit_max_inflight: positiveInt.default(4),
+    group_commit_max_inflight: positiveInt.default(1),
     retry_after_seconds: positiveInt.default(5),
   })
   .strict();
