@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { Config } from '../../src/config';
+import type { Service } from '../../src/service';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
+import { TestClock, loopEnv, playWindow } from '../support/loop';
+import { keys, startService, testConfig } from '../support/service';
+import { withOutage } from '../support/traffic';
+import { ensureDashboardBuilt, launchBrowser, screenshot, type Browser } from './browser';
+
+const warmWindows = 12;
+// HDFC carries 25% of traffic: above the 20% autonomy limit, so its suppression waits for an operator.
+const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25, successRate: 0.95 }, AXIS: { share: 0.25, successRate: 0.95 }, SBI: { share: 0.25, successRate: 0.95 } };
+const outage = withOutage(bigHdfc, 'HDFC');
+const pageTimeoutMs = 20_000;
+
+async function signIn(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('key-form').waitFor({ timeout: pageTimeoutMs });
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Open dashboard' }).click();
+  await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: pageTimeoutMs });
+}
+
+describe('the dashboard in headless Chromium', () => {
+  let database: TestDatabase;
+  let config: Config;
+  let service: Service;
+  let browser: Browser;
+  let url: string;
+  let operator: { page: Page; errors: string[] };
+  let viewer: { page: Page; errors: string[] };
+  let pendingId: string;
+  const clock = new TestClock();
+  let k = 0;
+
+  before(async () => {
+    ensureDashboardBuilt();
+    database = await createTestDatabase('web_dashboard');
+    config = testConfig(database.url, 'test-web-dashboard', loopEnv);
+    service = await startService(config, { now: clock.now });
+    await service.app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}/`;
+    for (; k < warmWindows; k += 1) await playWindow(service, clock, k, bigHdfc);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+    await database?.drop();
+  });
+
+  it('asks an operator for a key, then fills the health table and charts with no console errors', async () => {
+    operator = await browser.open();
+    await signIn(operator.page, url, keys.operator);
+    const rows = operator.page.getByTestId('health-row');
+    await eventually(async () => (await rows.count()) === 7, 'four issuers, two methods and the system in the table');
+    assert.equal(await operator.page.locator('[data-testid="health-row"][data-name="HDFC"]').getAttribute('data-status'), 'HEALTHY');
+    assert.equal(await operator.page.getByTestId('who').getAttribute('data-role'), 'operator');
+    assert.equal(await operator.page.locator('.uplot canvas').count(), 2, 'a success-rate and a latency chart');
+    assert.ok((await operator.page.getByTestId('cycle').count()) >= warmWindows - 1, 'the cycles so far, each with its decision');
+    await screenshot(operator.page, '1-healthy');
+    assert.deepEqual(operator.errors, []);
+  });
+
+  it('shows an intervention live, without a reload, once an outage is posted', async () => {
+    const card = operator.page.getByTestId('pending-card');
+    await eventually(async () => {
+      if ((await card.count()) > 0) return true;
+      await playWindow(service, clock, k++, outage);
+      return false;
+    }, 'a suppression awaiting approval on the page', 60_000);
+    pendingId = (await card.first().getAttribute('data-id'))!;
+    assert.match((await card.first().textContent()) ?? '', /SUPPRESS ISSUER issuer:HDFC/);
+    await operator.page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="AWAITING_APPROVAL"]`).waitFor({ timeout: pageTimeoutMs });
+    await operator.page.locator('[data-testid="health-row"][data-name="HDFC"][data-status="DOWN"]').waitFor({ timeout: pageTimeoutMs });
+    assert.ok((await operator.page.locator('[data-testid="cycle"][data-decision="ACTION"]').count()) >= 1);
+    await screenshot(operator.page, '2-outage-awaiting-approval');
+  });
+
+  it('shows a viewer the pending intervention but no approve or reject buttons', async () => {
+    viewer = await browser.open();
+    await signIn(viewer.page, url, keys.viewer);
+    await viewer.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"]`).waitFor({ timeout: pageTimeoutMs });
+    assert.equal(await viewer.page.getByTestId('who').getAttribute('data-role'), 'viewer');
+    assert.equal(await viewer.page.getByTestId('approve').count(), 0);
+    assert.equal(await viewer.page.getByTestId('reject').count(), 0);
+    await screenshot(viewer.page, '3-viewer');
+  });
+
+  it('explains the intervention: hypothesis with evidence, NRV breakdown and pre-mortem', async () => {
+    await operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"] header`).click();
+    const evidence = operator.page.locator('[data-testid="evidence"] li');
+    await evidence.first().waitFor({ timeout: pageTimeoutMs });
+    assert.match((await operator.page.locator('#detail').textContent()) ?? '', /Hypothesis.*ISSUER OUTAGE/s);
+    assert.match((await operator.page.getByTestId('nrv').textContent()) ?? '', /recovered − .* cost − .* risk/);
+    assert.match((await operator.page.getByTestId('premortem').textContent()) ?? '', /Blast radius .* needs an operator/);
+    await screenshot(operator.page, '4-detail');
+  });
+
+  it('lets the operator approve with the button and shows it executed, live on the viewer too', async () => {
+    await operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"]`).getByTestId('approve').click();
+    for (const { page } of [operator, viewer]) {
+      await page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="EXECUTED"]`).waitFor({ timeout: pageTimeoutMs });
+    }
+    await operator.page.locator('[data-testid="detail-status"]', { hasText: 'EXECUTED' }).waitFor({ timeout: pageTimeoutMs });
+    assert.match((await operator.page.locator('#detail').textContent()) ?? '', /APPROVED by operator:/);
+    const { rows } = await service.db.pool.query<{ status: string }>('SELECT status FROM interventions WHERE id = $1', [pendingId]);
+    assert.equal(rows[0]!.status, 'EXECUTED');
+    assert.equal(await operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"]`).count(), 0);
+    await screenshot(operator.page, '5-approved-executed');
+  });
+
+  it('reconnects by itself after the server restarts', async () => {
+    const port = (service.app.server.address() as AddressInfo).port;
+    await service.close();
+    await operator.page.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor({ timeout: pageTimeoutMs });
+    service = await startService(config, { now: clock.now });
+    await service.app.listen({ host: '127.0.0.1', port });
+    await operator.page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: pageTimeoutMs });
+    // A cycle after the restart reaches the page over the new connection.
+    await playWindow(service, clock, k, bigHdfc);
+    const { rows } = await service.db.pool.query<{ latest: number }>('SELECT max(number) AS latest FROM cycles');
+    await operator.page.locator('[data-testid="cycle"] .cycle-number', { hasText: new RegExp(`^#${rows[0]!.latest}$`) }).waitFor({ timeout: pageTimeoutMs });
+    await screenshot(operator.page, '6-after-restart');
+  });
+
+  it('logged no console errors in either tab', () => {
+    assert.deepEqual(operator.errors.filter((e) => !isRestartNoise(e)), []);
+    assert.deepEqual(viewer.errors.filter((e) => !isRestartNoise(e)), []);
+  });
+});
+
+/** While the server is down, Chromium itself logs the failed WebSocket handshakes the page retries. */
+function isRestartNoise(message: string): boolean {
+  return /WebSocket connection to .* failed/.test(message);
+}

@@ -1,0 +1,70 @@
+import type { Api } from './api';
+import { detailQuery, type InterventionDetail } from './documents';
+import { h, inr, percent, time } from './dom';
+
+const section = (title: string, ...content: (Node | string | null)[]) => h('section', {}, h('h3', {}, title), ...content);
+const pairs = (rows: [string, string][]) => h('dl', {}, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+
+function hypothesis(detail: InterventionDetail): HTMLElement {
+  const hyp = detail.hypothesis;
+  if (!hyp) return section('Hypothesis', h('p', { class: 'muted' }, 'None: a baseline action without a finding.'));
+  return section(
+    'Hypothesis',
+    h('p', {}, `${hyp.cause.replaceAll('_', ' ')} on ${hyp.target}, ${percent(hyp.confidence, 0)} confident (${hyp.patternType.replaceAll('_', ' ')}): success ${percent(hyp.observedSuccessRate)} against a baseline of ${percent(hyp.baselineSuccessRate)}.`),
+    h('h4', {}, 'Evidence'),
+    h('ul', { 'data-testid': 'evidence' }, ...hyp.evidence.map((line) => h('li', {}, line))),
+  );
+}
+
+function nrv(detail: InterventionDetail): HTMLElement {
+  const n = detail.nrv;
+  return section(
+    'NRV',
+    h('p', { class: 'nrv-sum', 'data-testid': 'nrv' }, `${inr(n.value)} = ${inr(n.revenueRecovered)} recovered − ${inr(n.interventionCost)} cost − ${inr(n.riskCost)} risk`),
+    pairs([
+      ['volume per window', n.volumePerWindow.toFixed(0)],
+      ['horizon', `${n.horizonWindows.toFixed(1)} windows`],
+      ['uplift', percent(n.upliftRate)],
+      ['average ticket', inr(n.ticketValue)],
+      ['effectiveness', percent(n.effectiveness, 0)],
+      ['confidence', percent(n.confidence, 0)],
+    ]),
+    detail.alternatives.length
+      ? h('p', { class: 'muted' }, `Beat: ${detail.alternatives.map((a) => `${a.action.replaceAll('_', ' ')} ${a.target} (${inr(a.nrv.value)})`).join('; ')}`)
+      : null,
+  );
+}
+
+function preMortem(detail: InterventionDetail): HTMLElement {
+  const pm = detail.preMortem;
+  return section(
+    'Pre-mortem',
+    h('p', { 'data-testid': 'premortem' }, `Blast radius ${percent(pm.blastRadius)} against an autonomy limit of ${percent(pm.autonomyLimit)}: ${pm.requiresApproval ? 'needs an operator' : 'safe to act alone'}.`),
+    pm.risks.length ? h('ul', {}, ...pm.risks.map((risk) => h('li', {}, `${risk.description} (${percent(risk.likelihood, 0)} likely)`))) : h('p', { class: 'muted' }, 'No risks named.'),
+    pm.violations.length ? h('p', { class: 'error' }, `Limits broken: ${pm.violations.join('; ')}`) : null,
+  );
+}
+
+function history(detail: InterventionDetail): HTMLElement {
+  return section(
+    'History',
+    h('ol', {}, ...detail.transitions.map((t) => h('li', {}, `${time(t.at)} ${t.from ?? '–'} → ${t.to} by ${t.actor}${t.reason ? `: ${t.reason}` : ''}`))),
+    detail.outcome
+      ? h('p', {}, `Outcome: uplift ${percent(detail.outcome.realisedUpliftRate)} realised against ${percent(detail.outcome.predictedUpliftRate)} predicted, NRV ${inr(detail.outcome.realisedNrv)}. ${detail.outcome.reason}`)
+      : null,
+  );
+}
+
+/** One intervention in full: why (hypothesis and evidence), what it is worth (NRV), what could go wrong (pre-mortem). */
+export async function renderDetail(container: HTMLElement, api: Api, id: string): Promise<void> {
+  const { intervention: detail } = await api.query<{ intervention: InterventionDetail | null }>(detailQuery, { id });
+  if (!detail) {
+    container.replaceChildren(h('p', { class: 'muted' }, 'This intervention is gone.'));
+    return;
+  }
+  container.replaceChildren(
+    h('h2', {}, `${detail.action.replaceAll('_', ' ')} ${detail.target} `, h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' '))),
+    h('p', { class: 'muted' }, `cycle ${detail.cycleNumber}, created ${time(detail.createdAt)}, executed ${time(detail.executedAt)}, expires ${time(detail.expiresAt)}, params ${JSON.stringify(detail.params)}`),
+    h('div', { class: 'detail-grid' }, hypothesis(detail), nrv(detail), preMortem(detail), history(detail)),
+  );
+}

@@ -1,0 +1,115 @@
+import type { Api } from './api';
+import { approveMutation, rejectMutation, type Intervention, type InterventionEvent } from './documents';
+import { h, inr, percent, time } from './dom';
+
+const maxFeed = 50;
+
+export interface InterventionViewOptions {
+  api: Api;
+  operator: boolean;
+  feed: HTMLElement;
+  pending: HTMLElement;
+  onSelect(id: string): void;
+  onChange(intervention: Intervention): void;
+}
+
+const label = (i: Intervention) => `${i.action.replaceAll('_', ' ')} ${i.target}`;
+
+/** The live feed (every intervention, most recently changed first) and the approvals waiting for an operator. */
+export class InterventionViews {
+  private readonly byId = new Map<string, Intervention>();
+  /** The last event seen per intervention, for who moved it and why. */
+  private readonly lastEvent = new Map<string, InterventionEvent>();
+  /** Drafts of notes typed into pending cards survive the re-render a live event causes. */
+  private readonly notes = new Map<string, string>();
+
+  constructor(private readonly options: InterventionViewOptions) {}
+
+  set(interventions: Intervention[]): void {
+    this.byId.clear();
+    interventions.forEach((i) => this.byId.set(i.id, i));
+    this.render();
+  }
+
+  event(event: InterventionEvent): void {
+    this.lastEvent.set(event.intervention.id, event);
+    this.upsert(event.intervention);
+  }
+
+  private upsert(intervention: Intervention): void {
+    const known = this.byId.get(intervention.id);
+    // Events may arrive after a mutation's own answer: never move an intervention back in time.
+    if (known && Date.parse(known.updatedAt) > Date.parse(intervention.updatedAt)) return;
+    this.byId.set(intervention.id, intervention);
+    this.render();
+    this.options.onChange(intervention);
+  }
+
+  private sorted(): Intervention[] {
+    return [...this.byId.values()].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || b.id.localeCompare(a.id));
+  }
+
+  private render(): void {
+    const all = this.sorted();
+    this.options.feed.replaceChildren(...all.slice(0, maxFeed).map((i) => this.feedRow(i)));
+    const waiting = all.filter((i) => i.status === 'AWAITING_APPROVAL');
+    this.options.pending.replaceChildren(...(waiting.length ? waiting.map((i) => this.pendingCard(i)) : [h('p', { class: 'muted', 'data-testid': 'no-pending' }, 'Nothing waits for approval.')]));
+  }
+
+  private feedRow(i: Intervention): HTMLElement {
+    const event = this.lastEvent.get(i.id);
+    return h(
+      'li',
+      { 'data-testid': 'feed-row', 'data-id': i.id, 'data-status': i.status, class: 'clickable', onclick: () => this.options.onSelect(i.id) },
+      h('span', { class: 'muted' }, time(i.updatedAt)),
+      h('span', { class: `badge status-${i.status.toLowerCase()}` }, i.status.replaceAll('_', ' ')),
+      h('span', { class: 'name' }, label(i)),
+      h('span', { class: 'num' }, `NRV ${inr(i.nrv.value)}`),
+      event ? h('div', { class: 'muted reason' }, `${event.actor}${event.reason ? `: ${event.reason}` : ''}`) : null,
+    );
+  }
+
+  private pendingCard(i: Intervention): HTMLElement {
+    const error = h('div', { class: 'error', role: 'alert' });
+    const note = h('input', { type: 'text', placeholder: 'note (approve) or reason (reject)', 'aria-label': 'note or reason', value: this.notes.get(i.id) ?? '' });
+    note.addEventListener('input', () => this.notes.set(i.id, note.value));
+    const decide = async (button: HTMLButtonElement, run: () => Promise<Intervention>) => {
+      error.textContent = '';
+      button.disabled = true;
+      try {
+        this.notes.delete(i.id);
+        this.upsert(await run());
+      } catch (err) {
+        error.textContent = err instanceof Error ? err.message : String(err);
+        button.disabled = false;
+      }
+    };
+    const approve = h('button', { class: 'approve', 'data-testid': 'approve' }, 'Approve');
+    approve.addEventListener('click', () =>
+      decide(approve, async () => (await this.options.api.query<{ approveIntervention: Intervention }>(approveMutation, { id: i.id, note: note.value || null })).approveIntervention),
+    );
+    const reject = h('button', { class: 'reject', 'data-testid': 'reject' }, 'Reject');
+    reject.addEventListener('click', () => {
+      if (!note.value.trim()) {
+        error.textContent = 'A rejection needs a reason.';
+        note.focus();
+        return;
+      }
+      void decide(reject, async () => (await this.options.api.query<{ rejectIntervention: Intervention }>(rejectMutation, { id: i.id, reason: note.value.trim() })).rejectIntervention);
+    });
+    return h(
+      'article',
+      { class: 'pending-card', 'data-testid': 'pending-card', 'data-id': i.id },
+      h('header', { class: 'clickable', onclick: () => this.options.onSelect(i.id) }, h('strong', {}, label(i)), h('span', { class: 'muted' }, ` cycle ${i.cycleNumber}`)),
+      h(
+        'p',
+        {},
+        i.hypothesis ? `${i.hypothesis.cause.replaceAll('_', ' ')} (${percent(i.hypothesis.confidence, 0)} confident). ` : '',
+        `NRV ${inr(i.nrv.value)}, blast radius ${percent(i.blastRadius)}. `,
+        i.approvalExpiresAt ? `Expires ${time(i.approvalExpiresAt)} if nobody decides.` : '',
+      ),
+      this.options.operator ? h('div', { class: 'controls' }, note, approve, reject) : h('p', { class: 'muted' }, 'An operator key is needed to decide.'),
+      error,
+    );
+  }
+}
