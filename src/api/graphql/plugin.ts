@@ -35,6 +35,11 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Pr
 
   await app.register(async (scope) => {
     scope.setValidatorCompiler(jsonSchemaCompiler);
+    // GraphQL documents itself (schema.graphql), so its routes stay out of the OpenAPI document.
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, swaggerTransform: false };
+      route.schema = { ...route.schema, hide: true };
+    });
     const options: MercuriusOptions = {
       schema: typeDefs,
       resolvers: resolvers as IResolvers,
