@@ -68,9 +68,17 @@ describe('readiness and outages', () => {
     assert.equal(single.body.error, 'unavailable');
     const batch = await http().post('/v1/transactions/batch').set(bearer(keys.ingest)).send({ transactions: [makeTransaction()] });
     assert.equal(batch.status, 503);
+    // GraphQL answers at once with an error clients can switch on, rather than hanging.
+    const started = Date.now();
+    const graphql = await http().post('/graphql').set(bearer(keys.viewer)).send({ query: '{ cycles { number } interventions { id } }' });
+    assert.ok(Date.now() - started < 5_000, 'no hang');
+    assert.ok(graphql.body.errors?.length > 0, JSON.stringify(graphql.body));
+    assert.ok(graphql.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'SERVICE_UNAVAILABLE'), JSON.stringify(graphql.body.errors));
 
     await postgresLink.restore();
     await eventually(isReady, 'readiness');
+    const recovered = await http().post('/graphql').set(bearer(keys.viewer)).send({ query: '{ cycles { number } }' });
+    assert.deepEqual(recovered.body.errors, undefined, 'GraphQL recovers without a restart');
     // The client retries what got no 202; idempotency makes that safe.
     assert.deepEqual((await postOne(tx)).body, { accepted: 1, duplicates: 0 });
     assert.equal(await countTransactions(service.db), before + 1);
