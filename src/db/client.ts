@@ -1,7 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { DependencyUnavailable } from '../errors';
+import { DependencyUnavailable, ValidationError } from '../errors';
 import * as schema from './schema';
 
 export interface DatabaseOptions {
@@ -41,12 +41,20 @@ export function isUnavailable(err: unknown): boolean {
   return /timeout|Connection terminated|connection error|not queryable/i.test(err.message);
 }
 
-/** Runs a database call, turning "Postgres is unreachable" into DependencyUnavailable. */
+/**
+ * Runs a database call, turning "Postgres is unreachable" into DependencyUnavailable, and a value
+ * Postgres cannot hold (class 22 data exceptions, e.g. a NUL character in a lookup key) into the
+ * caller's bad input rather than a server failure.
+ */
 export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    throw isUnavailable(err) ? new DependencyUnavailable('postgres', err) : err;
+    if (isUnavailable(err)) throw new DependencyUnavailable('postgres', err);
+    if ((err as { code?: string }).code?.startsWith('22')) {
+      throw new ValidationError([{ field: '(input)', reason: `a value the database cannot accept: ${(err as Error).message}` }]);
+    }
+    throw err;
   }
 }
 

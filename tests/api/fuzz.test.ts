@@ -97,3 +97,52 @@ describe('fuzzing every REST body', () => {
     assert.ok(rows[0].n >= nasty.length, 'the table is still there');
   });
 });
+
+describe('fuzzing every GraphQL argument', () => {
+  const operations = [
+    'query($last: Int, $before: Int) { cycles(last: $last, before: $before) { number reason } }',
+    'query($last: Int, $type: PatternType, $before: ID) { patterns(last: $last, type: $type, before: $before) { id target } }',
+    'query($status: InterventionStatus, $last: Int, $before: ID) { interventions(status: $status, last: $last, before: $before) { id status } }',
+    'query($id: ID!) { intervention(id: $id) { id status } }',
+    'query($last: Int, $before: ID) { auditLog(last: $last, before: $before) { id kind } }',
+    'mutation($id: ID!, $note: String, $scope: ApprovalScope) { approveIntervention(id: $id, note: $note, scope: $scope) { id } }',
+    'mutation($id: ID!, $reason: String!) { rejectIntervention(id: $id, reason: $reason) { id } }',
+    'mutation($id: ID!, $reason: String!) { rollbackIntervention(id: $id, reason: $reason) { id } }',
+  ];
+  const variable = fc.oneof(hostile, fc.record({ ttlSeconds: hostile, trafficShare: hostile }, { requiredKeys: [] }));
+  const variables = fc.dictionary(fc.constantFrom('last', 'before', 'type', 'status', 'id', 'note', 'reason', 'scope'), variable, { maxKeys: 4 });
+  const graphql = (body: string) =>
+    service.app.inject({ method: 'POST', url: '/graphql', headers: { ...bearer(keys.operator), 'content-type': 'application/json' }, payload: body });
+
+  /** A GraphQL answer to bad input: an error with a client-facing code, never a 5xx or an internal error. */
+  function assertGraphqlRefusal(res: Awaited<ReturnType<typeof graphql>>): void {
+    assert.ok(res.statusCode < 500, `${res.statusCode}: ${res.body}`);
+    const body = JSON.parse(res.body);
+    for (const error of body.errors ?? []) assert.notEqual(error.extensions?.code, 'INTERNAL_SERVER_ERROR', res.body);
+  }
+
+  it('answers hostile variables on every operation without a 5xx or an internal error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...operations), variables, async (query, vars) => {
+        assertGraphqlRefusal(await graphql(JSON.stringify({ query, variables: vars })));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('answers malformed, oversized and deeply nested documents without a 5xx', async () => {
+    const deep = (n: number) => `{ cycles { ${'interventions { alternatives { id } '.repeat(0)}${'hypotheses { evidence } '.repeat(1)}${'interventions { '.repeat(n)}id${' }'.repeat(n)} } }`;
+    const documents = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.integer({ min: 5, max: 40 }).map((n) => JSON.stringify({ query: deep(n) })),
+      fc.integer({ min: 50, max: 400 }).map((n) => JSON.stringify({ query: `{ ${Array.from({ length: n }, (_, i) => `a${i}: cycles(last: 100) { number }`).join(' ')} }` })),
+    );
+    await fc.assert(
+      fc.asyncProperty(documents, async (body) => {
+        assertGraphqlRefusal(await graphql(body));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

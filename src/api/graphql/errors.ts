@@ -24,6 +24,9 @@ function mapError(err: unknown): Mapped | null {
   if (err instanceof ApiError && err.statusCode === 401) return { code: 'UNAUTHENTICATED', message: err.message };
   if (err instanceof ApiError && err.statusCode === 403) return { code: 'FORBIDDEN', message: err.message };
   if (err instanceof DependencyUnavailable) return { code: 'SERVICE_UNAVAILABLE', message: `${err.message}; retry later` };
+  // The framework's own refusals of a malformed request (no query, a body that is not JSON).
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (err instanceof Error && typeof status === 'number' && status >= 400 && status < 500) return { code: 'BAD_REQUEST', message: err.message };
   return null;
 }
 
@@ -62,7 +65,7 @@ function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
   });
 }
 
-const httpStatus: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, GRAPHQL_VALIDATION_FAILED: 400, [tooComplex]: 400, SERVICE_UNAVAILABLE: 503 };
+const httpStatus: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_REQUEST: 400, GRAPHQL_VALIDATION_FAILED: 400, [tooComplex]: 400, SERVICE_UNAVAILABLE: 503 };
 
 /**
  * mercurius' errorFormatter, the one place errors become GraphQL answers. A request refused as a
