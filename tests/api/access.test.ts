@@ -4,13 +4,15 @@ import request from 'supertest';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bearer, keys, startService, testConfig } from '../support/service';
+import { codesOf, gql, wsClient } from './graphql/client';
 import { makeTransaction } from '../support/transactions';
 
 let database: TestDatabase;
 let service: Service;
 before(async () => {
   database = await createTestDatabase('access');
-  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '40' }), { roles: ['api'] });
+  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '60' }), { roles: ['api'] });
+  await service.app.listen({ host: '127.0.0.1', port: 0 });
 });
 after(async () => {
   await service.close();
@@ -42,10 +44,57 @@ describe('every role against every REST operation', () => {
   }
 });
 
+describe('every role against every GraphQL operation', () => {
+  const reads = ['{ health { cycleNumber } }', '{ cycles { number } }', '{ patterns { id } }', '{ interventions { id } }', '{ intervention(id: "none") { id } }', '{ auditLog { id } }'];
+  const writes = [
+    'mutation { approveIntervention(id: "none") { id } }',
+    'mutation { rejectIntervention(id: "none", reason: "no") { id } }',
+    'mutation { rollbackIntervention(id: "none", reason: "no") { id } }',
+  ];
+  // An operator reaching a mutation on an unknown id gets NOT_FOUND: it was let through.
+  const expectations: [string, Caller[], string | null][] = [
+    ...reads.map((query): [string, Caller[], string | null] => [query, ['viewer', 'operator'], null]),
+    ...writes.map((query): [string, Caller[], string | null] => [query, ['operator'], 'NOT_FOUND']),
+  ];
+  for (const [query, allowed, allowedCode] of expectations) {
+    for (const caller of callers) {
+      const expected = allowed.includes(caller) ? allowedCode : caller === 'none' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
+      it(`${caller} -> ${query}: ${expected ?? 'data'}`, async () => {
+        const answer = await gql(service, query, {}, caller === 'none' ? undefined : keys[caller]);
+        assert.deepEqual(codesOf(answer), expected ? [expected] : [], JSON.stringify(answer));
+      });
+    }
+  }
+});
+
+describe('every role against every GraphQL subscription over WebSocket', () => {
+  for (const subscription of ['subscription { interventionEvents { type } }', 'subscription { cycleCompleted { number } }']) {
+    for (const caller of callers) {
+      const allowed = caller === 'viewer' || caller === 'operator';
+      it(`${caller} -> ${subscription}: ${allowed ? 'subscribed' : 'refused'}`, async () => {
+        const client = wsClient(service, caller === 'none' ? undefined : keys[caller]);
+        try {
+          const outcome = await new Promise<string>((resolve) => {
+            const stop = client.subscribe({ query: subscription }, { next: () => resolve('data'), error: () => resolve('refused'), complete: () => resolve('complete') });
+            // A live subscription stays silent until an event: silence means it was accepted.
+            setTimeout(() => {
+              stop();
+              resolve('subscribed');
+            }, 600);
+          });
+          assert.equal(outcome, allowed ? 'subscribed' : 'refused');
+        } finally {
+          await client.dispose();
+        }
+      });
+    }
+  }
+});
+
 describe('rate limits per key', () => {
   it('answers 429 with Retry-After once a key uses up its window, without touching other keys', async () => {
     const answers = [];
-    for (let i = 0; i < 45; i += 1) answers.push(await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer)));
+    for (let i = 0; i < 65; i += 1) answers.push(await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer)));
     const limited = answers.filter((res) => res.status === 429);
     assert.ok(limited.length >= 5, `only ${limited.length} answers were 429`);
     assert.equal(limited[0]!.body.error, 'rate_limited');
@@ -55,7 +104,7 @@ describe('rate limits per key', () => {
 
   it('throttles URL probing on unknown paths too', async () => {
     const statuses = [];
-    for (let i = 0; i < 45; i += 1) statuses.push((await request(service.app.server).get(`/probe/${i}`).set(bearer('probing-key-123'))).status);
+    for (let i = 0; i < 65; i += 1) statuses.push((await request(service.app.server).get(`/probe/${i}`).set(bearer('probing-key-123'))).status);
     assert.ok(statuses.includes(404));
     assert.ok(statuses.includes(429));
   });
