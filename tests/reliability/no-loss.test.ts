@@ -3,38 +3,34 @@ import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import pg from 'pg';
 import type { Transaction } from '../../src/agent/types';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { runProcess, type RunningProcess } from '../support/process';
 import { keys } from '../support/service';
-import { createTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/postgres-server';
 
-let database: TestDatabase;
-let postgresLink: TcpProxy;
-let redisLink: TcpProxy;
+let postgres: PrivatePostgres;
+let redis: PrivateRedis;
 let db: pg.Pool;
 
 before(async () => {
-  database = await createTestDatabase('no_loss');
-  postgresLink = await createTcpProxy(5432);
-  redisLink = await createTcpProxy(6379);
-  db = new pg.Pool({ connectionString: database.url });
+  postgres = await startPrivatePostgres();
+  redis = await startPrivateRedis();
+  db = new pg.Pool({ connectionString: postgres.url });
+  db.on('error', () => undefined);
 });
 after(async () => {
   await db.end();
-  await postgresLink.close();
-  await redisLink.close();
-  await database.drop();
+  await redis.stop();
+  postgres.stop();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startApi(): RunningProcess {
-  const url = new URL(database.url);
-  url.port = String(postgresLink.port);
   return runProcess({
-    DATABASE_URL: url.toString(),
-    REDIS_URL: `redis://127.0.0.1:${redisLink.port}`,
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
     PAYOPS_REDIS_KEY_PREFIX: `no-loss-${randomUUID()}`.slice(0, 24),
     PAYOPS_API_KEYS: `${keys.ingest}:ingest`,
     PAYOPS_AGENT_CYCLE_INTERVAL: '1',
@@ -101,23 +97,20 @@ function gateway(target: () => string | null, stop: () => boolean): { outcome: O
   return { outcome, done };
 }
 
-it('loses nothing and counts everything once through Redis and Postgres outages and a killed API', async () => {
+it('loses nothing and counts everything once through a Redis restart, a Postgres restart and a killed API', async () => {
   let api = startApi();
   let url: string | null = await api.listeningUrl();
   let stopping = false;
   const { outcome, done } = gateway(() => url, () => stopping);
   try {
     await sleep(1_500);
-    await redisLink.cut();
+    // A real restart of a Redis that keeps nothing: queues, job ids and the event stream are gone.
     const acceptedBefore = outcome.answered.size;
-    await sleep(1_500);
+    await redis.restart(1_500);
     assert.ok(outcome.answered.size > acceptedBefore, 'ingestion keeps committing while Redis is down');
-    await redisLink.restore();
     await sleep(1_000);
 
-    await postgresLink.cut();
-    await sleep(1_500);
-    await postgresLink.restore();
+    await postgres.restart(1_500);
     await sleep(1_000);
 
     api.child.kill('SIGKILL');
