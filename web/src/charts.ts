@@ -14,7 +14,7 @@ interface Metric {
 
 const metrics: Metric[] = [
   { title: 'Success rate', value: (f) => (f.volume > 0 ? f.successRate * 100 : null), axis: (v) => `${v.toFixed(0)}%` },
-  { title: 'p95 latency', value: (f) => (f.volume > 0 ? f.latencyP95Ms : null), axis: (v) => `${v.toFixed(0)} ms` },
+  { title: 'p95 latency', value: (f) => (f.volume > 0 ? f.latencyP95Ms : null), axis: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`) },
 ];
 
 /** Success rate and latency per issuer over the last cycles, one uPlot chart each. */
@@ -70,12 +70,14 @@ export class HealthCharts {
       const options: uPlot.Options = {
         title: metric.title,
         ...this.size(container),
+        // Values under the cursor only make sense while hovering; at rest the legend just names the lines.
+        legend: { live: false },
         series: [
           {},
           { label: 'all traffic', stroke: systemColour, width: 2 },
           ...issuers.map((name, k) => ({ label: name, stroke: palette[k % palette.length], width: 1.5 })),
         ],
-        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map(metric.axis), size: 60 }],
+        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map(metric.axis), size: 64 }],
       };
       return new uPlot(options, this.data(metric), container);
     });
