@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -9,15 +9,17 @@ import { dashboardDir } from '../../src/api/dashboard';
 const executablePath = '/usr/bin/chromium';
 const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export const artifactsDir = join(import.meta.dirname, '../../artifacts/web');
+const root = join(import.meta.dirname, '../..');
+export const artifactsDir = join(root, 'artifacts/web');
 
-/** `npm test` on a fresh clone has no built dashboard yet: build it the way `npm run build` does. */
+const newestChange = (path: string): number =>
+  statSync(path).isDirectory() ? Math.max(0, ...readdirSync(path).map((name) => newestChange(join(path, name)))) : statSync(path).mtimeMs;
+
+/** A fresh clone has no built dashboard, and an edited one a stale build: build it the way `npm run build` does. */
 export function ensureDashboardBuilt(): void {
-  if (existsSync(join(dashboardDir, 'index.html'))) return;
-  execFileSync(process.execPath, [join(import.meta.dirname, '../../node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
-    cwd: join(import.meta.dirname, '../..'),
-    stdio: 'inherit',
-  });
+  const index = join(dashboardDir, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestChange(join(root, 'web'))) return;
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 }
 
 export interface Browser {

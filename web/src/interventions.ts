@@ -20,8 +20,10 @@ export class InterventionViews {
   private readonly byId = new Map<string, Intervention>();
   /** The last event seen per intervention, for who moved it and why. */
   private readonly lastEvent = new Map<string, InterventionEvent>();
-  /** Drafts of notes typed into pending cards survive the re-render a live event causes. */
+  /** Drafts of notes typed into pending cards survive a card's re-render. */
   private readonly notes = new Map<string, string>();
+  /** Cards are rebuilt only when their intervention changed, so a live event elsewhere never steals an operator's focus. */
+  private readonly cards = new Map<string, { version: string; element: HTMLElement }>();
 
   constructor(private readonly options: InterventionViewOptions) {}
 
@@ -53,7 +55,19 @@ export class InterventionViews {
     const all = this.sorted();
     this.options.feed.replaceChildren(...all.slice(0, maxFeed).map((i) => this.feedRow(i)));
     const waiting = all.filter((i) => i.status === 'AWAITING_APPROVAL');
-    this.options.pending.replaceChildren(...(waiting.length ? waiting.map((i) => this.pendingCard(i)) : [h('p', { class: 'muted', 'data-testid': 'no-pending' }, 'Nothing waits for approval.')]));
+    const cards = waiting.map((i) => this.card(i));
+    for (const id of this.cards.keys()) if (!waiting.some((i) => i.id === id)) this.cards.delete(id);
+    const shown = [...this.options.pending.children];
+    if (cards.length === 0) this.options.pending.replaceChildren(h('p', { class: 'muted', 'data-testid': 'no-pending' }, 'Nothing waits for approval.'));
+    else if (cards.length !== shown.length || cards.some((card, k) => card !== shown[k])) this.options.pending.replaceChildren(...cards);
+  }
+
+  private card(i: Intervention): HTMLElement {
+    const cached = this.cards.get(i.id);
+    if (cached?.version === i.updatedAt) return cached.element;
+    const element = this.pendingCard(i);
+    this.cards.set(i.id, { version: i.updatedAt, element });
+    return element;
   }
 
   private feedRow(i: Intervention): HTMLElement {
