@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { runProcess } from './support/process';
 import { keys } from './support/service';
@@ -44,6 +45,34 @@ describe('the service process', () => {
     assert.equal(await running.exit, 0);
     assert.match(running.output(), /shutdown complete/);
     assert.doesNotMatch(running.output(), new RegExp(keys.ingest));
+  });
+
+  it('finishes in-flight commits on SIGTERM: every answered POST is a stored 202', async () => {
+    const running = run({ PAYOPS_API_KEYS: `${keys.ingest}:ingest`, PAYOPS_ROLE: 'api' });
+    const url = await running.listeningUrl();
+    const transactions = Array.from({ length: 300 }, () => makeTransaction());
+    const answers = transactions.map((tx) =>
+      fetch(`${url}/v1/transactions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.ingest}` },
+        body: JSON.stringify(tx),
+      }).then(
+        (res) => res.status,
+        () => 'no answer',
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    running.child.kill('SIGTERM');
+    const statuses = await Promise.all(answers);
+    assert.equal(await running.exit, 0);
+    const answered = transactions.filter((_, i) => statuses[i] !== 'no answer');
+    assert.ok(answered.length > 0, 'some requests were in flight');
+    assert.ok(statuses.every((status) => status === 202 || status === 'no answer' || status === 503), statuses.join(','));
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    const { rows } = await db.query('SELECT id FROM transactions WHERE id = ANY($1)', [transactions.filter((_, i) => statuses[i] === 202).map((tx) => tx.id)]);
+    await db.end();
+    assert.equal(rows.length, statuses.filter((status) => status === 202).length, 'every 202 was committed');
   });
 
   it('announces the unauthenticated development mode loudly', async () => {

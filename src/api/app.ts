@@ -59,6 +59,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Only JSON (and NDJSON where a route adds it) is accepted; anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
+  // On shutdown, answers to requests still in flight close their connection, so a keep-alive
+  // client cannot hold the server open for the whole keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   registerErrorHandling(app, config.ingest.retry_after_seconds);
   // Before authentication, so a flood of bad keys is throttled too; 404s count (URL probing).
   await app.register(rateLimit, {
