@@ -4,7 +4,7 @@
 // Usage: npm run demo [-- --seed N --rate PAYMENTS_PER_SECOND --cycles N --calm]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { systemHealth } from '../src/agent/health';
+import { statusOf, systemHealth, type DimensionHealth } from '../src/agent/health';
 import { issuerTarget, methodTarget } from '../src/agent/targets';
 import type { ValuedOption } from '../src/agent/types';
 import { ConfigError, loadConfig, type Config } from '../src/config';
@@ -116,7 +116,12 @@ async function main(): Promise<void> {
   async function block(row: CycleRow): Promise<string> {
     const pool = service.db.pool;
     const patterns = (await patternsOfCycles(pool, [row.number])).map(patternFromRow);
-    const issuers = systemHealth(row.metrics, patterns, config.agent).issuers.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    const seen = systemHealth(row.metrics, patterns, config.agent).issuers;
+    // A suppressed issuer may see no attempt in a short window; it keeps its line, with no traffic.
+    const silent = demoIssuers
+      .filter((i) => !seen.some((h) => h.name === i.name))
+      .map((i): DimensionHealth => ({ name: i.name, status: statusOf(issuerTarget(i.name), patterns, config.agent), successRate: 0, latencyP95Ms: 0, retryRate: 0, volume: 0 }));
+    const issuers = [...seen, ...silent].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
     const actions = (await interventionsOfCycle(pool, row.number)).map((i) => ({
       action: i.action,
       target: i.target,
