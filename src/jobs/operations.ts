@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { directiveParams } from '../agent/directives';
+import type { ActionType } from '../agent/types';
 import { inTransaction, type Database } from '../db/client';
 import { insertDirective, removeDirective } from '../db/directives';
 import { dueForExpiry, lockIntervention, type ApprovedScope, type InterventionRow } from '../db/interventions';
@@ -22,17 +24,6 @@ async function locked(client: Parameters<typeof lockIntervention>[0], id: string
   return row;
 }
 
-/** The share of the target's traffic the directive moves, narrowed by an approval's scope. */
-function directiveParams(row: InterventionRow, settings: ActionSettings): InterventionRow['params'] {
-  const scopeShare = row.approved_scope?.trafficShare;
-  if (row.action === 'SUPPRESS_ISSUER') {
-    // A probe share keeps flowing so the issuer's recovery is seen and it can be released early.
-    const probeShare = Math.max(settings.probeShare, 1 - (scopeShare ?? 1));
-    return { ...row.params, trafficShare: 1 - probeShare, probeShare };
-  }
-  return { ...row.params, trafficShare: scopeShare ?? 1 };
-}
-
 export interface Execution {
   executed: boolean;
   webhookDeliveries: number[];
@@ -53,7 +44,7 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
       const payload = { interventionId: row.id, action: row.action, subject: row.subject, params: row.params, nrv: row.nrv, hypothesis: row.hypothesis, at: now.toISOString() };
       webhookDeliveries = await insertWebhookDeliveries(client, row.id, settings.webhooks, payload);
     } else {
-      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row, settings), created_at: now, expires_at: expiresAt });
+      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action as ActionType, row.params, settings.probeShare, row.approved_scope?.trafficShare), created_at: now, expires_at: expiresAt });
     }
     await moveIntervention(client, row, { to: 'EXECUTED', actor: 'agent', reason: null, at: now, fields: { executed_at: now, expires_at: expiresAt } });
     return { executed: true, webhookDeliveries };

@@ -5,6 +5,7 @@
 import { runCycle } from '../agent/cycle';
 import { observe } from '../agent/observe';
 import { initialAgentState } from '../agent/state';
+import { directiveParams } from '../agent/directives';
 import type { AgentConfig } from '../agent/config';
 import type { AgentState, CycleResult, InterventionEvent, InterventionRecord } from '../agent/types';
 import { routingFrom, type Directive } from './gateway';
@@ -43,8 +44,7 @@ const FIXED_STEP_MS = MS_PER_SECOND;
 
 /** The directive the execute worker writes for an intervention (see src/jobs/operations.ts). */
 export function directiveFor(record: Pick<InterventionRecord, 'id' | 'action' | 'target' | 'params'>, probeShare: number): Directive {
-  const params = record.action === 'SUPPRESS_ISSUER' ? { ...record.params, trafficShare: 1 - probeShare, probeShare } : { ...record.params, trafficShare: 1 };
-  return { id: record.id, action: record.action, target: record.target, params };
+  return { id: record.id, action: record.action, target: record.target, params: directiveParams(record.action, record.params, probeShare) };
 }
 
 interface InForce {
