@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { keys, startService, testConfig } from '../support/service';
-import { runScript } from './script';
+import { runProcess } from '../support/process';
 
 const ISSUER_LINE = /^(HDFC|ICICI|AXIS|SBI) +: [✓⚠✗] (HEALTHY|DEGRADED|DOWN) +\| Success: \d+\.\d\d% \| Latency: +\d+ms \| Retry: \d+\.\d\d%$/;
 
@@ -21,7 +21,7 @@ function blocks(output: string): string[][] {
 
 describe('npm run demo:simple', () => {
   it('tells the outage story from healthy traffic to recovery and exits 0', async () => {
-    const run = runScript('scripts/demo-simple.ts', ['--seed', '7']);
+    const run = runProcess({}, 'scripts/demo-simple.ts', ['--seed', '7']);
     assert.equal(await run.exit, 0, run.output());
     const out = run.output();
     const sections = ['[1] HEALTHY TRAFFIC', '[2] OUTAGE', '[3] DETECTION', '[4] HYPOTHESIS', '[5] OPTIONS', '[6] DECISION', '[7] ACTION', '[8] RECOVERY'];
@@ -44,7 +44,7 @@ describe('npm run demo:simple', () => {
 
 describe('npm run bench:loop', () => {
   it('compares agent, nothing and oracle and ends with one JSON line', async () => {
-    const run = runScript('bench/loop.ts', ['--seeds', '1', '--windows', '36', '--payments-per-window', '900']);
+    const run = runProcess({}, 'bench/loop.ts', ['--seeds', '1', '--windows', '36', '--payments-per-window', '900']);
     assert.equal(await run.exit, 0, run.output());
     const lines = run.output().trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
@@ -66,20 +66,19 @@ describe('npm run demo and npm run load against the service', () => {
   });
 
   it('prints a block per cycle, acts on the scripted outage, moves the traffic and stops cleanly on SIGTERM', async () => {
-    const run = runScript('scripts/demo.ts', ['--seed', '3', '--rate', '600'], {
+    const run = runProcess({
       DATABASE_URL: db.url,
-      PORT: '0',
       PAYOPS_REDIS_KEY_PREFIX: `sim-demo-${randomBytes(4).toString('hex')}`,
       PAYOPS_AUDIT_EXPORT_DIR: mkdtempSync(join(tmpdir(), 'payops-demo-audit-')),
       PAYOPS_AGENT_CYCLE_INTERVAL: '0.5',
       PAYOPS_AGENT_WARMUP_WINDOWS: '3',
       PAYOPS_JOBS_WINDOW_GRACE_SECONDS: '0.2',
       PAYOPS_JOBS_TICK_MS: '50',
-    });
+    }, 'scripts/demo.ts', ['--seed', '3', '--rate', '600']);
     await run.waitFor(/Action: SUPPRESS_ISSUER on issuer:SBI/, 90_000);
     const shown = blocks(run.output()).length;
     await run.waitFor(new RegExp(`(CYCLE \\d+ - Elapsed[^]*){${shown + 3}}`), 30_000);
-    run.signal('SIGTERM');
+    run.child.kill('SIGTERM');
     assert.equal(await run.exit, 0, run.output());
     const out = run.output();
     assert.match(out, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m);
@@ -122,7 +121,7 @@ describe('npm run demo and npm run load against the service', () => {
     const url = await service.app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const before = await service.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transactions');
-      const run = runScript('scripts/load.ts', ['--rate', '300', '--duration', '2', '--url', url, '--key', keys.ingest, '--seed', '5']);
+      const run = runProcess({}, 'scripts/load.ts', ['--rate', '300', '--duration', '2', '--url', url, '--key', keys.ingest, '--seed', '5']);
       assert.equal(await run.exit, 0, run.output());
       const lines = run.output().trim().split('\n');
       const report = JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
