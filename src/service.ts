@@ -49,7 +49,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     // Half the grace the scheduler waits after a window closes: the other half covers the commit.
     lateAfterSeconds: config.jobs.window_grace_seconds / 2,
   });
-  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now });
+  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now, serveSubscriptions: roles.has('api') });
   const workers = roles.has('worker') ? startWorkers({ db, queues, publisher: redis, config, logger, now }) : null;
   const scheduler = roles.has('scheduler')
     ? startScheduler({

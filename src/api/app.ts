@@ -27,6 +27,8 @@ export interface AppDeps {
   metrics: Metrics;
   logger: Logger;
   now: () => Date;
+  /** True in processes that take API traffic: only they follow the event stream for subscribers. */
+  serveSubscriptions: boolean;
 }
 
 const probeTimeoutMs = 1_000;
@@ -100,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { db: deps.db, redis: deps.redis, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
   transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items });
   agentRoutes(app, { db: deps.db, now: deps.now });
-  await graphqlRoutes(app, { config, db: deps.db, redis: deps.redis, logger: deps.logger, now: deps.now });
+  await graphqlRoutes(app, { config, db: deps.db, redis: deps.redis, logger: deps.logger, now: deps.now, serveSubscriptions: deps.serveSubscriptions });
   await dashboardRoutes(app, { config, db: deps.db });
   return app;
 }

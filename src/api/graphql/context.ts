@@ -12,6 +12,8 @@ export interface GraphqlDeps {
   redis: Redis;
   logger: Logger;
   now: () => Date;
+  /** Whether this process serves subscribers, and so reads the event stream; false in worker-only processes. */
+  serveSubscriptions: boolean;
 }
 
 /** Every resolver's context: mercurius' own plus who is calling (per request, or per WebSocket connection). */

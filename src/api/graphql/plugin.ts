@@ -70,6 +70,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Pr
       },
     };
     await scope.register(mercurius, options);
+    if (!deps.serveSubscriptions) return;
     const feed = createEventFeed({
       redis: deps.redis,
       db: deps.db,
