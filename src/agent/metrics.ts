@@ -22,6 +22,14 @@ export function retryRate(m: DimensionMetrics): number {
   return m.volume > 0 ? m.retries / m.volume : 0;
 }
 
+/**
+ * Attempts that are a payment's first try: one per payment. Retries multiply exactly when a
+ * target fails, so shares of traffic are measured in first attempts, not in all attempts.
+ */
+export function firstAttempts(m: DimensionMetrics): number {
+  return m.volume - m.retries;
+}
+
 /** Success counts of `whole` without `part`: the untouched traffic, used as a control. */
 export function remainder(
   whole: DimensionMetrics,

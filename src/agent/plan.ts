@@ -1,7 +1,7 @@
 // Stage 4: the interventions that could address each hypothesis, with parameters, TTL and blast radius.
 import type { AgentConfig } from './config';
 import { actionProfile } from './actions';
-import { metricsFor, successRate } from './metrics';
+import { firstAttempts, metricsFor, successRate } from './metrics';
 import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget } from './targets';
 import type { ActionType, DimensionMetrics, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
 
@@ -41,23 +41,29 @@ function paramsOf(action: ActionType, h: Hypothesis, config: AgentConfig): Inter
   }
 }
 
-function touchedVolume(action: ActionType, m: DimensionMetrics | undefined): number {
+/**
+ * Payments the option touches, counted in first attempts: a failing target's own retries would
+ * otherwise inflate its share exactly while it fails. A retry cap touches the payments that get
+ * retried, of which there are at most as many as retried attempts and as payments.
+ */
+function touchedPayments(action: ActionType, m: DimensionMetrics | undefined): number {
   if (!m || action === 'ALERT_OPS') return 0;
-  return action === 'REDUCE_RETRIES' ? m.retries : m.volume;
+  return action === 'REDUCE_RETRIES' ? Math.min(m.retries, firstAttempts(m)) : firstAttempts(m);
 }
 
 export function planFor(h: Hypothesis, window: WindowMetrics, config: AgentConfig): InterventionOption[] {
   const subjectMetrics = metricsFor(window, h.target);
+  const payments = firstAttempts(window.system);
   return ACTIONS_FOR[h.cause].map((action) => {
     const target = targetOf(action, h);
-    const touched = touchedVolume(action, metricsFor(window, target));
+    const touched = touchedPayments(action, metricsFor(window, target));
     return {
       id: `${action}:${target}@${h.target}`,
       action,
       target,
       params: paramsOf(action, h, config),
       ttlSeconds: actionProfile(action, config).ttlSeconds,
-      blastRadius: window.system.volume > 0 ? touched / window.system.volume : 0,
+      blastRadius: payments > 0 ? touched / payments : 0,
       hypothesisId: h.id,
       cause: h.cause,
       patternType: h.patternType,

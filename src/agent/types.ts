@@ -157,7 +157,7 @@ export interface InterventionOption {
   target: string;
   params: Record<string, string | number | boolean>;
   ttlSeconds: number;
-  /** Share of the window's system volume the option touches, 0..1. */
+  /** Share of the window's payments (first attempts) the option touches, 0..1. */
   blastRadius: number;
   hypothesisId: string | null;
   cause: RootCause | null;
