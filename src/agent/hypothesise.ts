@@ -107,6 +107,24 @@ function residualDrop(ctx: Context, issuer: string, blamedMethods: ReadonlySet<s
   return baseline > 0 ? (baseline - successes / volume) / baseline : 0;
 }
 
+/** Retried attempts per technical failure: how hard the gateway retries what fails. */
+const retriesPerFailure = (retries: number, failures: number): number => retries / Math.max(1, failures);
+
+/**
+ * Share of a target's retries beyond what the rest of the traffic's retrying would make of
+ * its technical failures. Retries that follow a failure at the usual pace are its symptom, and
+ * capping them recovers nothing; only retries out of proportion to the failures amplify it.
+ */
+function excessRetryShare(ctx: Context, target: string): number {
+  const m = metricsFor(ctx.window, target);
+  if (!m || m === ctx.window.system) return 1;
+  const own = retriesPerFailure(m.retries, technicalFailures(m));
+  if (own === 0) return 0;
+  const system = ctx.window.system;
+  const usual = retriesPerFailure(system.retries - m.retries, technicalFailures(system) - technicalFailures(m));
+  return Math.max(0, 1 - usual / own);
+}
+
 function judgedCount(dims: Record<string, DimensionMetrics>, config: AgentConfig): number {
   return Object.values(dims).filter((m) => m.volume >= config.minVolume).length;
 }
@@ -212,10 +230,11 @@ export function hypothesise(
   }
 
   for (const p of localise(patterns, 'RETRY_STORM', window, config)) {
-    const failing = out.some((h) => h.target === p.target && h.cause !== 'CUSTOMER_DECLINES');
-    out.push(hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config), [
+    // Whether or not the failure itself is confirmed yet, retries at the usual pace are its symptom.
+    const excess = excessRetryShare(ctx, p.target);
+    out.push(hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config) * excess, [
       describe(p),
-      failing ? 'retries pile onto a failure already found on the target' : 'retry share rose without a matching failure',
+      `${percent(excess)} of the retries beyond the usual retrying of the target's technical failures`,
     ]));
   }
   for (const p of localise(patterns, 'LATENCY_SPIKE', window, config)) {
