@@ -91,6 +91,19 @@ describe('the dashboard in headless Chromium', () => {
     await screenshot(viewer.page, '3-viewer');
   });
 
+  it('turns away an ingest key and an unknown key at sign-in', async () => {
+    // A tab of its own: the unknown key's 401 is an expected console error.
+    const { page } = await browser.open();
+    await page.goto(url);
+    for (const [key, message] of [[keys.ingest, /needs the viewer or operator role/], ['no-such-key', /does not know this key/]] as const) {
+      await page.getByLabel('API key').fill(key);
+      await page.getByRole('button', { name: 'Open dashboard' }).click();
+      await page.getByRole('alert').filter({ hasText: message }).waitFor({ timeout: pageTimeoutMs });
+    }
+    assert.equal(await page.evaluate('sessionStorage.length'), 0, 'a refused key is not kept');
+    await page.close();
+  });
+
   it('explains the intervention: hypothesis with evidence, NRV breakdown and pre-mortem', async () => {
     await operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"] header`).click();
     const evidence = operator.page.locator('[data-testid="evidence"] li');

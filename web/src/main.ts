@@ -8,7 +8,7 @@ import { byId, h, time } from './dom';
 import { renderHealth } from './health';
 import { InterventionViews } from './interventions';
 import { keyForm, layout } from './layout';
-import { fetchSession, forgetKey, isOperator, storeKey, storedKey, UnknownKeyError, type Session } from './session';
+import { canRead, fetchSession, forgetKey, isOperator, storeKey, storedKey, UnknownKeyError, type Session } from './session';
 
 
 const historyCycles = 120;
@@ -19,6 +19,7 @@ function showKeyForm(message?: string): void {
     keyForm(message, async (key) => {
       try {
         const session = await fetchSession(key);
+        if (!canRead(session)) return showKeyForm('This key cannot read the dashboard: it needs the viewer or operator role.');
         storeKey(key);
         start(session, key);
       } catch (err) {
@@ -42,7 +43,10 @@ function start(session: Session, key: string | null): void {
   };
   const api: Api = createApi(key, (state) => {
     setState(state);
-    if (state === 'refused') showKeyForm('The server refused this key for the live feed.');
+    if (state === 'refused') {
+      forgetKey();
+      showKeyForm('The server refused this key for the live feed.');
+    }
     // Anything missed while the connection was down is read again in full.
     if (state === 'live') void resync();
   });
@@ -103,7 +107,7 @@ async function boot(): Promise<void> {
   const key = storedKey();
   try {
     const session = await fetchSession(key);
-    if (session.authRequired && !key) showKeyForm();
+    if (session.authRequired && (!key || !canRead(session))) showKeyForm();
     else start(session, key);
   } catch (err) {
     if (!(err instanceof UnknownKeyError)) throw err;

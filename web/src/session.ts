@@ -25,3 +25,5 @@ export async function fetchSession(key: string | null): Promise<Session> {
 }
 
 export const isOperator = (session: Session) => session.roles.includes('operator');
+/** An ingest key is valid but reads nothing; operators hold the viewer role too. */
+export const canRead = (session: Session) => session.roles.includes('viewer');
