@@ -27,3 +27,6 @@ export function actionProfile(action: ActionType, config: AgentConfig): ActionPr
 
 /** Actions that change how traffic flows, as opposed to telling people. */
 export const touchesTraffic = (action: ActionType): boolean => action !== 'ALERT_OPS';
+
+/** Actions that send the target's attempts elsewhere: they succeed at the alternatives' rate there. */
+export const movesTraffic = (action: ActionType): boolean => action === 'SUPPRESS_ISSUER' || action === 'REROUTE_METHOD';

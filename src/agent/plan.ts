@@ -1,7 +1,7 @@
 // Stage 4: the interventions that could address each hypothesis, with parameters, TTL and blast radius.
 import type { AgentConfig } from './config';
-import { actionProfile } from './actions';
-import { firstAttempts, metricsFor, successRate } from './metrics';
+import { actionProfile, movesTraffic } from './actions';
+import { firstAttempts, metricsFor, remainder, successRate } from './metrics';
 import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget } from './targets';
 import type { ActionType, DimensionMetrics, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
 
@@ -51,12 +51,38 @@ function touchedPayments(action: ActionType, m: DimensionMetrics | undefined): n
   return action === 'REDUCE_RETRIES' ? Math.min(m.retries, firstAttempts(m)) : firstAttempts(m);
 }
 
+/** Success rate of `scope` without `part`: the traffic `part`'s attempts are sent to. */
+function restRate(scope: DimensionMetrics | undefined, part: DimensionMetrics): number {
+  if (!scope) return 0;
+  const rest = remainder(scope, part);
+  return rest.volume > 0 ? rest.successes / rest.volume : 0;
+}
+
+/**
+ * Success rate of the traffic a moved target's attempts go to, 0 where there is none. A suppressed
+ * issuer's payments stay on their method and go to its other issuers, so an issuer's rate is that
+ * of the other issuers on each of its methods, weighted by its volume there; a rerouted method's
+ * payments go to the other methods.
+ */
+function alternativeRate(window: WindowMetrics, target: string): number {
+  const { issuer, method } = parseTarget(target);
+  const whole = metricsFor(window, target);
+  if (!whole || whole.volume === 0) return 0;
+  if (issuer === null) return restRate(window.system, whole);
+  const cells = method === null ? Object.entries(window.issuerMethods[issuer] ?? {}) : [[method, whole] as const];
+  let weighted = 0;
+  for (const [m, cell] of cells) weighted += cell.volume * restRate(window.methods[m], cell);
+  return weighted / whole.volume;
+}
+
 export function planFor(h: Hypothesis, window: WindowMetrics, config: AgentConfig): InterventionOption[] {
   const subjectMetrics = metricsFor(window, h.target);
   const payments = firstAttempts(window.system);
   return ACTIONS_FOR[h.cause].map((action) => {
     const target = targetOf(action, h);
     const touched = touchedPayments(action, metricsFor(window, target));
+    // Moved attempts succeed at the alternatives' rate, whatever the diagnosis: that is the uplift.
+    const alternative = movesTraffic(action) ? alternativeRate(window, target) : null;
     return {
       id: `${action}:${target}@${h.target}`,
       action,
@@ -70,8 +96,9 @@ export function planFor(h: Hypothesis, window: WindowMetrics, config: AgentConfi
       subject: h.target,
       confidence: h.confidence,
       volume: h.volume,
-      upliftRate: h.recoverableRate,
+      upliftRate: alternative === null ? h.recoverableRate : Math.max(0, alternative - h.observedSuccessRate),
       observedSuccessRate: h.observedSuccessRate,
+      alternativeSuccessRate: alternative,
       ticketValue: ticketValue(subjectMetrics, config),
     };
   });
@@ -98,6 +125,7 @@ export function baselineAlert(window: WindowMetrics, config: AgentConfig): Inter
     volume: 0,
     upliftRate: 0,
     observedSuccessRate: successRate(window.system),
+    alternativeSuccessRate: null,
     ticketValue: ticketValue(window.system, config),
   };
 }

@@ -166,8 +166,11 @@ export interface InterventionOption {
   subject: string;
   confidence: number;
   volume: number;
+  /** Success-rate uplift on the touched traffic: what it would gain where the action sends it, else the recoverable gap. */
   upliftRate: number;
   observedSuccessRate: number;
+  /** Success rate of the traffic the action sends the subject's attempts to; null when they stay where they are. */
+  alternativeSuccessRate: number | null;
   ticketValue: number;
 }
 

@@ -23,6 +23,7 @@ function option(overrides: Partial<InterventionOption> = {}): InterventionOption
     volume: 100,
     upliftRate: 0.5,
     observedSuccessRate: 0.45,
+    alternativeSuccessRate: 0.2,
     ticketValue: 100,
     ...overrides,
   };
@@ -34,9 +35,20 @@ test('NRV = revenue recovered - intervention cost - risk cost, as documented', (
   assert.equal(nrv.horizonWindows, 15);
   assertClose(nrv.effectiveness, 0.6);
   assertClose(nrv.revenueRecovered, 100 * 15 * 100 * 0.8 * 0.6 * 0.5);
-  assertClose(nrv.riskCost, 100 * 15 * 100 * 0.2 * 0.5 * 0.45);
+  // A suppression moves the traffic: it risks the 0.45 - 0.2 it would lose at the alternatives' rate.
+  assertClose(nrv.riskCost, 100 * 15 * 100 * 0.2 * 0.5 * 0.25);
   assert.equal(nrv.interventionCost, 50);
-  assertClose(nrv.nrv, 36_000 - 50 - 6_750);
+  assertClose(nrv.nrv, 36_000 - 50 - 3_750);
+  // An action that leaves the traffic where it is risks the success rate it still has.
+  const retries = valueOption(option({ action: 'REDUCE_RETRIES', ttlSeconds: 600, alternativeSuccessRate: null }), {}, config);
+  assertClose(retries.riskCost, 100 * 10 * 100 * 0.2 * config.reduceRetriesHarmShare * 0.45);
+});
+
+test('moving a degraded target to alternatives that succeed better is worth it even on weak evidence', () => {
+  const degraded = option({ confidence: 0.3, observedSuccessRate: 0.8, upliftRate: 0.15, alternativeSuccessRate: 0.95 });
+  const nrv = valueOption(degraded, {}, config);
+  assert.equal(nrv.riskCost, 0);
+  assert.ok(nrv.nrv > 0);
 });
 
 test('the baseline ALERT_OPS is worth exactly -5', () => {
@@ -57,7 +69,7 @@ test('property: NRV moves with volume in the direction of the per-attempt margin
       const base = option({ confidence, upliftRate: uplift, observedSuccessRate: observed });
       const low = valueOption({ ...base, volume: v }, {}, config);
       const high = valueOption({ ...base, volume: v + dv }, {}, config);
-      const margin = confidence * low.effectiveness * uplift - (1 - confidence) * config.suppressIssuerHarmShare * observed;
+      const margin = confidence * low.effectiveness * uplift - (1 - confidence) * config.suppressIssuerHarmShare * Math.max(0, observed - 0.2);
       const tolerance = 1e-6 * Math.max(1, Math.abs(high.nrv));
       if (margin > 0) assert.ok(high.nrv >= low.nrv - tolerance);
       if (margin < 0) assert.ok(high.nrv <= low.nrv + tolerance);

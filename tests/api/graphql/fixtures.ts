@@ -13,7 +13,7 @@ function option(action: ValuedOption['action'], value: number): ValuedOption {
   return {
     id: `opt-${action}-${randomUUID().slice(0, 8)}`, action, target: 'issuer:HDFC', params: { issuer: 'HDFC' }, ttlSeconds: 600, blastRadius: 0.25,
     hypothesisId: 'hyp-1', cause: 'ISSUER_OUTAGE', patternType: 'ISSUER_DEGRADATION', subject: 'issuer:HDFC', confidence: 0.9,
-    volume: 100, upliftRate: 0.5, observedSuccessRate: 0.1, ticketValue: 1500, nrv: nrv(value),
+    volume: 100, upliftRate: 0.5, observedSuccessRate: 0.1, alternativeSuccessRate: 0.95, ticketValue: 1500, nrv: nrv(value),
   };
 }
 
