@@ -77,9 +77,14 @@ export interface AgentConfig {
   maxActionsPerCycle: number;
   /** Options within this share of the best NRV count as equal; the least intrusive wins. */
   nearEqualNrvShare: number;
+  /** Blast radius (share of payments touched) above which an action waits for an operator's approval. */
   autonomyBlastRadiusLimit: number;
   maxSuppressedIssuers: number;
   maxSuppressedMethods: number;
+  /**
+   * Hard cap on the share of payments under intervention at once. Above the largest method's share,
+   * so an operator can still approve rerouting it off a failing provider; actions that size wait for approval.
+   */
   maxTrafficUnderIntervention: number;
 
   // learn
@@ -140,7 +145,7 @@ export const defaultAgentConfig: AgentConfig = {
   autonomyBlastRadiusLimit: 0.2,
   maxSuppressedIssuers: 2,
   maxSuppressedMethods: 1,
-  maxTrafficUnderIntervention: 0.3,
+  maxTrafficUnderIntervention: 0.5,
 
   evaluationDelayWindows: 3,
   rollbackSuccessDropPoints: 5,

@@ -46,8 +46,8 @@ describe('closed loop in event time', () => {
   });
 
   it('runs nothing that waits for an approval unless approvals are granted', () => {
-    // C's share with its retries lands between the autonomy limit (20%) and the refusal limit (30%).
-    const issuers = [{ name: 'A', weight: 0.5 }, { name: 'B', weight: 0.33 }, { name: 'C', weight: 0.17 }];
+    // C's share of payments lands between the autonomy limit (20%) and the hard cap on traffic under intervention (50%).
+    const issuers = [{ name: 'A', weight: 0.45 }, { name: 'B', weight: 0.3 }, { name: 'C', weight: 0.25 }];
     const big = { ...OUTAGE, target: 'issuer:C' };
     const run = (approve: boolean) =>
       [
