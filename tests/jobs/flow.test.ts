@@ -87,7 +87,7 @@ describe('a high-risk option waits for an operator', () => {
   let database: TestDatabase;
   let service: Service;
   const clock = new TestClock();
-  // HDFC carries 25% of traffic here: above the 20% autonomy limit, within the 30% hard cap.
+  // HDFC carries 25% of traffic here: above the 20% autonomy limit, within the 50% hard cap.
   const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25, successRate: 0.95 }, AXIS: { share: 0.25, successRate: 0.95 }, SBI: { share: 0.25, successRate: 0.95 } };
   const outage = withOutage(bigHdfc, 'HDFC');
 
