@@ -1,7 +1,9 @@
 // Closed-loop benchmark: the same seeded scenarios with the agent off, with it on (the pure core in
 // event time, its directives obeyed by the simulated gateway) and with an oracle that knows each
 // incident in advance and applies the best directive for exactly its duration.
-// Usage: npm run bench:loop [-- --seeds N --approve]
+// The agent runs twice per scenario: as deployed, with an operator granting each approval it asks
+// for (the headline figures), and autonomous only, with nobody approving (the `_autonomous_only` figures).
+// Usage: npm run bench:loop [-- --seeds N]
 import { parseArgs } from 'node:util';
 import { defaultAgentConfig } from '../src/agent/config';
 import { issuerTarget, methodTarget, parseTarget } from '../src/agent/targets';
@@ -17,7 +19,6 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '4' },
     windows: { type: 'string', default: '70' },
     'payments-per-window': { type: 'string', default: '2400' },
-    approve: { type: 'boolean', default: false },
   },
 });
 const SEEDS = Number(values.seeds);
@@ -78,7 +79,7 @@ function lostMinor(s: Scenario, policy: Policy): { lost: number; actions: string
   })) {
     lost += w.chunk.lostMinor;
     for (const c of w.result?.decision.chosen ?? []) {
-      if (c.record.action !== 'ALERT_OPS') actions.add(`${c.record.action} ${c.record.target}${c.record.status === 'AWAITING_APPROVAL' && !values.approve ? ' (unapproved)' : ''}`);
+      if (c.record.action !== 'ALERT_OPS') actions.add(`${c.record.action} ${c.record.target}${c.record.status === 'AWAITING_APPROVAL' ? ' (approved)' : ''}`);
     }
   }
   return { lost, actions: [...actions] };
@@ -109,17 +110,21 @@ function oracleLost(s: Scenario, nothing: number): number {
 const major = (minor: number): string => (minor / MINOR_PER_MAJOR).toLocaleString('en-IN', { maximumFractionDigits: 0 });
 
 const began = performance.now();
-const totals = { off: 0, on: 0, oracle: 0 };
+const totals = { off: 0, on: 0, alone: 0, oracle: 0 };
 let worst = Infinity;
 let worstName = '';
+let worstAlone = Infinity;
 console.log(`scenario                 seed   lost(off)    lost(agent)  lost(oracle)  saved      oracle     agent's actions`);
 for (const s of scenarios()) {
   const off = lostMinor(s, { kind: 'off' }).lost;
-  const on = lostMinor(s, { kind: 'agent', approve: values.approve });
+  const on = lostMinor(s, { kind: 'agent', approve: true });
+  const alone = lostMinor(s, { kind: 'agent', approve: false }).lost;
   const oracle = oracleLost(s, off);
   totals.off += off;
   totals.on += on.lost;
+  totals.alone += alone;
   totals.oracle += oracle;
+  worstAlone = Math.min(worstAlone, off - alone);
   const saved = off - on.lost;
   if (saved < worst) {
     worst = saved;
@@ -133,7 +138,9 @@ const saved = totals.off - totals.on;
 const oracleSaved = totals.off - totals.oracle;
 console.log(`revenue lost to failures (INR): agent off ${major(totals.off)}, agent on ${major(totals.on)}, oracle ${major(totals.oracle)}`);
 console.log(`saved ${major(saved)} of the oracle's ${major(oracleSaved)} (${((saved / oracleSaved) * 100).toFixed(1)}%); worst scenario against doing nothing: ${major(worst)} (${worstName})`);
-console.log(`approvals: ${values.approve ? 'granted at once' : 'never granted (actions above the autonomy limit do not run)'}; ran in ${((performance.now() - began) / MS_PER_SECOND).toFixed(1)} s`);
+const savedAlone = totals.off - totals.alone;
+console.log(`autonomous only (nobody approves what is above the autonomy limit): saved ${major(savedAlone)} (${((savedAlone / oracleSaved) * 100).toFixed(1)}% of the oracle's); worst scenario against doing nothing: ${major(worstAlone)}`);
+console.log(`ran in ${((performance.now() - began) / MS_PER_SECOND).toFixed(1)} s`);
 console.log(
   JSON.stringify({
     scenarios: scenarios().length,
@@ -144,6 +151,9 @@ console.log(
     oracle_saved: Math.round(oracleSaved) / MINOR_PER_MAJOR,
     share_of_oracle: Number((oracleSaved > 0 ? saved / oracleSaved : 1).toFixed(3)),
     worst_vs_nothing: Math.round(worst) / MINOR_PER_MAJOR,
-    approvals: values.approve ? 'granted' : 'never',
+    approvals: 'granted',
+    saved_autonomous_only: Math.round(savedAlone) / MINOR_PER_MAJOR,
+    share_of_oracle_autonomous_only: Number((oracleSaved > 0 ? savedAlone / oracleSaved : 1).toFixed(3)),
+    worst_vs_nothing_autonomous_only: Math.round(worstAlone) / MINOR_PER_MAJOR,
   }),
 );
