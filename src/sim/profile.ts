@@ -12,7 +12,7 @@ export const defaultMethods: readonly MethodProfile[] = defaultScenarioOptions.m
   medianAmountMinor: MEDIAN_AMOUNT_MINOR[m.name] ?? defaultScenarioOptions.medianAmountMinor,
 }));
 
-/** The original demo's four issuers. SBI, retries of its failures included, stays under the autonomy blast-radius limit (20%). */
+/** The original demo's four issuers. SBI's payments stay under the autonomy blast-radius limit (20%), so its outage is acted on without an operator. */
 export const demoIssuers: readonly Weighted[] = [
   { name: 'HDFC', weight: 0.34 },
   { name: 'ICICI', weight: 0.3 },
