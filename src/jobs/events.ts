@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { inTransaction, type Database } from '../db/client';
-import { lockUnpublished, markPublished } from '../db/outbox';
+import { markPublished, takePublisherTurn, unpublished } from '../db/outbox';
 
 export const eventStreamKey = (prefix: string) => `${prefix}:events`;
 
@@ -20,7 +20,9 @@ export interface StreamEvent {
  */
 export async function publishOutbox(db: Database, redis: Redis, prefix: string, limit = 500): Promise<number> {
   return inTransaction(db, async (client) => {
-    const rows = await lockUnpublished(client, limit);
+    // The process holding the turn publishes everything that is waiting, this call's events included.
+    if (!(await takePublisherTurn(client))) return 0;
+    const rows = await unpublished(client, limit);
     if (rows.length === 0) return 0;
     const pipeline = redis.pipeline();
     for (const row of rows) {
