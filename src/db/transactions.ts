@@ -10,7 +10,7 @@ const insertSql = `
   INSERT INTO transactions
     (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms,
      retry_count, error_code, merchant_id, gateway)
-  SELECT t.id, t.event_time, GREATEST(t.event_time, clock_timestamp() - make_interval(secs => $13)),
+  SELECT t.id, t.event_time, GREATEST(t.event_time, statement_timestamp() - make_interval(secs => $13)),
     t.issuer, t.method, t.status, t.amount_minor, t.currency, t.latency_ms, t.retry_count,
     t.error_code, t.merchant_id, t.gateway
   FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bigint[],
