@@ -4,7 +4,7 @@ import { createTestDatabase } from '../tests/support/database';
 import { runProcess } from '../tests/support/process';
 import { postSingles, round } from './support';
 
-// npm run bench:soak  (BENCH_SOAK_SECONDS, BENCH_SOAK_RATE, BENCH_SOAK_CONNECTIONS to change the load)
+// npm run bench:soak  (BENCH_SOAK_SECONDS, BENCH_SOAK_RATE, BENCH_SOAK_CONNECTIONS, BENCH_SOAK_HEAP_MB to change it)
 const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const rate = Number(process.env.BENCH_SOAK_RATE ?? 2_000);
 const connections = Number(process.env.BENCH_SOAK_CONNECTIONS ?? 32);
@@ -12,6 +12,7 @@ const warmupSeconds = 5;
 const ingestKey = 'soak-ingest-key';
 
 const rssMb = (pid: number) => {
+  if (service.child.exitCode !== null) throw new Error(`the service died during the soak:\n${service.output().slice(-2000)}`);
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
 };
@@ -25,6 +26,9 @@ const service = runProcess({
   PAYOPS_AGENT_CYCLE_INTERVAL: '1',
   PAYOPS_REDIS_KEY_PREFIX: `soak-${Date.now()}`,
   PAYOPS_LOGGING_LEVEL: 'info',
+  // The old space is capped, so memory measures what the service retains rather than how lazily
+  // V8 collects on a 24 GB machine; a leak then fails the run instead of only growing.
+  NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_SOAK_HEAP_MB ?? 128}`,
 });
 const pool = new pg.Pool({ connectionString: database.url });
 try {
