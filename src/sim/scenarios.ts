@@ -103,8 +103,9 @@ const CAUSE: Record<GroundTruth['kind'], RootCause> = {
   method_fatigue: 'METHOD_PROVIDER_PROBLEM',
 };
 
-const DECLINE_CODES = ['INSUFFICIENT_FUNDS', 'INVALID_PIN', 'EXPIRED_CARD', 'DO_NOT_HONOR'];
-const TECHNICAL_CODE = 'ISSUER_UNAVAILABLE';
+/** Customer declines the generators draw from, and the technical failure they use. */
+export const DECLINE_CODES = ['INSUFFICIENT_FUNDS', 'INVALID_PIN', 'EXPIRED_CARD', 'DO_NOT_HONOR'];
+export const TECHNICAL_CODE = 'ISSUER_UNAVAILABLE';
 const MS_PER_SECOND = 1000;
 
 export function truthOf(o: Pick<ScenarioOptions, 'kind' | 'issuers' | 'methods' | 'targetIndex'>): GroundTruth | null {

@@ -8,7 +8,7 @@ import type { Transaction } from '../agent/types';
 import { issuerAwayShare, methodAwayShare, retryCapFor, type Routing } from './gateway';
 import { effectsAt, type IncidentMagnitudes, type ScriptedIncident } from './incidents';
 import { createPrng, cumulativeOf, pickWeighted, type Prng } from './prng';
-import { ouStep } from './scenarios';
+import { DECLINE_CODES, TECHNICAL_CODE as UNAVAILABLE, ouStep } from './scenarios';
 
 export interface Weighted {
   name: string;
@@ -72,8 +72,6 @@ export interface PaymentStream {
   health(): Record<string, number>;
 }
 
-const DECLINE_CODES = ['INSUFFICIENT_FUNDS', 'INVALID_PIN', 'EXPIRED_CARD', 'DO_NOT_HONOR'];
-const UNAVAILABLE = 'ISSUER_UNAVAILABLE';
 const TIMEOUT = 'TIMEOUT';
 const MS_PER_SECOND = 1000;
 /** Weight of the newest stretch in an issuer's load estimate. */
