@@ -8,6 +8,7 @@ import { statusOf, systemHealth, type DimensionHealth } from '../src/agent/healt
 import { issuerTarget, methodTarget } from '../src/agent/targets';
 import type { ValuedOption } from '../src/agent/types';
 import { ConfigError, loadConfig, type Config } from '../src/config';
+import { gracefulStop, stopOnSignals } from '../src/shutdown';
 import { patternFromRow, patternsOfCycles, type CycleRow } from '../src/db/cycles';
 import { countAwaitingApproval, cyclesSince, interventionsOfCycle } from '../src/db/demo';
 import { createLogger } from '../src/logger';
@@ -143,19 +144,23 @@ async function main(): Promise<void> {
   let printed = 0;
   let lastNumber = 0;
   let stopping = false;
-  const stop = async (why: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    const stats = await feed.stop();
-    await service.close();
-    say(RULE);
-    say(`DEMO COMPLETE (${why})`);
-    say(`Cycles shown: ${printed}; payments: ${stats.payments}; transactions posted: ${stats.transactions}; revenue lost to failures: ${inr(stats.lostMinor)} of ${inr(stats.lostMinor + stats.settledMinor)}`);
-    say(RULE);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const stop = gracefulStop(
+    config.server.shutdown_grace_ms,
+    async (why) => {
+      stopping = true;
+      const stats = await feed.stop();
+      await service.close();
+      say(RULE);
+      say(`DEMO COMPLETE (${why})`);
+      say(`Cycles shown: ${printed}; payments: ${stats.payments}; transactions posted: ${stats.transactions}; revenue lost to failures: ${inr(stats.lostMinor)} of ${inr(stats.lostMinor + stats.settledMinor)}`);
+      say(RULE);
+    },
+    {
+      timedOut: () => process.stderr.write('demo: stopping took longer than the grace period; exiting\n'),
+      failed: (err) => process.stderr.write(`demo: stopping failed: ${err instanceof Error ? err.message : String(err)}\n`),
+    },
+  );
+  stopOnSignals(stop);
 
   // Cycles of earlier runs in the same database are not this demo's.
   const since = new Date(began - windowMs);
@@ -166,7 +171,7 @@ async function main(): Promise<void> {
         say(await block(row));
         lastNumber = row.number;
         printed += 1;
-        if (maxCycles > 0 && printed >= maxCycles) await stop(`${maxCycles} cycles`);
+        if (maxCycles > 0 && printed >= maxCycles) stop(`${maxCycles} cycles`);
       }
     } catch (err) {
       if (!stopping) process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { createService, serviceRoles, type ServiceRole } from './service';
+import { gracefulStop, stopOnSignals } from './shutdown';
 
 function loadConfigOrExit(): Config {
   try {
@@ -39,29 +40,20 @@ async function main(): Promise<void> {
   logger.info({ roles }, 'payops started');
   await service.app.listen({ host: config.server.host, port: config.server.port });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight commits');
-    const forced = setTimeout(() => {
-      logger.error('shutdown took longer than the grace period; exiting');
-      process.exit(1);
-    }, config.server.shutdown_grace_ms);
-    forced.unref();
-    service.close().then(
-      () => {
+  stopOnSignals(
+    gracefulStop(
+      config.server.shutdown_grace_ms,
+      async (signal) => {
+        logger.info({ signal }, 'shutting down: no new requests, finishing in-flight commits');
+        await service.close();
         logger.info('shutdown complete');
-        process.exit(0);
       },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+      {
+        timedOut: () => logger.error('shutdown took longer than the grace period; exiting'),
+        failed: (err) => logger.error({ err }, 'shutdown failed'),
       },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+    ),
+  );
 }
 
 main().catch((err: unknown) => {
