@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { dashboardDir } from '../../src/api/dashboard';
+export { ensureDashboardBuilt } from '../../scripts/dashboard-build';
 
 /** Debian's chromium package; playwright-core never downloads a browser. */
 const executablePath = '/usr/bin/chromium';
@@ -11,16 +10,6 @@ const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-qu
 
 const root = join(import.meta.dirname, '../..');
 export const artifactsDir = join(root, 'artifacts/web');
-
-const newestChange = (path: string): number =>
-  statSync(path).isDirectory() ? Math.max(0, ...readdirSync(path).map((name) => newestChange(join(path, name)))) : statSync(path).mtimeMs;
-
-/** A fresh clone has no built dashboard, and an edited one a stale build: build it the way `npm run build` does. */
-export function ensureDashboardBuilt(): void {
-  const index = join(dashboardDir, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestChange(join(root, 'web'))) return;
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-}
 
 export interface Browser {
   context: BrowserContext;
