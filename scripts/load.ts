@@ -71,4 +71,5 @@ process.stdout.write(
     directives: stats.directives,
   })}\n`,
 );
-process.exitCode = stats.failedBatches > 0 ? 1 : 0;
+// Exit now: idle keep-alive sockets would otherwise hold the process for the server's keep-alive timeout.
+process.exit(stats.failedBatches > 0 ? 1 : 0);
