@@ -9,7 +9,7 @@ import { defaultAgentConfig } from '../src/agent/config';
 import { issuerTarget, methodTarget, parseTarget } from '../src/agent/targets';
 import { loadConfig } from '../src/config';
 import type { Directive } from '../src/sim/gateway';
-import { incidentKinds, type IncidentKind, type ScriptedIncident } from '../src/sim/incidents';
+import { incidentKinds, type ScriptedIncident } from '../src/sim/incidents';
 import { runClosedLoop, type Policy } from '../src/sim/loop';
 import { driftFromConfig, streamOptions } from '../src/sim/profile';
 import { defaultScenarioOptions } from '../src/sim/scenarios';

@@ -8,7 +8,7 @@ import { systemHealth } from '../src/agent/health';
 import { issuerTarget, parseTarget } from '../src/agent/targets';
 import type { CycleResult } from '../src/agent/types';
 import { loadConfig } from '../src/config';
-import { RULE, inr, issuerLine, nrvLine, pct } from '../src/sim/format';
+import { RULE, inr, nrvLine, pct } from '../src/sim/format';
 import { runClosedLoop, type LoopOptions, type LoopWindow } from '../src/sim/loop';
 import { demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
 import { defaultScenarioOptions } from '../src/sim/scenarios';

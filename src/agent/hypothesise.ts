@@ -5,7 +5,7 @@ import { BASELINE } from './baseline';
 import { successDropped } from './detect';
 import { technicalFailures } from './errorCodes';
 import { lookup, metricsFor, successRate } from './metrics';
-import { SYSTEM_TARGET, cellTarget, issuerTarget, methodTarget, parseTarget } from './targets';
+import { SYSTEM_TARGET, issuerTarget, parseTarget } from './targets';
 import type {
   Baselines,
   DimensionMetrics,

@@ -5,7 +5,6 @@ export const roles = ['ingest', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 
 const positiveInt = z.number().int().positive();
-const seconds = z.number().positive();
 const share = z.number().min(0).max(1);
 
 const serverSchema = z

@@ -80,9 +80,6 @@ export function effectsAt(incidents: readonly ScriptedIncident[], m: IncidentMag
   return fx;
 }
 
-export const activeIncidents = (incidents: readonly ScriptedIncident[], atMs: number): ScriptedIncident[] =>
-  incidents.filter((i) => atMs >= i.startMs && atMs < i.endMs);
-
 export interface Rotation {
   firstStartMs: number;
   /** Time from one incident's start to the next one's. */
