@@ -4,6 +4,12 @@ import { h, inr, percent, time } from './dom';
 
 const maxFeed = 50;
 
+/** Where each status stands in the lifecycle; every transition the server allows moves forward. */
+const lifecycleStep: Record<string, number> = {
+  PROPOSED: 0, AWAITING_APPROVAL: 0, SHADOW: 0, APPROVED: 1, EXECUTED: 2, EVALUATED: 3, REJECTED: 4, EXPIRED: 4, ROLLED_BACK: 4,
+};
+const stepOf = (status: string) => lifecycleStep[status] ?? 0;
+
 export interface InterventionViewOptions {
   api: Api;
   operator: boolean;
@@ -40,8 +46,9 @@ export class InterventionViews {
 
   private upsert(intervention: Intervention): void {
     const known = this.byId.get(intervention.id);
-    // Events may arrive after a mutation's own answer: never move an intervention back in time.
-    if (known && Date.parse(known.updatedAt) > Date.parse(intervention.updatedAt)) return;
+    // A mutation's answer and the live events race each other: never move an intervention
+    // back along its lifecycle (timestamps can tie, the order of statuses cannot).
+    if (known && stepOf(known.status) > stepOf(intervention.status)) return;
     this.byId.set(intervention.id, intervention);
     this.render();
     this.options.onChange(intervention);
