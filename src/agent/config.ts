@@ -79,6 +79,11 @@ export interface AgentConfig {
   nearEqualNrvShare: number;
   /** Blast radius (share of payments touched) above which an action waits for an operator's approval. */
   autonomyBlastRadiusLimit: number;
+  /**
+   * While a move of traffic too wide to run alone waits for approval, move at once the part of it
+   * that fits the autonomy limit, so a large outage is not left untreated until someone answers.
+   */
+  containWithinAutonomyLimit: boolean;
   maxSuppressedIssuers: number;
   maxSuppressedMethods: number;
   /**
@@ -143,6 +148,7 @@ export const defaultAgentConfig: AgentConfig = {
   maxActionsPerCycle: 2,
   nearEqualNrvShare: 0.1,
   autonomyBlastRadiusLimit: 0.2,
+  containWithinAutonomyLimit: true,
   maxSuppressedIssuers: 2,
   maxSuppressedMethods: 1,
   maxTrafficUnderIntervention: 0.5,

@@ -1,6 +1,7 @@
 // One observation window through every stage, from prior state to next state and a full account.
 import { MS_PER_SECOND } from './units';
 import type { AgentConfig } from './config';
+import { withContainedOptions } from './contain';
 import { decide } from './decide';
 import { detect } from './detect';
 import { hypothesise } from './hypothesise';
@@ -92,7 +93,7 @@ export function runCycle(
   const current = refreshPendingSnapshots(unexpired.interventions, window);
   const { expired } = unexpired;
 
-  const options = valueOptions(plan(hypotheses, window, config), learned.effectiveness, config);
+  const options = valueOptions(withContainedOptions(plan(hypotheses, window, config), config), learned.effectiveness, config);
   const baseline = baselineAlert(window, config);
   const decision = decide({
     options,

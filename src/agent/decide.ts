@@ -2,6 +2,8 @@
 // minimum-action-frequency rule; every pick goes through the pre-mortem first.
 import type { AgentConfig } from './config';
 import { actionProfile } from './actions';
+import { containmentPair, isContained } from './contain';
+import { percent } from './units';
 import { sameIntervention } from './interventions';
 import { preMortem, type PreMortemContext } from './premortem';
 import type { ChosenIntervention, DecisionKind, InterventionRecord, PreMortem, RefusedOption, ValuedOption } from './types';
@@ -41,17 +43,21 @@ interface Selection {
   refused: RefusedOption[];
 }
 
-/** Walks the candidates in preference order, taking up to `limit` that pass every check. */
+/**
+ * Walks the candidates in preference order, taking up to `limit` hypotheses' worth that pass every
+ * check: one option per hypothesis, except that a move and its contained variant go together.
+ */
 function select(candidates: readonly ValuedOption[], input: DecideInput, limit: number): Selection {
   const chosen: ChosenIntervention[] = [];
   const refused: RefusedOption[] = [];
   let remaining = [...candidates].sort(byNrv);
   const active = [...input.active];
-  while (chosen.length < limit) {
+  const answered = new Set<string | null>();
+  while (answered.size < limit) {
     const option = pickNext(remaining, input.config);
     if (!option) break;
     remaining = remaining.filter((o) => o !== option);
-    if (chosen.some((c) => c.option.hypothesisId === option.hypothesisId)) continue;
+    if (chosen.some((c) => c.option.hypothesisId === option.hypothesisId && !containmentPair(c.option, option))) continue;
     if (active.some((r) => sameIntervention(r, option))) {
       refused.push({ option, reason: 'already in force' });
       continue;
@@ -64,11 +70,13 @@ function select(candidates: readonly ValuedOption[], input: DecideInput, limit: 
     const record = input.toRecord(option, pm);
     chosen.push({ record, option, preMortem: pm });
     active.push(record);
+    answered.add(option.hypothesisId);
   }
   return { chosen, refused };
 }
 
-const describe = (o: ValuedOption): string => `${o.action} ${o.target} (NRV ${o.nrv.nrv.toFixed(2)})`;
+const describe = (o: ValuedOption): string =>
+  `${o.action} ${o.target}${isContained(o) ? ` on ${percent(o.params.trafficShare as number, 0)} of its traffic` : ''} (NRV ${o.nrv.nrv.toFixed(2)})`;
 
 export function decide(input: DecideInput): DecideOutput {
   const { config, options } = input;

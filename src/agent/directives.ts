@@ -4,15 +4,20 @@ import type { ActionType } from './types';
 
 export type DirectiveParams = Record<string, string | number | boolean>;
 
+/** Share of its target's traffic an intervention covers: all of it unless contained (see contain.ts). */
+export const scopeShare = (params: DirectiveParams): number => (typeof params.trafficShare === 'number' ? params.trafficShare : 1);
+
 /**
  * The intervention's parameters plus `trafficShare`, the share of the target's traffic the
- * directive applies to (an operator's approval may narrow it), and for a suppression the
- * `probeShare` that keeps flowing to the issuer so its recovery is seen.
+ * directive applies to (its own scope, which an operator's approval may narrow further), and for
+ * a suppression the `probeShare` that keeps flowing to the issuer so its recovery is seen.
  */
 export function directiveParams(action: ActionType, params: DirectiveParams, probeShare: number, approvedShare?: number): DirectiveParams {
+  const share = Math.min(scopeShare(params), approvedShare ?? 1);
   if (action === 'SUPPRESS_ISSUER') {
-    const probe = Math.max(probeShare, 1 - (approvedShare ?? 1));
+    // Rounded so a gateway reads 0.2, not 1 - 0.8 = 0.19999999999999996.
+    const probe = Number(Math.max(probeShare, 1 - share).toFixed(6));
     return { ...params, trafficShare: 1 - probe, probeShare: probe };
   }
-  return { ...params, trafficShare: approvedShare ?? 1 };
+  return { ...params, trafficShare: share };
 }

@@ -1,6 +1,7 @@
 // The agent proposes; the world executes, approves, rejects, expires or rolls back. These pure
 // transitions keep the state's picture of what is in force equal to what actually happened.
 import { MS_PER_SECOND } from './units';
+import { isContained } from './contain';
 import type { AgentConfig } from './config';
 import { recordEvidence, snapshotOf } from './learn';
 import type { AgentState, InterventionEvent, InterventionRecord, InterventionStatus, WindowMetrics } from './types';
@@ -15,11 +16,14 @@ export function activeInterventions(state: Pick<AgentState, 'interventions'>): I
   return Object.values(state.interventions).filter(isActive);
 }
 
-/** What counts as "the same intervention" for the no-flapping rule; alerts differ by subject. */
-export const sameIntervention = (
-  a: Pick<InterventionRecord, 'action' | 'target' | 'subject'>,
-  b: Pick<InterventionRecord, 'action' | 'target' | 'subject'>,
-): boolean => a.action === b.action && a.target === b.target && (a.action !== 'ALERT_OPS' || a.subject === b.subject);
+type Identity = Pick<InterventionRecord, 'action' | 'target' | 'subject' | 'params'>;
+
+/**
+ * What counts as "the same intervention" for the no-flapping rule; alerts differ by subject, and a
+ * contained move differs from the full one (however its share drifts between windows).
+ */
+export const sameIntervention = (a: Identity, b: Identity): boolean =>
+  a.action === b.action && a.target === b.target && (a.action !== 'ALERT_OPS' || a.subject === b.subject) && isContained(a) === isContained(b);
 
 function without(state: AgentState, id: string): AgentState {
   const { [id]: _removed, ...rest } = state.interventions;

@@ -1,7 +1,8 @@
 // Stage 9: judge executed interventions K windows on, and learn per (action, pattern) effectiveness.
 import { POINTS_PER_RATE } from './units';
 import type { AgentConfig } from './config';
-import { actionProfile, touchesTraffic } from './actions';
+import { actionProfile, movesTraffic, touchesTraffic } from './actions';
+import { scopeShare } from './directives';
 import { metricsFor, remainder, successRate } from './metrics';
 import type {
   ActionType,
@@ -78,7 +79,8 @@ export function snapshotOf(window: WindowMetrics, subject: string): MetricsSnaps
 /**
  * Realised uplift on the subject. With enough subject and control traffic on both sides it is the
  * subject's change minus the untouched traffic's change. When the subject's traffic is gone (an
- * issuer suppressed), the system's change is attributed to the subject's former share of traffic.
+ * issuer suppressed), or only part of it moved (a contained move), the subject's own figures miss
+ * the moved attempts, so the system's change is attributed to the share of traffic that moved.
  */
 export function evaluate(record: InterventionRecord, window: WindowMetrics, config: AgentConfig): Evaluation {
   const before = record.snapshot;
@@ -86,8 +88,11 @@ export function evaluate(record: InterventionRecord, window: WindowMetrics, conf
   const enough = (n: number): boolean => n >= config.minVolume;
   const controlled = enough(before.subjectVolume) && enough(now.subjectVolume) && enough(before.controlVolume) && enough(now.controlVolume);
   const subjectShare = before.systemVolume > 0 ? before.subjectVolume / before.systemVolume : 0;
+  const movedShare = movesTraffic(record.action) ? scopeShare(record.params) : 0;
   let realised: number;
-  if (controlled) {
+  if (movedShare > 0 && movedShare < 1) {
+    realised = subjectShare > 0 ? (now.systemSuccessRate - before.systemSuccessRate) / (subjectShare * movedShare) : 0;
+  } else if (controlled) {
     realised = now.subjectSuccessRate - before.subjectSuccessRate - (now.controlSuccessRate - before.controlSuccessRate);
   } else if (enough(now.subjectVolume)) {
     realised = now.subjectSuccessRate - before.subjectSuccessRate;

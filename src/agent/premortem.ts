@@ -2,6 +2,7 @@
 import { percent } from './units';
 import type { AgentConfig } from './config';
 import { touchesTraffic } from './actions';
+import { scopeShare } from './directives';
 import { parseTarget, targetsOverlap } from './targets';
 import type { InterventionRecord, Pattern, PreMortem, Risk, ValuedOption, WindowMetrics } from './types';
 
@@ -52,12 +53,25 @@ function lastHealthyIssuerMethods(option: ValuedOption, ctx: PreMortemContext): 
   );
 }
 
+/** Share of payments the moves touch, each action on each target counted once, at its widest scope. */
+function trafficUnderIntervention(moves: readonly Pick<InterventionRecord, 'action' | 'target' | 'blastRadius'>[]): number {
+  const widest = new Map<string, number>();
+  for (const m of moves) {
+    if (!touchesTraffic(m.action)) continue;
+    const key = `${m.action} ${m.target}`;
+    widest.set(key, Math.max(widest.get(key) ?? 0, m.blastRadius));
+  }
+  return [...widest.values()].reduce((sum, share) => sum + share, 0);
+}
+
 function violations(option: ValuedOption, ctx: PreMortemContext): string[] {
   const { config, active } = ctx;
   if (!touchesTraffic(option.action)) return [];
   const out: string[] = [];
   for (const record of active) {
-    if (touchesTraffic(record.action) && targetsOverlap(record.target, option.target)) {
+    // A wider or narrower scope of the same move does not conflict: the gateway applies the widest.
+    const rescoped = record.action === option.action && record.target === option.target;
+    if (touchesTraffic(record.action) && targetsOverlap(record.target, option.target) && !rescoped) {
       out.push(`conflicts with ${record.id} over the same traffic`);
     }
   }
@@ -68,10 +82,10 @@ function violations(option: ValuedOption, ctx: PreMortemContext): string[] {
     for (const m of lastHealthyIssuerMethods(option, ctx)) out.push(`would suppress the last healthy issuer of method ${m}`);
   }
   if (option.action === 'REROUTE_METHOD') {
-    const rerouted = active.filter((r) => r.action === 'REROUTE_METHOD').length + 1;
+    const rerouted = new Set([...active.filter((r) => r.action === 'REROUTE_METHOD').map((r) => r.target), option.target]).size;
     if (rerouted > config.maxSuppressedMethods) out.push(`more than ${config.maxSuppressedMethods} methods rerouted`);
   }
-  const underIntervention = active.filter((r) => touchesTraffic(r.action)).reduce((sum, r) => sum + r.blastRadius, option.blastRadius);
+  const underIntervention = trafficUnderIntervention([...active, option]);
   if (underIntervention > config.maxTrafficUnderIntervention) {
     out.push(`${percent(underIntervention, 0)} of traffic would be under intervention, limit ${percent(config.maxTrafficUnderIntervention, 0)}`);
   }
@@ -82,11 +96,13 @@ export function preMortem(option: ValuedOption, ctx: PreMortemContext): PreMorte
   const broken = violations(option, ctx);
   const { config } = ctx;
   const tooWide = touchesTraffic(option.action) && option.blastRadius > config.autonomyBlastRadiusLimit;
+  // A contained move thins its target's traffic, so the rest looks small; widening it stays an operator's call.
+  const widens = ctx.active.some((r) => r.action === option.action && r.target === option.target && scopeShare(r.params) < scopeShare(option.params));
   return {
     risks: risks(option),
     blastRadius: option.blastRadius,
     autonomyLimit: config.autonomyBlastRadiusLimit,
-    requiresApproval: config.mode === 'advisory' || tooWide,
+    requiresApproval: config.mode === 'advisory' || tooWide || widens,
     violations: broken,
     refused: broken.length > 0,
   };

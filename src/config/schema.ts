@@ -111,10 +111,12 @@ const mustBeWhole = new Set<keyof AgentConfig>(['minActionFrequencyCycles', 'war
 
 function agentSetting(name: keyof AgentConfig): z.ZodType {
   if (name === 'mode') return z.enum(['shadow', 'advisory', 'autonomous']).default(defaultAgentConfig.mode);
+  const fallback = defaultAgentConfig[name];
+  if (typeof fallback === 'boolean') return z.boolean().default(fallback);
   let number = z.number().min(0);
   if (mustBePositive.has(name)) number = number.positive();
   if (mustBeWhole.has(name)) number = number.int();
-  return number.default(defaultAgentConfig[name] as number);
+  return number.default(fallback as number);
 }
 
 const agentSchema = z

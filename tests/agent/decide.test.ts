@@ -46,6 +46,33 @@ test('a blast radius above the autonomy limit needs approval; advisory mode asks
   assert.ok(!run(shadow, down('ICICI'), shadowed.state, 51).decision.chosen.some((c) => c.option.action === 'SUPPRESS_ISSUER'));
 });
 
+test('a move above the autonomy limit runs at once on the share that fits it, while the whole waits for approval', () => {
+  const big = (g: Group): Group => (g.issuer === 'HDFC' ? { ...g, volume: 150 } : g);
+  const outage = (g: Group) => down('HDFC')(big(g));
+  const wide = run(testConfig, outage, warmState(testConfig));
+  const suppressions = wide.decision.chosen.filter((c) => c.option.action === 'SUPPRESS_ISSUER' && c.option.target === 'issuer:HDFC');
+  const whole = suppressions.find((c) => c.record.status === 'AWAITING_APPROVAL');
+  const contained = suppressions.find((c) => c.record.status === 'PROPOSED');
+  assert.ok(whole && contained, wide.decision.reason);
+  const share = contained.record.params.trafficShare as number;
+  assert.ok(share > 0 && share < 1);
+  assert.ok(contained.record.blastRadius <= testConfig.autonomyBlastRadiusLimit);
+  assert.ok(Math.abs(contained.record.blastRadius - whole.record.blastRadius * share) < 1e-9);
+  assert.ok(contained.option.nrv.nrv > 0 && contained.option.nrv.nrv < whole.option.nrv.nrv);
+  assert.match(wide.decision.reason, new RegExp(`on ${Math.round(share * 100)}% of its traffic`));
+
+  // The pair holds its traffic once, and neither is issued again while it is pending or running.
+  const next = run(testConfig, outage, wide.state, 51);
+  assert.ok(!next.decision.chosen.some((c) => c.option.target === 'issuer:HDFC'), next.decision.reason);
+
+  const off = { ...testConfig, containWithinAutonomyLimit: false };
+  const alone = run(off, outage, warmState(off)).decision.chosen.filter((c) => c.option.target === 'issuer:HDFC');
+  assert.deepEqual(alone.map((c) => c.record.status), ['AWAITING_APPROVAL']);
+  const advisory = { ...testConfig, mode: 'advisory' as const };
+  const asked = run(advisory, outage, warmState(advisory)).decision.chosen.filter((c) => c.option.target === 'issuer:HDFC');
+  assert.deepEqual(asked.map((c) => c.record.status), ['AWAITING_APPROVAL']);
+});
+
 test('caps: no more issuers suppressed than allowed', () => {
   const config = { ...testConfig, maxSuppressedIssuers: 1, maxActionsPerCycle: 3 };
   const r = run(config, down('ICICI', 'SBI'), warmState(config));

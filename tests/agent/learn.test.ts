@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyInterventionEvent, effectivenessOf, evaluate, expireInterventions, runCycle, type AgentState, type InterventionRecord } from '../../src/agent';
+import { directiveParams } from '../../src/agent/directives';
 import { snapshotOf } from '../../src/agent/learn';
 import { T0, WINDOW_MS, assertClose, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
 
@@ -44,6 +45,27 @@ test('evaluation is a difference in differences against the untouched traffic', 
   assert.equal(e.controlled, true);
   assertClose(e.realisedUpliftRate, 0.95 - 0.02 - (0.9 - 0.95));
   assert.equal(e.rollbackRecommended, false);
+});
+
+test("a contained move is judged by the system's change over the share of traffic it moved", () => {
+  const { record } = proposed();
+  const contained: InterventionRecord = { ...record, status: 'EXECUTED', params: { ...record.params, trafficShare: 0.5 } };
+  // Half of ICICI's attempts now succeed elsewhere: its own rate stays low, the system's rises.
+  const later = windowOf(60, healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49 } : g)));
+  const e = evaluate(contained, later, config);
+  const subjectShare = record.snapshot.subjectVolume / record.snapshot.systemVolume;
+  const systemNow = snapshotOf(later, 'issuer:ICICI').systemSuccessRate;
+  assertClose(e.realisedUpliftRate, (systemNow - record.snapshot.systemSuccessRate) / (subjectShare * 0.5));
+  assert.ok(e.realisedUpliftRate > 0);
+  assert.equal(e.rollbackRecommended, false);
+});
+
+test('a directive covers its own scope, narrowed further by an approval', () => {
+  assert.equal(directiveParams('REROUTE_METHOD', { method: 'upi', trafficShare: 0.4 }, 0.05).trafficShare, 0.4);
+  assert.equal(directiveParams('REROUTE_METHOD', { method: 'upi', trafficShare: 0.4 }, 0.05, 0.25).trafficShare, 0.25);
+  assert.equal(directiveParams('REROUTE_METHOD', { method: 'upi' }, 0.05, 0.6).trafficShare, 0.6);
+  assert.deepEqual(directiveParams('SUPPRESS_ISSUER', { issuer: 'HDFC', trafficShare: 0.8 }, 0.05), { issuer: 'HDFC', trafficShare: 0.8, probeShare: 0.2 });
+  assert.deepEqual(directiveParams('SUPPRESS_ISSUER', { issuer: 'HDFC' }, 0.05), { issuer: 'HDFC', trafficShare: 0.95, probeShare: 0.05 });
 });
 
 test('rollback is recommended when the subject got worse by more than the configured points', () => {

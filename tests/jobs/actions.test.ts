@@ -123,7 +123,8 @@ describe('an action that makes things worse', () => {
     }, 'automatic rollback');
     assert.equal((rolledBack.outcome as { rollbackRecommended: boolean }).rollbackRecommended, true);
     const live = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
-    assert.equal(live.body.directives.length, 0);
+    // Other moves may have started meanwhile (everything is failing); this one's directive is gone.
+    assert.deepEqual(live.body.directives.filter((d: { id: string }) => d.id === suppression.id), []);
     const { rows } = await service.db.pool.query("SELECT actor, data FROM audit_log WHERE subject = $1 AND kind = 'intervention.rolled_back'", [suppression.id]);
     assert.equal(rows[0].actor, 'agent');
     assert.match(rows[0].data.reason, /automatic rollback: success -\d/);

@@ -125,6 +125,21 @@ describe('a high-risk option waits for an operator', () => {
     await assert.rejects(approveIntervention(service.db, pending.id, 'operator:test', null, {}, clock.now()), /EXPIRED/);
   });
 
+  it('meanwhile moves at once the share of HDFC that fits the autonomy limit', async () => {
+    const contained = await eventually(
+      async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.executed_at !== null && typeof row.params.trafficShare === 'number'),
+      'a contained suppression executed without approval',
+    );
+    assert.equal(contained.target, 'issuer:HDFC');
+    assert.equal(contained.requires_approval, false);
+    assert.deepEqual((await transitionsOf(service, contained.id)).map((t) => t.to_status).slice(0, 2), ['PROPOSED', 'EXECUTED']);
+    assert.ok(contained.blast_radius <= 0.2, `blast radius ${contained.blast_radius}`);
+    const share = contained.params.trafficShare as number;
+    assert.ok(share >= 0.6 && share < 1, `share ${share}`);
+    const { rows } = await service.db.pool.query('SELECT params FROM directives WHERE intervention_id = $1', [contained.id]);
+    assert.deepEqual([rows[0].params.trafficShare, rows[0].params.probeShare], [share, Number((1 - share).toFixed(6))]);
+  });
+
   it('runs once approved, within the smaller scope the operator gave', async () => {
     const pending = await awaitingSuppression();
     const approved = await approveIntervention(service.db, pending.id, 'operator:alice', 'go, but half the traffic', { ttlSeconds: 60, trafficShare: 0.5 }, clock.now());

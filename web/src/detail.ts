@@ -40,6 +40,9 @@ function preMortem(detail: InterventionDetail): HTMLElement {
   return section(
     'Pre-mortem',
     h('p', { 'data-testid': 'premortem' }, `Blast radius ${percent(pm.blastRadius)} against an autonomy limit of ${percent(pm.autonomyLimit)}: ${pm.requiresApproval ? 'needs an operator' : 'safe to act alone'}.`),
+    typeof detail.params.trafficShare === 'number'
+      ? h('p', { 'data-testid': 'contained' }, `Contained: moves ${percent(detail.params.trafficShare, 0)} of ${detail.target}'s traffic, the share that fits the autonomy limit; moving all of it waits for an operator.`)
+      : null,
     pm.risks.length ? h('ul', {}, ...pm.risks.map((risk) => h('li', {}, `${risk.description} (${percent(risk.likelihood, 0)} likely)`))) : h('p', { class: 'muted' }, 'No risks named.'),
     pm.violations.length ? h('p', { class: 'error' }, `Limits broken: ${pm.violations.join('; ')}`) : null,
   );
