@@ -1,11 +1,14 @@
 // Closed-loop benchmark: the same seeded scenarios with the agent off, with it on (the pure core in
 // event time, its directives obeyed by the simulated gateway) and with an oracle that knows each
 // incident in advance and applies the best directive for exactly its duration.
-// The agent runs twice per scenario: as deployed, with an operator granting each approval it asks
-// for (the headline figures), and autonomous only, with nobody approving (the `_autonomous_only` figures).
-// Usage: npm run bench:loop [-- --seeds N]
+// The agent runs three times per scenario, as the operator answers its approval requests: after
+// --approval-delay windows (the headline figures: an on-call operator), never (`_autonomous_only`:
+// what it does by itself, its contained moves included) and at once (`_instant_approvals`).
+// Usage: npm run bench:loop [-- --seeds N] [--approval-delay WINDOWS]
 import { parseArgs } from 'node:util';
 import { defaultAgentConfig } from '../src/agent/config';
+import { isContained } from '../src/agent/contain';
+import { percent } from '../src/agent/units';
 import { issuerTarget, methodTarget, parseTarget } from '../src/agent/targets';
 import { loadConfig } from '../src/config';
 import type { Directive } from '../src/sim/gateway';
@@ -19,11 +22,13 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '4' },
     windows: { type: 'string', default: '70' },
     'payments-per-window': { type: 'string', default: '2400' },
+    'approval-delay': { type: 'string', default: '5' },
   },
 });
 const SEEDS = Number(values.seeds);
 const WINDOWS = Number(values.windows);
 const PAYMENTS_PER_WINDOW = Number(values['payments-per-window']);
+const APPROVAL_DELAY_WINDOWS = Number(values['approval-delay']);
 /** Incidents start once the baselines have warmed up and last a third of the run. */
 const INCIDENT_START_WINDOW = Math.floor(WINDOWS * 0.4);
 const INCIDENT_WINDOWS = Math.floor(WINDOWS / 3);
@@ -78,8 +83,10 @@ function lostMinor(s: Scenario, policy: Policy): { lost: number; actions: string
     policy,
   })) {
     lost += w.chunk.lostMinor;
-    for (const c of w.result?.decision.chosen ?? []) {
-      if (c.record.action !== 'ALERT_OPS') actions.add(`${c.record.action} ${c.record.target}${c.record.status === 'AWAITING_APPROVAL' ? ' (approved)' : ''}`);
+    for (const { record } of w.result?.decision.chosen ?? []) {
+      if (record.action === 'ALERT_OPS' || record.status === 'AWAITING_APPROVAL') continue;
+      const scope = isContained(record) ? ` on ${percent(record.params.trafficShare as number, 0)}` : '';
+      actions.add(`${record.action} ${record.target}${scope}`);
     }
   }
   return { lost, actions: [...actions] };
@@ -110,50 +117,48 @@ function oracleLost(s: Scenario, nothing: number): number {
 const major = (minor: number): string => (minor / MINOR_PER_MAJOR).toLocaleString('en-IN', { maximumFractionDigits: 0 });
 
 const began = performance.now();
-const totals = { off: 0, on: 0, alone: 0, oracle: 0 };
-let worst = Infinity;
-let worstName = '';
-let worstAlone = Infinity;
-console.log(`scenario                 seed   lost(off)    lost(agent)  lost(oracle)  saved      oracle     agent's actions`);
+/** How the operator answers approval requests: the headline first. */
+const operators = [
+  { key: '', label: `an operator approving ${APPROVAL_DELAY_WINDOWS} windows after being asked`, approveAfterWindows: APPROVAL_DELAY_WINDOWS },
+  { key: '_autonomous_only', label: 'nobody approving: the agent alone', approveAfterWindows: null },
+  { key: '_instant_approvals', label: 'an operator approving at once', approveAfterWindows: 0 },
+];
+const lost = { off: 0, oracle: 0, agent: operators.map(() => 0) };
+const worst = operators.map(() => ({ saved: Infinity, name: '' }));
+console.log(`scenario                 seed   lost(off)    lost(agent)  lost(oracle)  saved      oracle     agent's actions, by itself`);
 for (const s of scenarios()) {
   const off = lostMinor(s, { kind: 'off' }).lost;
-  const on = lostMinor(s, { kind: 'agent', approve: true });
-  const alone = lostMinor(s, { kind: 'agent', approve: false }).lost;
   const oracle = oracleLost(s, off);
-  totals.off += off;
-  totals.on += on.lost;
-  totals.alone += alone;
-  totals.oracle += oracle;
-  worstAlone = Math.min(worstAlone, off - alone);
-  const saved = off - on.lost;
-  if (saved < worst) {
-    worst = saved;
-    worstName = `${s.name} seed ${s.seed}`;
-  }
+  lost.off += off;
+  lost.oracle += oracle;
+  const runs = operators.map((o) => lostMinor(s, { kind: 'agent', approveAfterWindows: o.approveAfterWindows }));
+  runs.forEach((run, i) => {
+    lost.agent[i]! += run.lost;
+    if (off - run.lost < worst[i]!.saved) worst[i] = { saved: off - run.lost, name: `${s.name} seed ${s.seed}` };
+  });
   console.log(
-    `${s.name.padEnd(24)} ${String(s.seed).padStart(4)} ${major(off).padStart(11)} ${major(on.lost).padStart(13)} ${major(oracle).padStart(13)}  ${major(saved).padStart(9)} ${major(off - oracle).padStart(10)}   ${on.actions.join(', ') || '-'}`,
+    `${s.name.padEnd(24)} ${String(s.seed).padStart(4)} ${major(off).padStart(11)} ${major(runs[0]!.lost).padStart(13)} ${major(oracle).padStart(13)}  ${major(off - runs[0]!.lost).padStart(9)} ${major(off - oracle).padStart(10)}   ${runs[1]!.actions.join(', ') || '-'}`,
   );
 }
-const saved = totals.off - totals.on;
-const oracleSaved = totals.off - totals.oracle;
-console.log(`revenue lost to failures (INR): agent off ${major(totals.off)}, agent on ${major(totals.on)}, oracle ${major(totals.oracle)}`);
-console.log(`saved ${major(saved)} of the oracle's ${major(oracleSaved)} (${((saved / oracleSaved) * 100).toFixed(1)}%); worst scenario against doing nothing: ${major(worst)} (${worstName})`);
-const savedAlone = totals.off - totals.alone;
-console.log(`autonomous only (nobody approves what is above the autonomy limit): saved ${major(savedAlone)} (${((savedAlone / oracleSaved) * 100).toFixed(1)}% of the oracle's); worst scenario against doing nothing: ${major(worstAlone)}`);
+const oracleSaved = lost.off - lost.oracle;
+console.log(`revenue lost to failures (INR): agent off ${major(lost.off)}, agent on ${major(lost.agent[0]!)}, oracle ${major(lost.oracle)}`);
+const figures: Record<string, number | string> = {};
+operators.forEach((o, i) => {
+  const saved = lost.off - lost.agent[i]!;
+  console.log(`${o.label}: saved ${major(saved)} of the oracle's ${major(oracleSaved)} (${((saved / oracleSaved) * 100).toFixed(1)}%); worst scenario against doing nothing: ${major(worst[i]!.saved)} (${worst[i]!.name})`);
+  figures[`saved${o.key}`] = Math.round(saved) / MINOR_PER_MAJOR;
+  figures[`share_of_oracle${o.key}`] = Number((oracleSaved > 0 ? saved / oracleSaved : 1).toFixed(3));
+  figures[`worst_vs_nothing${o.key}`] = Math.round(worst[i]!.saved) / MINOR_PER_MAJOR;
+});
 console.log(`ran in ${((performance.now() - began) / MS_PER_SECOND).toFixed(1)} s`);
 console.log(
   JSON.stringify({
     scenarios: scenarios().length,
-    lost_off: Math.round(totals.off) / MINOR_PER_MAJOR,
-    lost_on: Math.round(totals.on) / MINOR_PER_MAJOR,
-    lost_oracle: Math.round(totals.oracle) / MINOR_PER_MAJOR,
-    saved: Math.round(saved) / MINOR_PER_MAJOR,
+    lost_off: Math.round(lost.off) / MINOR_PER_MAJOR,
+    lost_on: Math.round(lost.agent[0]!) / MINOR_PER_MAJOR,
+    lost_oracle: Math.round(lost.oracle) / MINOR_PER_MAJOR,
     oracle_saved: Math.round(oracleSaved) / MINOR_PER_MAJOR,
-    share_of_oracle: Number((oracleSaved > 0 ? saved / oracleSaved : 1).toFixed(3)),
-    worst_vs_nothing: Math.round(worst) / MINOR_PER_MAJOR,
-    approvals: 'granted',
-    saved_autonomous_only: Math.round(savedAlone) / MINOR_PER_MAJOR,
-    share_of_oracle_autonomous_only: Number((oracleSaved > 0 ? savedAlone / oracleSaved : 1).toFixed(3)),
-    worst_vs_nothing_autonomous_only: Math.round(worstAlone) / MINOR_PER_MAJOR,
+    approval_delay_windows: APPROVAL_DELAY_WINDOWS,
+    ...figures,
   }),
 );

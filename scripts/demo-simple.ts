@@ -58,7 +58,7 @@ function windowLine(w: LoopWindow): string {
   return `  cycle ${String(r.cycleNumber).padStart(2)}  ${r.metrics.system.volume} attempts  system success ${pct(r.metrics.system.volume ? r.metrics.system.successes / r.metrics.system.volume : 0, 1)}  ${OUTAGE_ISSUER} ${sbiHealth?.status ?? 'HEALTHY'} ${pct(sbiHealth?.successRate ?? 0, 1)} of ${pct(share, 1)} of traffic  lost ${inr(w.chunk.lostMinor)}`;
 }
 
-const withAgent = loop({ kind: 'agent', approve: false });
+const withAgent = loop({ kind: 'agent', approveAfterWindows: null });
 const withoutAgent = loop({ kind: 'off' });
 const results = withAgent.map((w) => w.result as CycleResult);
 const detected = results.find((r) => r.windowStart >= outageStart && r.patterns.some((p) => onTarget(p.target)));

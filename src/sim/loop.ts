@@ -1,7 +1,7 @@
 // The closed loop in event time: the stream, the gateway and the pure agent core in one process,
 // one cycle per window. The world reports back as the service would: autonomous proposals run at
 // the window's end, directives last their TTL, a target whose incident resolves is released early,
-// and approvals are granted at once or never (the caller says which).
+// and an operator grants each approval after a delay, or never (the caller says which).
 import { runCycle } from '../agent/cycle';
 import { observe } from '../agent/observe';
 import { initialAgentState } from '../agent/state';
@@ -13,7 +13,8 @@ import { createStream, type StreamChunk, type StreamOptions } from './stream';
 
 export type Policy =
   | { kind: 'off' }
-  | { kind: 'agent'; approve: boolean }
+  /** Approvals are granted this many windows after they are asked for (0: at once); null: never. */
+  | { kind: 'agent'; approveAfterWindows: number | null }
   /** Directives known in advance (the oracle), looked up for each second of event time. */
   | { kind: 'fixed'; directivesAt(ms: number): Directive[] };
 
@@ -54,7 +55,13 @@ interface InForce {
 }
 
 /** What the world did with this cycle's decisions, as events for the next cycle and directives now in force. */
-function react(result: CycleResult, inForce: Map<string, InForce>, approve: boolean, probeShare: number): InterventionEvent[] {
+function react(
+  result: CycleResult,
+  inForce: Map<string, InForce>,
+  approvals: Map<string, number>,
+  approveAfterWindows: number | null,
+  probeShare: number,
+): InterventionEvent[] {
   const at = result.windowEnd;
   const events: InterventionEvent[] = [];
   const run = (record: InterventionRecord): void => {
@@ -65,10 +72,16 @@ function react(result: CycleResult, inForce: Map<string, InForce>, approve: bool
   };
   for (const { record } of result.decision.chosen) {
     if (record.status === 'PROPOSED') run(record);
-    if (record.status === 'AWAITING_APPROVAL' && approve) {
-      events.push({ type: 'APPROVED', interventionId: record.id, at });
-      run(record);
-    }
+    if (record.status === 'AWAITING_APPROVAL' && approveAfterWindows !== null) approvals.set(record.id, result.cycleNumber + approveAfterWindows);
+  }
+  // The operator answers in time only while the request is still pending (it expires unanswered).
+  for (const [id, dueCycle] of approvals) {
+    if (dueCycle > result.cycleNumber) continue;
+    approvals.delete(id);
+    const record = result.state.interventions[id];
+    if (record?.status !== 'AWAITING_APPROVAL') continue;
+    events.push({ type: 'APPROVED', interventionId: id, at });
+    run(record);
   }
   const resolved = new Set(result.incidentEvents.filter((e) => e.type === 'resolved').map((e) => e.incident.target));
   for (const [id, f] of inForce) {
@@ -87,6 +100,7 @@ export function* runClosedLoop(o: LoopOptions): Generator<LoopWindow> {
   const windowMs = o.agent.cycleIntervalSeconds * MS_PER_SECOND;
   const stream = createStream(o.stream, o.startMs, o.paymentsPerSecond);
   const inForce = new Map<string, InForce>();
+  const approvals = new Map<string, number>();
   let state: AgentState = initialAgentState();
   let events: InterventionEvent[] = [];
   for (let index = 0; index < o.windows; index++) {
@@ -111,7 +125,7 @@ export function* runClosedLoop(o: LoopOptions): Generator<LoopWindow> {
     if (o.policy.kind === 'agent') {
       result = runCycle(state, observe({ start, end }, chunk.transactions), o.agent, events);
       state = result.state;
-      events = react(result, inForce, o.policy.approve, o.probeShare);
+      events = react(result, inForce, approvals, o.policy.approveAfterWindows, o.probeShare);
     }
     yield { index, start, end, chunk, result, directives };
   }

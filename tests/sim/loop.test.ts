@@ -27,7 +27,7 @@ const sbiShare = (w: LoopWindow): number => w.chunk.transactions.filter((t) => t
 
 describe('closed loop in event time', () => {
   it('suppresses the failing issuer, moves its traffic and loses less than doing nothing', () => {
-    const on = loop({ kind: 'agent', approve: false });
+    const on = loop({ kind: 'agent', approveAfterWindows: null });
     const off = loop({ kind: 'off' });
     const acted = on.find((w) => w.result?.decision.chosen.some((c) => c.record.action === 'SUPPRESS_ISSUER' && c.record.target === 'issuer:SBI'));
     assert.ok(acted, 'the agent suppressed SBI');
@@ -40,29 +40,37 @@ describe('closed loop in event time', () => {
   });
 
   it('is deterministic for a seed', () => {
-    const a = loop({ kind: 'agent', approve: false }).map((w) => [w.chunk.lostMinor, w.result?.decision.reason]);
-    const b = loop({ kind: 'agent', approve: false }).map((w) => [w.chunk.lostMinor, w.result?.decision.reason]);
+    const a = loop({ kind: 'agent', approveAfterWindows: null }).map((w) => [w.chunk.lostMinor, w.result?.decision.reason]);
+    const b = loop({ kind: 'agent', approveAfterWindows: null }).map((w) => [w.chunk.lostMinor, w.result?.decision.reason]);
     assert.deepEqual(a, b);
   });
 
-  it('runs nothing that waits for an approval unless approvals are granted', () => {
+  it('runs at once only the contained part of a move that waits for approval, and the rest once approved', () => {
     // C's share of payments lands between the autonomy limit (20%) and the hard cap on traffic under intervention (50%).
     const issuers = [{ name: 'A', weight: 0.45 }, { name: 'B', weight: 0.3 }, { name: 'C', weight: 0.25 }];
     const big = { ...OUTAGE, target: 'issuer:C' };
-    const run = (approve: boolean) =>
+    const sharesOnC = (approveAfterWindows: number | null, agent = defaultAgentConfig) =>
       [
         ...runClosedLoop({
           stream: streamOptions(12, { theta: 0.1, sigma: 0.05, meanSuccess: 0.95 }, { issuers, incidents: [big] }),
-          agent: defaultAgentConfig,
+          agent,
           startMs: START,
           windows: 20,
           paymentsPerSecond: 25,
           probeShare: 0.05,
-          policy: { kind: 'agent', approve },
+          policy: { kind: 'agent', approveAfterWindows },
         }),
-      ].flatMap((w) => w.directives.map((d) => d.target));
-    assert.ok(!run(false).includes('issuer:C'));
-    assert.ok(run(true).includes('issuer:C'));
+      ].flatMap((w) => w.directives.filter((d) => d.target === 'issuer:C').map((d) => d.params.trafficShare as number));
+    const alone = sharesOnC(null);
+    assert.ok(alone.length > 0, 'the contained suppression runs without approval');
+    // Moving share s of C's traffic touches s x C's share of payments, which must fit the 20% limit.
+    assert.ok(alone.every((share) => share * 0.25 <= 0.2 + 0.03), `contained shares ${alone.join(', ')}`);
+    assert.ok(sharesOnC(0).includes(0.95), 'approval brings the full suppression, less the probe share');
+    const late = sharesOnC(3);
+    assert.ok(late.includes(0.95) && late.indexOf(0.95) > sharesOnC(0).indexOf(0.95), 'a late approval brings it later');
+    // Approval requests expire after approval_ttl_seconds (10 windows): an answer after that comes too late.
+    assert.ok(!sharesOnC(11).includes(0.95));
+    assert.deepEqual(sharesOnC(null, { ...defaultAgentConfig, containWithinAutonomyLimit: false }), []);
   });
 
   it('applies known directives for exactly their time (the oracle)', () => {
