@@ -6,7 +6,10 @@ import { createTestDatabase } from '../tests/support/database';
 import { runProcess } from '../tests/support/process';
 import { benchTransaction, postSingles, round } from './support';
 
-const singleSeconds = Number(process.env.BENCH_SINGLE_SECONDS ?? 8);
+const singleSeconds = Number(process.env.BENCH_SINGLE_SECONDS ?? 5);
+// Each figure is the median of this many runs, the two sides of a ratio taking turns, so a
+// checkpoint or a noisy neighbour in one run moves neither ratio much.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const batchSize = 1_000;
 const batches = Number(process.env.BENCH_BATCHES ?? 200);
@@ -55,22 +58,43 @@ const copyLines = (firstRow: number, count: number) =>
     return [r.id, r.timestamp, r.timestamp, r.issuer, r.method, r.status, r.amountMinor, r.currency, r.latencyMs, r.retryCount, r.errorCode, null, null].map(copyText).join('\t') + '\n';
   });
 
-async function rawCopy(databaseUrl: string): Promise<number> {
+/** Raw COPY into a table of its own: `copy(firstRow, count)` answers rows/s. */
+async function openCopier(databaseUrl: string) {
   const db = await openMigratedDatabase({ url: databaseUrl, pool_size: 1, connect_timeout_ms: 2_000, statement_timeout_ms: 600_000 });
   const client = await db.pool.connect();
-  const copy = (lines: string[]) =>
-    pipeline(
-      Readable.from(lines),
-      client.query(copyFrom('COPY transactions (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count, error_code, merchant_id, gateway) FROM STDIN')),
-    );
-  await copy(copyLines(0, warmupBatches * batchSize));
-  const lines = copyLines(warmupBatches * batchSize, batches * batchSize);
-  const started = performance.now();
-  await copy(lines);
-  const rate = lines.length / ((performance.now() - started) / 1000);
-  client.release();
+  return {
+    async copy(firstRow: number, count: number): Promise<number> {
+      const lines = copyLines(firstRow, count);
+      const started = performance.now();
+      await pipeline(
+        Readable.from(lines),
+        client.query(copyFrom('COPY transactions (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count, error_code, merchant_id, gateway) FROM STDIN')),
+      );
+      return count / ((performance.now() - started) / 1000);
+    },
+    async close() {
+      client.release();
+      await db.close();
+    },
+  };
+}
+
+async function checkpoint(databaseUrl: string): Promise<void> {
+  const db = await openMigratedDatabase({ url: databaseUrl, pool_size: 1, connect_timeout_ms: 2_000, statement_timeout_ms: 600_000 });
+  await db.pool.query('CHECKPOINT');
   await db.close();
-  return rate;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Runs the baseline and the measured side in turns, `rounds` times each; the median of each side. */
+async function alternate(baseline: (round: number) => Promise<number>, measured: (round: number) => Promise<number>): Promise<[number, number]> {
+  const runs: [number[], number[]] = [[], []];
+  for (let r = 0; r < rounds; r += 1) {
+    runs[0].push(await baseline(r));
+    runs[1].push(await measured(r));
+  }
+  return [median(runs[0]), median(runs[1])];
 }
 
 async function main(): Promise<void> {
@@ -84,16 +108,30 @@ async function main(): Promise<void> {
     const [serviceUrl, emptyUrl] = await Promise.all([service.listeningUrl(), empty.listeningUrl()]);
 
     // Batch first, so the service's table and the COPY's hold the same rows when each is timed.
-    process.stdout.write(`batch: ${batches} batches of ${batchSize}, ${batchConcurrency} at a time, after ${warmupBatches} untimed\n`);
-    await postBatches(serviceUrl, 0, warmupBatches);
-    const batchTps = await postBatches(serviceUrl, warmupBatches * batchSize, batches);
-    const copyRps = await rawCopy(copyDb.url);
+    process.stdout.write(`batch: ${batches} batches of ${batchSize}, ${batchConcurrency} at a time, after ${warmupBatches} untimed; median of ${rounds} runs\n`);
+    const copier = await openCopier(copyDb.url);
+    const [copyRps, batchTps] = await (async () => {
+      try {
+        await Promise.all([postBatches(serviceUrl, 0, warmupBatches), copier.copy(0, warmupBatches * batchSize)]);
+        const firstRow = (r: number) => (warmupBatches + r * batches) * batchSize;
+        return await alternate(
+          (r) => copier.copy(firstRow(r), batches * batchSize),
+          (r) => postBatches(serviceUrl, firstRow(r), batches),
+        );
+      } finally {
+        await copier.close();
+      }
+    })();
     process.stdout.write(`  raw COPY into transactions ${copyRps.toFixed(0)} rows/s\n`);
     process.stdout.write(`  POST /v1/transactions/batch ${batchTps.toFixed(0)} tx/s  (${((100 * batchTps) / copyRps).toFixed(1)}% of raw COPY)\n`);
 
-    process.stdout.write(`single: ${connections} connections for ${singleSeconds}s\n`);
-    const emptyRouteRps = await hammerSingle(emptyUrl, {});
-    const singleTps = await hammerSingle(serviceUrl, { authorization: `Bearer ${ingestKey}` });
+    // The batch phase's dirty pages are written out now, not by a checkpoint in the middle of the single phase.
+    await checkpoint(serviceDb.url);
+    process.stdout.write(`single: ${connections} connections for ${singleSeconds}s; median of ${rounds} runs\n`);
+    const [emptyRouteRps, singleTps] = await alternate(
+      () => hammerSingle(emptyUrl, {}),
+      () => hammerSingle(serviceUrl, { authorization: `Bearer ${ingestKey}` }),
+    );
     process.stdout.write(`  empty Fastify POST route   ${emptyRouteRps.toFixed(0)} req/s\n`);
     process.stdout.write(`  POST /v1/transactions      ${singleTps.toFixed(0)} tx/s  (${((100 * singleTps) / emptyRouteRps).toFixed(1)}% of the empty route)\n`);
 
