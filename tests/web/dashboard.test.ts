@@ -78,6 +78,8 @@ describe('the dashboard in headless Chromium', () => {
     await operator.page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="AWAITING_APPROVAL"]`).waitFor({ timeout: pageTimeoutMs });
     await operator.page.locator('[data-testid="health-row"][data-name="HDFC"][data-status="DOWN"]').waitFor({ timeout: pageTimeoutMs });
     assert.ok((await operator.page.locator('[data-testid="cycle"][data-decision="ACTION"]').count()) >= 1);
+    // Meanwhile the share of HDFC that fits the autonomy limit is suppressed without waiting.
+    await operator.page.locator('[data-testid="feed-row"]', { hasText: /SUPPRESS ISSUER issuer:HDFC on \d+%/ }).first().waitFor({ timeout: pageTimeoutMs });
     await screenshot(operator.page, '2-outage-awaiting-approval');
   });
 
@@ -88,6 +90,10 @@ describe('the dashboard in headless Chromium', () => {
     assert.equal(await viewer.page.getByTestId('who').getAttribute('data-role'), 'viewer');
     assert.equal(await viewer.page.getByTestId('approve').count(), 0);
     assert.equal(await viewer.page.getByTestId('reject').count(), 0);
+    await viewer.page.locator('[data-testid="feed-row"]', { hasText: /on \d+%/ }).first().click();
+    await viewer.page.getByTestId('premortem').waitFor({ timeout: pageTimeoutMs });
+    assert.match((await viewer.page.getByTestId('contained').textContent()) ?? '', /Contained: moves \d+% of issuer:HDFC's traffic/);
+    assert.equal(await viewer.page.getByTestId('rollback').count(), 0, 'a viewer cannot roll back');
     await screenshot(viewer.page, '3-viewer');
   });
 
@@ -127,6 +133,21 @@ describe('the dashboard in headless Chromium', () => {
     await screenshot(operator.page, '5-approved-executed');
   });
 
+  it('lets the operator roll back a running move with a reason, live on the viewer too', async () => {
+    const detail = operator.page.locator('#detail');
+    await operator.page.getByTestId('rollback').click();
+    await operator.page.getByRole('alert').filter({ hasText: 'A rollback needs a reason.' }).waitFor({ timeout: pageTimeoutMs });
+    await operator.page.getByLabel('rollback reason').fill('HDFC confirms the outage is over');
+    await operator.page.getByTestId('rollback').click();
+    await operator.page.locator('[data-testid="detail-status"]', { hasText: 'ROLLED BACK' }).waitFor({ timeout: pageTimeoutMs });
+    assert.match((await detail.textContent()) ?? '', /ROLLED_BACK by operator:.*: HDFC confirms the outage is over/);
+    assert.equal(await operator.page.getByTestId('rollback').count(), 0, 'nothing left to roll back');
+    await viewer.page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="ROLLED_BACK"]`).waitFor({ timeout: pageTimeoutMs });
+    const { rows } = await service.db.pool.query('SELECT removed_reason FROM directives WHERE intervention_id = $1', [pendingId]);
+    assert.match(rows[0].removed_reason, /HDFC confirms the outage is over/, 'the gateways no longer see its directive');
+    await screenshot(operator.page, '6-rolled-back');
+  });
+
   it('reconnects by itself after the server restarts', async () => {
     const port = (service.app.server.address() as AddressInfo).port;
     await service.close();
@@ -138,7 +159,7 @@ describe('the dashboard in headless Chromium', () => {
     await playWindow(service, clock, k, bigHdfc);
     const { rows } = await service.db.pool.query<{ latest: number }>('SELECT max(number) AS latest FROM cycles');
     await operator.page.locator('[data-testid="cycle"] .cycle-number', { hasText: new RegExp(`^#${rows[0]!.latest}$`) }).waitFor({ timeout: pageTimeoutMs });
-    await screenshot(operator.page, '6-after-restart');
+    await screenshot(operator.page, '7-after-restart');
   });
 
   it('logged no console errors in either tab', () => {

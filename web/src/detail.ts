@@ -1,6 +1,7 @@
 import type { Api } from './api';
-import { detailQuery, type InterventionDetail } from './documents';
+import { detailQuery, rollbackMutation, type InterventionDetail } from './documents';
 import { h, inr, percent, time } from './dom';
+import { interventionLabel } from './interventions';
 
 const section = (title: string, ...content: (Node | string | null)[]) => h('section', {}, h('h3', {}, title), ...content);
 const pairs = (rows: [string, string][]) => h('dl', {}, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
@@ -30,7 +31,7 @@ function nrv(detail: InterventionDetail): HTMLElement {
       ['confidence', percent(n.confidence, 0)],
     ]),
     detail.alternatives.length
-      ? h('p', { class: 'muted' }, `Beat: ${detail.alternatives.map((a) => `${a.action.replaceAll('_', ' ')} ${a.target} (${inr(a.nrv.value)})`).join('; ')}`)
+      ? h('p', { class: 'muted' }, `Beat: ${detail.alternatives.map((a) => `${interventionLabel(a)} (${inr(a.nrv.value)})`).join('; ')}`)
       : null,
   );
 }
@@ -58,16 +59,48 @@ function history(detail: InterventionDetail): HTMLElement {
   );
 }
 
-/** One intervention in full: why (hypothesis and evidence), what it is worth (NRV), what could go wrong (pre-mortem). */
-export async function renderDetail(container: HTMLElement, api: Api, id: string): Promise<void> {
+/** Statuses in which a change to traffic is running and an operator may undo it. */
+const running = new Set(['EXECUTED', 'EVALUATED']);
+
+/** An operator's undo of a running move, with the reason the audit keeps. */
+function rollbackControl(detail: InterventionDetail, api: Api, refresh: () => void): HTMLElement | null {
+  if (!running.has(detail.status) || detail.action === 'ALERT_OPS') return null;
+  const reason = h('input', { type: 'text', placeholder: 'reason for the rollback', 'aria-label': 'rollback reason' });
+  const error = h('div', { class: 'error', role: 'alert' });
+  const button = h('button', { class: 'reject', 'data-testid': 'rollback' }, 'Roll back');
+  button.addEventListener('click', async () => {
+    if (!reason.value.trim()) {
+      error.textContent = 'A rollback needs a reason.';
+      reason.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      await api.query(rollbackMutation, { id: detail.id, reason: reason.value.trim() });
+      refresh();
+    } catch (err) {
+      error.textContent = err instanceof Error ? err.message : String(err);
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'controls', 'data-testid': 'rollback-controls' }, reason, button, error);
+}
+
+/**
+ * One intervention in full: why (hypothesis and evidence), what it is worth (NRV), what could go
+ * wrong (pre-mortem); for an operator, a way to undo it while it runs.
+ */
+export async function renderDetail(container: HTMLElement, api: Api, id: string, operator: boolean): Promise<void> {
   const { intervention: detail } = await api.query<{ intervention: InterventionDetail | null }>(detailQuery, { id });
   if (!detail) {
     container.replaceChildren(h('p', { class: 'muted' }, 'This intervention is gone.'));
     return;
   }
+  const undo = operator ? rollbackControl(detail, api, () => void renderDetail(container, api, id, operator)) : null;
   container.replaceChildren(
-    h('h2', {}, `${detail.action.replaceAll('_', ' ')} ${detail.target} `, h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' '))),
+    h('h2', {}, `${interventionLabel(detail)} `, h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' '))),
     h('p', { class: 'muted' }, `cycle ${detail.cycleNumber}, created ${time(detail.createdAt)}, executed ${time(detail.executedAt)}, expires ${time(detail.expiresAt)}, params ${JSON.stringify(detail.params)}`),
+    ...(undo ? [undo] : []),
     h('div', { class: 'detail-grid' }, hypothesis(detail), nrv(detail), preMortem(detail), history(detail)),
   );
 }

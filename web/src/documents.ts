@@ -56,10 +56,10 @@ export interface Intervention {
   approvalExpiresAt: string | null;
   nrv: Nrv;
   hypothesis: Hypothesis | null;
+  params: Record<string, unknown>;
 }
 
 export interface InterventionDetail extends Intervention {
-  params: Record<string, unknown>;
   ttlSeconds: number;
   expiresAt: string | null;
   preMortem: {
@@ -69,7 +69,7 @@ export interface InterventionDetail extends Intervention {
     requiresApproval: boolean;
     violations: string[];
   };
-  alternatives: { action: string; target: string; nrv: { value: number } }[];
+  alternatives: { action: string; target: string; params: Record<string, unknown>; nrv: { value: number } }[];
   transitions: { from: string | null; to: string; actor: string; reason: string | null; at: string }[];
   outcome: { predictedUpliftRate: number; realisedUpliftRate: number; realisedNrv: number; rollbackRecommended: boolean; reason: string } | null;
 }
@@ -93,7 +93,7 @@ export interface InterventionEvent {
 const dimension = 'name status successRate latencyP95Ms retryRate volume';
 const nrv = 'nrv { value revenueRecovered interventionCost riskCost volumePerWindow horizonWindows upliftRate ticketValue effectiveness confidence }';
 const hypothesis = 'hypothesis { cause target patternType confidence evidence observedSuccessRate baselineSuccessRate }';
-const intervention = `id action target status blastRadius requiresApproval cycleNumber createdAt updatedAt executedAt approvalExpiresAt ${nrv} ${hypothesis}`;
+const intervention = `id action target status blastRadius requiresApproval cycleNumber createdAt updatedAt executedAt approvalExpiresAt params ${nrv} ${hypothesis}`;
 const cycle = 'number windowEnd transactions decision reason';
 
 export const healthQuery = `query Health { health { cycleNumber windowEnd issuers { ${dimension} } methods { ${dimension} } system { ${dimension} } } }`;
@@ -101,15 +101,16 @@ export const healthQuery = `query Health { health { cycleNumber windowEnd issuer
 export const snapshotQuery = `query Snapshot { interventions(last: 50) { ${intervention} } cycles(last: 30) { ${cycle} } }`;
 
 export const detailQuery = `query Detail($id: ID!) { intervention(id: $id) {
-  ${intervention} params ttlSeconds expiresAt
+  ${intervention} ttlSeconds expiresAt
   preMortem { risks { description likelihood } blastRadius autonomyLimit requiresApproval violations }
-  alternatives { action target nrv { value } }
+  alternatives { action target params nrv { value } }
   transitions { from to actor reason at }
   outcome { predictedUpliftRate realisedUpliftRate realisedNrv rollbackRecommended reason }
 } }`;
 
 export const approveMutation = `mutation Approve($id: ID!, $note: String) { approveIntervention(id: $id, note: $note) { ${intervention} } }`;
 export const rejectMutation = `mutation Reject($id: ID!, $reason: String!) { rejectIntervention(id: $id, reason: $reason) { ${intervention} } }`;
+export const rollbackMutation = `mutation Rollback($id: ID!, $reason: String!) { rollbackIntervention(id: $id, reason: $reason) { ${intervention} } }`;
 
 export const interventionEvents = `subscription Events { interventionEvents { type at actor reason intervention { ${intervention} } } }`;
 export const cycleCompleted = `subscription Cycles { cycleCompleted { ${cycle} } }`;

@@ -19,7 +19,9 @@ export interface InterventionViewOptions {
   onChange(intervention: Intervention): void;
 }
 
-const label = (i: Intervention) => `${i.action.replaceAll('_', ' ')} ${i.target}`;
+/** The action and target, and the share of the target's traffic when the move is contained. */
+export const interventionLabel = (i: Pick<Intervention, 'action' | 'target' | 'params'>) =>
+  `${i.action.replaceAll('_', ' ')} ${i.target}${typeof i.params.trafficShare === 'number' ? ` on ${percent(i.params.trafficShare, 0)}` : ''}`;
 
 /** The live feed (every intervention, most recently changed first) and the approvals waiting for an operator. */
 export class InterventionViews {
@@ -84,7 +86,7 @@ export class InterventionViews {
       { 'data-testid': 'feed-row', 'data-id': i.id, 'data-status': i.status, class: 'clickable', onclick: () => this.options.onSelect(i.id) },
       h('span', { class: 'muted' }, time(i.updatedAt)),
       h('span', { class: `badge status-${i.status.toLowerCase()}` }, i.status.replaceAll('_', ' ')),
-      h('span', { class: 'name' }, label(i)),
+      h('span', { class: 'name' }, interventionLabel(i)),
       h('span', { class: 'num' }, `NRV ${inr(i.nrv.value)}`),
       event ? h('div', { class: 'muted reason' }, `${event.actor}${event.reason ? `: ${event.reason}` : ''}`) : null,
     );
@@ -121,7 +123,7 @@ export class InterventionViews {
     return h(
       'article',
       { class: 'pending-card', 'data-testid': 'pending-card', 'data-id': i.id },
-      h('header', { class: 'clickable', onclick: () => this.options.onSelect(i.id) }, h('strong', {}, label(i)), h('span', { class: 'muted' }, ` cycle ${i.cycleNumber}`)),
+      h('header', { class: 'clickable', onclick: () => this.options.onSelect(i.id) }, h('strong', {}, interventionLabel(i)), h('span', { class: 'muted' }, ` cycle ${i.cycleNumber}`)),
       h(
         'p',
         {},

@@ -56,7 +56,7 @@ function start(session: Session, key: string | null): void {
   let selected: string | null = null;
   const select = (id: string) => {
     selected = id;
-    void renderDetail(detail, api, id).catch(report);
+    void renderDetail(detail, api, id, operator).catch(report);
   };
   const views = new InterventionViews({
     api,
