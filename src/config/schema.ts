@@ -82,6 +82,18 @@ const actionsSchema = z
   })
   .strict();
 
+// Guards against queries that would cost the database more than a dashboard ever needs.
+const graphqlSchema = z
+  .object({
+    /** Deepest selection accepted: the deepest useful query (an event's intervention's alternatives' NRV) is 5. */
+    max_query_depth: positiveInt.default(7),
+    /** Cost ceiling of one operation: each field costs 1, a list multiplies its items' cost by its size. */
+    max_query_cost: positiveInt.default(20_000),
+    /** Most rows one list may return; `last` above this is refused rather than silently cut. */
+    max_page_size: positiveInt.default(500),
+  })
+  .strict();
+
 const auditSchema = z
   .object({
     /** Where the daily audit_YYYYMMDD.jsonl files are written. */
@@ -142,6 +154,7 @@ export const configSchema = z
     agent: agentSchema.default(agentSchema.parse({})),
     jobs: jobsSchema.default(jobsSchema.parse({})),
     actions: actionsSchema.default(actionsSchema.parse({})),
+    graphql: graphqlSchema.default(graphqlSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
   })

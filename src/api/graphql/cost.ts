@@ -1,7 +1,7 @@
 import { GraphQLError, getNullableType, isListType, type ValidationRule } from 'graphql';
 import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
 import { tooComplex } from './errors';
-import { maxQueryCost, nestedListCost } from './limits';
+import { nestedListCost } from './limits';
 
 // A field costs 1 plus its selection; a list costs its selection once per row it may return.
 const rowsEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
@@ -10,8 +10,8 @@ const rowsEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   return 1 + rows * Math.max(childComplexity, 1);
 };
 
-/** Refuses an operation whose estimated cost is over the limit, before anything runs. */
-export function costRule(variables: Record<string, unknown> | undefined, operationName: string | undefined): ValidationRule {
+/** Refuses an operation whose estimated cost is over the limit (graphql.max_query_cost), before anything runs. */
+export function costRule(variables: Record<string, unknown> | undefined, operationName: string | undefined, maxQueryCost: number): ValidationRule {
   return createComplexityRule({
     maximumComplexity: maxQueryCost,
     variables: variables ?? {},

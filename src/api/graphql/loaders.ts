@@ -23,7 +23,7 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
 
 const decisions = new Set(['APPROVED', 'REJECTED']);
 
-export function loaders(db: Database): MercuriusLoaders<GraphqlContext> {
+export function loaders(db: Database, maxPageSize: number): MercuriusLoaders<GraphqlContext> {
   const pool = db.pool;
   const transitionsOf = async (queries: Query<InterventionView>[]) => {
     const rows = await withPostgres(() => transitionsOfMany(pool, queries.map((q) => q.obj.id)));
@@ -47,7 +47,7 @@ export function loaders(db: Database): MercuriusLoaders<GraphqlContext> {
         const rows = await withPostgres(() => patternsOfCycles(pool, queries.map((q) => q.obj.number)));
         const byCycle = groupBy(rows.map(patternView), (p) => p.cycleNumber);
         // Strongest first, so `last` keeps the findings that matter most.
-        return queries.map((q) => (byCycle.get(q.obj.number) ?? []).toSorted((a, b) => Math.abs(b.zScore) - Math.abs(a.zScore)).slice(0, pageSize(q.params.last)));
+        return queries.map((q) => (byCycle.get(q.obj.number) ?? []).toSorted((a, b) => Math.abs(b.zScore) - Math.abs(a.zScore)).slice(0, pageSize(q.params.last, maxPageSize)));
       },
       interventions: async (queries: Query<CycleView>[]) => {
         const rows = await withPostgres(() => interventionsOfCycles(pool, queries.map((q) => q.obj.number)));

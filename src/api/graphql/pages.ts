@@ -1,8 +1,7 @@
 import { BadInput } from './errors';
-import { maxPageSize } from './limits';
 
-/** A list's `last` argument, refused when it is not a whole number from 0 to the page limit. */
-export function pageSize(last: number): number {
+/** A list's `last` argument, refused when it is not a whole number from 0 to the page limit (graphql.max_page_size). */
+export function pageSize(last: number, maxPageSize: number): number {
   if (!Number.isInteger(last) || last < 0 || last > maxPageSize) throw new BadInput(`last must be a whole number from 0 to ${maxPageSize}`);
   return last;
 }

@@ -7,7 +7,6 @@ import type { GraphqlContext, GraphqlDeps } from './context';
 import { costRule } from './cost';
 import { errorFormatter } from './errors';
 import { createEventFeed } from './feed';
-import { maxQueryDepth } from './limits';
 import { loaders } from './loaders';
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
@@ -43,14 +42,14 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Pr
     const options: MercuriusOptions = {
       schema: typeDefs,
       resolvers: resolvers as IResolvers,
-      loaders: loaders(deps.db) as MercuriusLoaders,
+      loaders: loaders(deps.db, config.graphql.max_page_size) as MercuriusLoaders,
       path: '/graphql',
       // The in-browser IDE only in the unauthenticated development mode.
       graphiql: config.auth.mode === 'off',
-      queryDepth: maxQueryDepth,
+      queryDepth: config.graphql.max_query_depth,
       // The cost rule depends on each request's variables, which mercurius' parsed-query cache cannot key on.
       cache: false,
-      validationRules: ({ variables, operationName }) => [costRule(variables, operationName)],
+      validationRules: ({ variables, operationName }) => [costRule(variables, operationName, config.graphql.max_query_cost)],
       context: (request) => ({ caller: callerOf(authenticator, request.headers.authorization) }),
       errorFormatter: (execution) => errorFormatter(execution, deps.logger),
       subscription: {

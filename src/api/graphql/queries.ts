@@ -16,6 +16,7 @@ type Page = { last: number; before?: string | null };
 
 export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unknown, GraphqlContext> {
   const pool = db.pool;
+  const maxPageSize = config.graphql.max_page_size;
   return {
     async health(_root, _args, ctx) {
       authorise(ctx.caller, 'viewer');
@@ -34,17 +35,17 @@ export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unk
     },
     async cycles(_root, args: { last: number; before?: number | null }, ctx) {
       authorise(ctx.caller, 'viewer');
-      const rows = await withPostgres(() => recentCycles(pool, pageSize(args.last), args.before ?? undefined));
+      const rows = await withPostgres(() => recentCycles(pool, pageSize(args.last, maxPageSize), args.before ?? undefined));
       return rows.map(cycleView);
     },
     async patterns(_root, args: Page & { type?: PatternType | null }, ctx) {
       authorise(ctx.caller, 'viewer');
-      const rows = await withPostgres(() => recentPatterns(pool, pageSize(args.last), args.type ?? undefined, numericCursor(args.before)));
+      const rows = await withPostgres(() => recentPatterns(pool, pageSize(args.last, maxPageSize), args.type ?? undefined, numericCursor(args.before)));
       return rows.map(patternView);
     },
     async interventions(_root, args: Page & { status?: InterventionStatus | null }, ctx) {
       authorise(ctx.caller, 'viewer');
-      const page = { limit: pageSize(args.last), status: args.status ?? undefined, beforeId: args.before ?? undefined };
+      const page = { limit: pageSize(args.last, maxPageSize), status: args.status ?? undefined, beforeId: args.before ?? undefined };
       const rows = await withPostgres(() => interventionsPage(pool, page));
       return rows.map(interventionView);
     },
@@ -55,7 +56,7 @@ export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unk
     },
     async auditLog(_root, args: Page, ctx) {
       authorise(ctx.caller, 'viewer');
-      const rows = await withPostgres(() => recentAudit(pool, pageSize(args.last), numericCursor(args.before)));
+      const rows = await withPostgres(() => recentAudit(pool, pageSize(args.last, maxPageSize), numericCursor(args.before)));
       return rows.map(auditView);
     },
   };
