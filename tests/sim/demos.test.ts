@@ -78,12 +78,17 @@ describe('npm run demo and npm run load against the service', () => {
       PAYOPS_JOBS_WINDOW_GRACE_SECONDS: '0.2',
       PAYOPS_JOBS_TICK_MS: '50',
     }, 'scripts/demo.ts', ['--seed', '3', '--rate', '600']);
-    await run.waitFor(/Action: SUPPRESS_ISSUER on issuer:SBI/, 90_000);
-    const shown = blocks(run.output()).length;
-    // Counted, not matched with one pattern: a repeated group with `[^]*` backtracks exponentially
-    // while the count is short, and froze this test's event loop on a long demo output.
-    await eventually(async () => blocks(run.output()).length >= shown + 3, 'three more cycle blocks', 30_000);
-    run.child.kill('SIGTERM');
+    let shown = 0;
+    try {
+      await run.waitFor(/Action: SUPPRESS_ISSUER on issuer:SBI/, 90_000);
+      shown = blocks(run.output()).length;
+      // Counted, not matched with one pattern: a repeated group with `[^]*` backtracks exponentially
+      // while the count is short, and froze this test's event loop on a long demo output.
+      await eventually(async () => blocks(run.output()).length >= shown + 3, 'three more cycle blocks', 30_000);
+    } finally {
+      // Stopped on failure too, so a demo still streaming cannot write into the next test's counts.
+      run.child.kill('SIGTERM');
+    }
     assert.equal(await run.exit, 0, run.output());
     const out = run.output();
     assert.match(out, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m);
