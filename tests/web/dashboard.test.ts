@@ -120,8 +120,14 @@ describe('the dashboard in headless Chromium', () => {
     await screenshot(operator.page, '4-detail');
   });
 
-  it('lets the operator approve with the button and shows it executed, live on the viewer too', async () => {
-    await operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"]`).getByTestId('approve').click();
+  it('lets the operator approve with the button, for a share of the traffic, and shows it executed, live on the viewer too', async () => {
+    const card = operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"]`);
+    const share = card.getByLabel('share of traffic to approve (%)');
+    await share.fill('150');
+    await card.getByTestId('approve').click();
+    await card.getByRole('alert').filter({ hasText: 'must be above 0% and at most 100%' }).waitFor({ timeout: pageTimeoutMs });
+    await share.fill('60');
+    await card.getByTestId('approve').click();
     for (const { page } of [operator, viewer]) {
       await page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="EXECUTED"]`).waitFor({ timeout: pageTimeoutMs });
     }
@@ -129,6 +135,8 @@ describe('the dashboard in headless Chromium', () => {
     assert.match((await operator.page.locator('#detail').textContent()) ?? '', /APPROVED by operator:/);
     const { rows } = await service.db.pool.query<{ status: string }>('SELECT status FROM interventions WHERE id = $1', [pendingId]);
     assert.equal(rows[0]!.status, 'EXECUTED');
+    const directive = await service.db.pool.query('SELECT params FROM directives WHERE intervention_id = $1', [pendingId]);
+    assert.deepEqual([directive.rows[0].params.trafficShare, directive.rows[0].params.probeShare], [0.6, 0.4], 'the gateways move only the approved 60%');
     assert.equal(await operator.page.locator(`[data-testid="pending-card"][data-id="${pendingId}"]`).count(), 0);
     await screenshot(operator.page, '5-approved-executed');
   });

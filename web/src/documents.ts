@@ -108,7 +108,7 @@ export const detailQuery = `query Detail($id: ID!) { intervention(id: $id) {
   outcome { predictedUpliftRate realisedUpliftRate realisedNrv rollbackRecommended reason }
 } }`;
 
-export const approveMutation = `mutation Approve($id: ID!, $note: String) { approveIntervention(id: $id, note: $note) { ${intervention} } }`;
+export const approveMutation = `mutation Approve($id: ID!, $note: String, $scope: ApprovalScope) { approveIntervention(id: $id, note: $note, scope: $scope) { ${intervention} } }`;
 export const rejectMutation = `mutation Reject($id: ID!, $reason: String!) { rejectIntervention(id: $id, reason: $reason) { ${intervention} } }`;
 export const rollbackMutation = `mutation Rollback($id: ID!, $reason: String!) { rollbackIntervention(id: $id, reason: $reason) { ${intervention} } }`;
 

@@ -107,10 +107,19 @@ export class InterventionViews {
         button.disabled = false;
       }
     };
+    // An approval may narrow the move: a smaller share of the target's traffic; empty means all of it.
+    const share = h('input', { type: 'number', min: '1', max: '100', step: '1', placeholder: '100 %', title: 'share of the traffic to approve, in percent (empty: all of it)', 'aria-label': 'share of traffic to approve (%)', class: 'share' });
     const approve = h('button', { class: 'approve', 'data-testid': 'approve' }, 'Approve');
-    approve.addEventListener('click', () =>
-      decide(approve, async () => (await this.options.api.query<{ approveIntervention: Intervention }>(approveMutation, { id: i.id, note: note.value || null })).approveIntervention),
-    );
+    approve.addEventListener('click', () => {
+      const percentOfTraffic = share.value.trim() === '' ? null : Number(share.value);
+      if (percentOfTraffic !== null && !(percentOfTraffic > 0 && percentOfTraffic <= 100)) {
+        error.textContent = 'The share to approve must be above 0% and at most 100%.';
+        share.focus();
+        return;
+      }
+      const scope = percentOfTraffic === null ? null : { trafficShare: percentOfTraffic / 100 };
+      void decide(approve, async () => (await this.options.api.query<{ approveIntervention: Intervention }>(approveMutation, { id: i.id, note: note.value || null, scope })).approveIntervention);
+    });
     const reject = h('button', { class: 'reject', 'data-testid': 'reject' }, 'Reject');
     reject.addEventListener('click', () => {
       if (!note.value.trim()) {
@@ -131,7 +140,7 @@ export class InterventionViews {
         `NRV ${inr(i.nrv.value)}, blast radius ${percent(i.blastRadius)}. `,
         i.approvalExpiresAt ? `Expires ${time(i.approvalExpiresAt)} if nobody decides.` : '',
       ),
-      this.options.operator ? h('div', { class: 'controls' }, note, approve, reject) : h('p', { class: 'muted' }, 'An operator key is needed to decide.'),
+      this.options.operator ? h('div', { class: 'controls' }, note, share, approve, reject) : h('p', { class: 'muted' }, 'An operator key is needed to decide.'),
       error,
     );
   }
