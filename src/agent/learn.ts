@@ -89,8 +89,9 @@ export function evaluate(record: InterventionRecord, window: WindowMetrics, conf
   const controlled = enough(before.subjectVolume) && enough(now.subjectVolume) && enough(before.controlVolume) && enough(now.controlVolume);
   const subjectShare = before.systemVolume > 0 ? before.subjectVolume / before.systemVolume : 0;
   const movedShare = movesTraffic(record.action) ? scopeShare(record.params) : 0;
+  const partlyMoved = movedShare > 0 && movedShare < 1;
   let realised: number;
-  if (movedShare > 0 && movedShare < 1) {
+  if (partlyMoved) {
     realised = subjectShare > 0 ? (now.systemSuccessRate - before.systemSuccessRate) / (subjectShare * movedShare) : 0;
   } else if (controlled) {
     realised = now.subjectSuccessRate - before.subjectSuccessRate - (now.controlSuccessRate - before.controlSuccessRate);
@@ -99,7 +100,9 @@ export function evaluate(record: InterventionRecord, window: WindowMetrics, conf
   } else {
     realised = subjectShare > 0 ? (now.systemSuccessRate - before.systemSuccessRate) / subjectShare : 0;
   }
-  const latencyDeltaMs = enough(now.subjectVolume) ? now.subjectLatencyP95Ms - before.subjectLatencyP95Ms : 0;
+  // What a contained move leaves on the subject is the incident's traffic, not the move's: its
+  // latency says how the incident goes on, and once rolled back a working move for it.
+  const latencyDeltaMs = enough(now.subjectVolume) && !partlyMoved ? now.subjectLatencyP95Ms - before.subjectLatencyP95Ms : 0;
   const successDeltaPoints = realised * POINTS_PER_RATE;
   // Only a change to traffic can be rolled back; an alert that preceded a worsening caused nothing.
   const worse = touchesTraffic(record.action) && (successDeltaPoints < -config.rollbackSuccessDropPoints || latencyDeltaMs > config.rollbackLatencyRiseMs);

@@ -58,6 +58,13 @@ test("a contained move is judged by the system's change over the share of traffi
   assertClose(e.realisedUpliftRate, (systemNow - record.snapshot.systemSuccessRate) / (subjectShare * 0.5));
   assert.ok(e.realisedUpliftRate > 0);
   assert.equal(e.rollbackRecommended, false);
+
+  // The half left on ICICI slows down as its incident goes on: that is not the move's doing.
+  const slower = windowOf(60, healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49, latencyMs: 900 } : g)));
+  const judged = evaluate(contained, slower, config);
+  assert.equal(judged.latencyDeltaMs, 0);
+  assert.equal(judged.rollbackRecommended, false);
+  assert.equal(evaluate({ ...contained, params: record.params }, slower, config).rollbackRecommended, true, 'a whole move is still judged on latency');
 });
 
 test('a directive covers its own scope, narrowed further by an approval', () => {
