@@ -78,8 +78,9 @@ describe('the dashboard in headless Chromium', () => {
     await operator.page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="AWAITING_APPROVAL"]`).waitFor({ timeout: pageTimeoutMs });
     await operator.page.locator('[data-testid="health-row"][data-name="HDFC"][data-status="DOWN"]').waitFor({ timeout: pageTimeoutMs });
     assert.ok((await operator.page.locator('[data-testid="cycle"][data-decision="ACTION"]').count()) >= 1);
-    // Meanwhile the share of HDFC that fits the autonomy limit is suppressed without waiting.
+    // Meanwhile the share of HDFC that fits the autonomy limit is suppressed without waiting, and the card says so.
     await operator.page.locator('[data-testid="feed-row"]', { hasText: /SUPPRESS ISSUER issuer:HDFC on \d+%/ }).first().waitFor({ timeout: pageTimeoutMs });
+    await card.first().getByTestId('contained-part').filter({ hasText: /Already moving \d+% of its traffic on its own/ }).waitFor({ timeout: pageTimeoutMs });
     await screenshot(operator.page, '2-outage-awaiting-approval');
   });
 

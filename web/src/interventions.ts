@@ -9,6 +9,7 @@ const lifecycleStep: Record<string, number> = {
   PROPOSED: 0, AWAITING_APPROVAL: 0, SHADOW: 0, APPROVED: 1, EXECUTED: 2, EVALUATED: 3, REJECTED: 4, EXPIRED: 4, ROLLED_BACK: 4,
 };
 const stepOf = (status: string) => lifecycleStep[status] ?? 0;
+const runningStatuses = new Set(['PROPOSED', 'EXECUTED', 'EVALUATED']);
 
 export interface InterventionViewOptions {
   api: Api;
@@ -72,10 +73,12 @@ export class InterventionViews {
   }
 
   private card(i: Intervention): HTMLElement {
+    const contained = this.containedPart(i);
+    const version = `${i.updatedAt} ${contained?.id ?? ''}`;
     const cached = this.cards.get(i.id);
-    if (cached?.version === i.updatedAt) return cached.element;
-    const element = this.pendingCard(i);
-    this.cards.set(i.id, { version: i.updatedAt, element });
+    if (cached?.version === version) return cached.element;
+    const element = this.pendingCard(i, contained);
+    this.cards.set(i.id, { version, element });
     return element;
   }
 
@@ -92,7 +95,14 @@ export class InterventionViews {
     );
   }
 
-  private pendingCard(i: Intervention): HTMLElement {
+  /** The contained part of this move already running, if any: it runs on whatever the operator decides here. */
+  private containedPart(i: Intervention): Intervention | undefined {
+    return [...this.byId.values()].find(
+      (other) => other.id !== i.id && other.action === i.action && other.target === i.target && typeof other.params.trafficShare === 'number' && runningStatuses.has(other.status),
+    );
+  }
+
+  private pendingCard(i: Intervention, contained: Intervention | undefined): HTMLElement {
     const error = h('div', { class: 'error', role: 'alert' });
     const note = h('input', { type: 'text', placeholder: 'note (approve) or reason (reject)', 'aria-label': 'note or reason', value: this.notes.get(i.id) ?? '' });
     note.addEventListener('input', () => this.notes.set(i.id, note.value));
@@ -140,6 +150,9 @@ export class InterventionViews {
         `NRV ${inr(i.nrv.value)}, blast radius ${percent(i.blastRadius)}. `,
         i.approvalExpiresAt ? `Expires ${time(i.approvalExpiresAt)} if nobody decides.` : '',
       ),
+      contained
+        ? h('p', { class: 'muted', 'data-testid': 'contained-part' }, `Already moving ${percent(contained.params.trafficShare as number, 0)} of its traffic on its own; rejecting this leaves that running (roll it back from its detail).`)
+        : null,
       this.options.operator ? h('div', { class: 'controls' }, note, share, approve, reject) : h('p', { class: 'muted' }, 'An operator key is needed to decide.'),
       error,
     );
