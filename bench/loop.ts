@@ -7,8 +7,7 @@
 // Usage: npm run bench:loop [-- --seeds N] [--approval-delay WINDOWS]
 import { parseArgs } from 'node:util';
 import { defaultAgentConfig } from '../src/agent/config';
-import { isContained } from '../src/agent/contain';
-import { percent } from '../src/agent/units';
+import { scopeLabel } from '../src/agent/contain';
 import { issuerTarget, methodTarget, parseTarget } from '../src/agent/targets';
 import { loadConfig } from '../src/config';
 import type { Directive } from '../src/sim/gateway';
@@ -85,8 +84,7 @@ function lostMinor(s: Scenario, policy: Policy): { lost: number; actions: string
     lost += w.chunk.lostMinor;
     for (const { record } of w.result?.decision.chosen ?? []) {
       if (record.action === 'ALERT_OPS' || record.status === 'AWAITING_APPROVAL') continue;
-      const scope = isContained(record) ? ` on ${percent(record.params.trafficShare as number, 0)}` : '';
-      actions.add(`${record.action} ${record.target}${scope}`);
+      actions.add(`${record.action} ${record.target}${scopeLabel(record)}`);
     }
   }
   return { lost, actions: [...actions] };

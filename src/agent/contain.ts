@@ -5,12 +5,21 @@
 import type { AgentConfig } from './config';
 import { movesTraffic } from './actions';
 import { scopeShare } from './directives';
+import { percent } from './units';
 import type { InterventionOption } from './types';
 
 /** Share steps of a contained scope: coarse, so the scope stays the same from one window to the next. */
 const SHARE_STEP = 0.05;
 
 export const isContained = (option: Pick<InterventionOption, 'params'>): boolean => scopeShare(option.params) < 1;
+
+/** ` on 80% of its traffic` for a contained move, nothing for a whole one: how decisions and reports name its scope. */
+export const scopeLabel = (option: Pick<InterventionOption, 'params'>): string =>
+  isContained(option) ? ` on ${percent(scopeShare(option.params), 0)} of its traffic` : '';
+
+/** The same action on the same target, whatever its scope: a move and its contained variant. */
+export const sameMove = (a: Pick<InterventionOption, 'action' | 'target'>, b: Pick<InterventionOption, 'action' | 'target'>): boolean =>
+  a.action === b.action && a.target === b.target;
 
 /** The same move on the share of its target that fits the autonomy limit, or null when none is needed or useful. */
 export function containedOption(option: InterventionOption, config: AgentConfig): InterventionOption | null {
@@ -38,4 +47,4 @@ export function withContainedOptions(options: readonly InterventionOption[], con
 
 /** True when one of the two is the other narrowed: the one pair of options a hypothesis may have chosen together. */
 export const containmentPair = (a: InterventionOption, b: InterventionOption): boolean =>
-  a.hypothesisId === b.hypothesisId && a.action === b.action && a.target === b.target && isContained(a) !== isContained(b);
+  a.hypothesisId === b.hypothesisId && sameMove(a, b) && isContained(a) !== isContained(b);

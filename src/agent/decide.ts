@@ -2,8 +2,7 @@
 // minimum-action-frequency rule; every pick goes through the pre-mortem first.
 import type { AgentConfig } from './config';
 import { actionProfile } from './actions';
-import { containmentPair, isContained } from './contain';
-import { percent } from './units';
+import { containmentPair, scopeLabel } from './contain';
 import { sameIntervention } from './interventions';
 import { preMortem, type PreMortemContext } from './premortem';
 import type { ChosenIntervention, DecisionKind, InterventionRecord, PreMortem, RefusedOption, ValuedOption } from './types';
@@ -75,8 +74,7 @@ function select(candidates: readonly ValuedOption[], input: DecideInput, limit: 
   return { chosen, refused };
 }
 
-const describe = (o: ValuedOption): string =>
-  `${o.action} ${o.target}${isContained(o) ? ` on ${percent(o.params.trafficShare as number, 0)} of its traffic` : ''} (NRV ${o.nrv.nrv.toFixed(2)})`;
+const describe = (o: ValuedOption): string => `${o.action} ${o.target}${scopeLabel(o)} (NRV ${o.nrv.nrv.toFixed(2)})`;
 
 export function decide(input: DecideInput): DecideOutput {
   const { config, options } = input;

@@ -2,6 +2,7 @@
 import { percent } from './units';
 import type { AgentConfig } from './config';
 import { touchesTraffic } from './actions';
+import { sameMove } from './contain';
 import { scopeShare } from './directives';
 import { parseTarget, targetsOverlap } from './targets';
 import type { InterventionRecord, Pattern, PreMortem, Risk, ValuedOption, WindowMetrics } from './types';
@@ -70,8 +71,7 @@ function violations(option: ValuedOption, ctx: PreMortemContext): string[] {
   const out: string[] = [];
   for (const record of active) {
     // A wider or narrower scope of the same move does not conflict: the gateway applies the widest.
-    const rescoped = record.action === option.action && record.target === option.target;
-    if (touchesTraffic(record.action) && targetsOverlap(record.target, option.target) && !rescoped) {
+    if (touchesTraffic(record.action) && targetsOverlap(record.target, option.target) && !sameMove(record, option)) {
       out.push(`conflicts with ${record.id} over the same traffic`);
     }
   }
@@ -97,7 +97,7 @@ export function preMortem(option: ValuedOption, ctx: PreMortemContext): PreMorte
   const { config } = ctx;
   const tooWide = touchesTraffic(option.action) && option.blastRadius > config.autonomyBlastRadiusLimit;
   // A contained move thins its target's traffic, so the rest looks small; widening it stays an operator's call.
-  const widens = ctx.active.some((r) => r.action === option.action && r.target === option.target && scopeShare(r.params) < scopeShare(option.params));
+  const widens = ctx.active.some((r) => sameMove(r, option) && scopeShare(r.params) < scopeShare(option.params));
   return {
     risks: risks(option),
     blastRadius: option.blastRadius,
