@@ -1,8 +1,8 @@
 // What a gateway is told to do for an intervention in force: the one mapping the execute worker
 // and the simulator's closed loop both apply.
-import type { ActionType } from './types';
+import type { ActionType, Params } from './types';
 
-export type DirectiveParams = Record<string, string | number | boolean>;
+export type DirectiveParams = Params;
 
 /** Share of its target's traffic an intervention covers: all of it unless contained (see contain.ts). */
 export const scopeShare = (params: DirectiveParams): number => (typeof params.trafficShare === 'number' ? params.trafficShare : 1);

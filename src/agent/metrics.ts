@@ -11,7 +11,14 @@ export function emptyMetrics(): DimensionMetrics {
     retries: 0,
     amountMinorSum: 0,
     errorCodeCounts: {},
+    amountMinorByCurrency: {},
+    retrySuccesses: 0,
   };
+}
+
+/** A window with no attempts: every dimension empty. */
+export function emptyWindow(start: number, end: number): WindowMetrics {
+  return { start, end, system: emptyMetrics(), issuers: {}, methods: {}, issuerMethods: {}, gateways: {}, gatewayIssuers: {}, gatewayMethods: {}, gatewayCells: {} };
 }
 
 export function successRate(m: DimensionMetrics): number {
@@ -41,7 +48,13 @@ export function remainder(
 /** The entry a target string names in a dimension tree (window metrics or baselines), if any. */
 export function lookup<T>(tree: DimensionTree<T>, target: string): T | undefined {
   if (target === SYSTEM_TARGET) return tree.system;
-  const { issuer, method } = parseTarget(target);
+  const { gateway, issuer, method } = parseTarget(target);
+  if (gateway !== null) {
+    if (issuer !== null && method !== null) return tree.gatewayCells[gateway]?.[issuer]?.[method];
+    if (issuer !== null) return tree.gatewayIssuers[gateway]?.[issuer];
+    if (method !== null) return tree.gatewayMethods[gateway]?.[method];
+    return tree.gateways[gateway];
+  }
   if (issuer !== null && method !== null) return tree.issuerMethods[issuer]?.[method];
   if (issuer !== null) return tree.issuers[issuer];
   if (method !== null) return tree.methods[method];

@@ -1,8 +1,11 @@
 // Stage 1: fold a window's transactions into the same aggregates the SQL path produces.
-import { emptyMetrics } from './metrics';
+import { emptyMetrics, emptyWindow } from './metrics';
 import type { DimensionMetrics, Transaction, WindowMetrics } from './types';
 
 const P95 = 0.95;
+
+/** The name rare values of a dimension are folded into. */
+export const OTHER = 'other';
 
 /** Postgres percentile_cont: linear interpolation between the two closest ranks. */
 export function percentileCont(sortedAscending: readonly number[], fraction: number): number {
@@ -21,6 +24,17 @@ export function windowStartFor(epochMs: number, intervalMs: number): number {
   return Math.floor(epochMs / intervalMs) * intervalMs;
 }
 
+/**
+ * The one folding rule for bounded cardinality, used by this fold and by the SQL aggregate: the
+ * `limit` values with the most attempts keep their names (ties by name), the rest become `other`.
+ */
+export function keptValues(volumes: ReadonlyMap<string, number>, limit: number): Set<string> {
+  const ranked = [...volumes.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return new Set(ranked.slice(0, limit).map(([name]) => name));
+}
+
+export const foldName = (kept: ReadonlySet<string>, name: string): string => (kept.has(name) ? name : OTHER);
+
 interface Accumulator {
   metrics: DimensionMetrics;
   latencies: number[];
@@ -37,8 +51,12 @@ function add(acc: Accumulator, tx: Transaction): void {
   else if (tx.errorCode != null) {
     m.errorCodeCounts[tx.errorCode] = (m.errorCodeCounts[tx.errorCode] ?? 0) + 1;
   }
-  if (tx.retryCount > 0) m.retries += 1;
+  if (tx.retryCount > 0) {
+    m.retries += 1;
+    if (tx.status === 'success') m.retrySuccesses += 1;
+  }
   m.amountMinorSum += tx.amountMinor;
+  m.amountMinorByCurrency[tx.currency] = (m.amountMinorByCurrency[tx.currency] ?? 0) + tx.amountMinor;
   acc.latencies.push(tx.latencyMs);
 }
 
@@ -52,53 +70,84 @@ function finish(acc: Accumulator): DimensionMetrics {
   return m;
 }
 
-function slot(map: Map<string, Accumulator>, key: string): Accumulator {
-  let acc = map.get(key);
-  if (!acc) {
-    acc = accumulator();
-    map.set(key, acc);
+/** Accumulators keyed by a path of names (issuer; issuer, method; gateway, issuer, method; ...). */
+class Grouping {
+  private readonly slots = new Map<string, { path: string[]; acc: Accumulator }>();
+
+  add(path: string[], tx: Transaction): void {
+    const key = path.join('\u0000');
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { path, acc: accumulator() };
+      this.slots.set(key, slot);
+    }
+    add(slot.acc, tx);
   }
-  return acc;
+
+  /** Nested records in sorted key order, each leaf finished. */
+  finish(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const { path, acc } of [...this.slots.values()].sort((a, b) => (a.path.join('\u0000') < b.path.join('\u0000') ? -1 : 1))) {
+      let node = out;
+      for (const name of path.slice(0, -1)) node = (node[name] ??= {}) as Record<string, unknown>;
+      node[path[path.length - 1] as string] = finish(acc);
+    }
+    return out;
+  }
 }
 
-function finishAll(map: Map<string, Accumulator>): Record<string, DimensionMetrics> {
-  const out: Record<string, DimensionMetrics> = {};
-  for (const key of [...map.keys()].sort()) out[key] = finish(map.get(key) ?? accumulator());
-  return out;
+function volumesBy(transactions: readonly Transaction[], name: (tx: Transaction) => string | null | undefined): Map<string, number> {
+  const volumes = new Map<string, number>();
+  for (const tx of transactions) {
+    const value = name(tx);
+    if (value != null) volumes.set(value, (volumes.get(value) ?? 0) + 1);
+  }
+  return volumes;
 }
 
-/** Folds the attempts whose event time lies in [start, end); others are ignored. */
+/**
+ * Folds the attempts whose event time lies in [start, end); others are ignored. At most
+ * `maxDimensionValues` issuers, methods and gateways keep their names; the rest are `other`.
+ */
 export function observe(
   window: { start: number; end: number },
   transactions: Iterable<Transaction>,
+  maxDimensionValues = Infinity,
 ): WindowMetrics {
-  const system = accumulator();
-  const issuers = new Map<string, Accumulator>();
-  const methods = new Map<string, Accumulator>();
-  const cells = new Map<string, Map<string, Accumulator>>();
+  const inWindow: Transaction[] = [];
   for (const tx of transactions) {
     const at = Date.parse(tx.timestamp);
-    if (!(at >= window.start && at < window.end)) continue;
-    add(system, tx);
-    add(slot(issuers, tx.issuer), tx);
-    add(slot(methods, tx.method), tx);
-    let row = cells.get(tx.issuer);
-    if (!row) {
-      row = new Map();
-      cells.set(tx.issuer, row);
-    }
-    add(slot(row, tx.method), tx);
+    if (at >= window.start && at < window.end) inWindow.push(tx);
   }
-  const issuerMethods: Record<string, Record<string, DimensionMetrics>> = {};
-  for (const issuer of [...cells.keys()].sort()) {
-    issuerMethods[issuer] = finishAll(cells.get(issuer) ?? new Map());
-  }
-  return {
-    start: window.start,
-    end: window.end,
-    system: finish(system),
-    issuers: finishAll(issuers),
-    methods: finishAll(methods),
-    issuerMethods,
+  const issuers = keptValues(volumesBy(inWindow, (tx) => tx.issuer), maxDimensionValues);
+  const methods = keptValues(volumesBy(inWindow, (tx) => tx.method), maxDimensionValues);
+  const gateways = keptValues(volumesBy(inWindow, (tx) => tx.gateway), maxDimensionValues);
+  const system = accumulator();
+  const groups = {
+    issuers: new Grouping(),
+    methods: new Grouping(),
+    issuerMethods: new Grouping(),
+    gateways: new Grouping(),
+    gatewayIssuers: new Grouping(),
+    gatewayMethods: new Grouping(),
+    gatewayCells: new Grouping(),
   };
+  for (const tx of inWindow) {
+    const issuer = foldName(issuers, tx.issuer);
+    const method = foldName(methods, tx.method);
+    add(system, tx);
+    groups.issuers.add([issuer], tx);
+    groups.methods.add([method], tx);
+    groups.issuerMethods.add([issuer, method], tx);
+    if (tx.gateway == null) continue;
+    const gateway = foldName(gateways, tx.gateway);
+    groups.gateways.add([gateway], tx);
+    groups.gatewayIssuers.add([gateway, issuer], tx);
+    groups.gatewayMethods.add([gateway, method], tx);
+    groups.gatewayCells.add([gateway, issuer, method], tx);
+  }
+  const out = emptyWindow(window.start, window.end);
+  out.system = finish(system);
+  for (const [name, grouping] of Object.entries(groups)) Object.assign(out, { [name]: grouping.finish() });
+  return out;
 }

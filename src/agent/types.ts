@@ -31,18 +31,33 @@ export interface DimensionMetrics {
   latencyP95Ms: number;
   /** Attempts with retryCount > 0. */
   retries: number;
+  /** Of those, the ones that succeeded: what a retry is worth. */
+  retrySuccesses: number;
   amountMinorSum: number;
   /** Failed attempts per non-null errorCode. */
   errorCodeCounts: Record<string, number>;
+  /** sum(amount_minor) per currency: amounts are valued per currency, never summed across them. */
+  amountMinorByCurrency: Record<string, number>;
 }
 
-/** The four dimension levels, keyed the way GROUPING SETS (issuer, method, issuer x method, ()) return them. */
+/**
+ * The dimension levels, keyed the way GROUPING SETS return them: (issuer), (method),
+ * (issuer, method), () and, for attempts that name their gateway, (gateway), (gateway, issuer),
+ * (gateway, method), (gateway, issuer, method). Attempts without a gateway appear only in the first four.
+ */
 export interface DimensionTree<T> {
   system: T;
   issuers: Record<string, T>;
   methods: Record<string, T>;
   /** issuer -> method -> value. */
   issuerMethods: Record<string, Record<string, T>>;
+  gateways: Record<string, T>;
+  /** gateway -> issuer -> value. */
+  gatewayIssuers: Record<string, Record<string, T>>;
+  /** gateway -> method -> value. */
+  gatewayMethods: Record<string, Record<string, T>>;
+  /** gateway -> issuer -> method -> value: the finest grain, what routing is valued on. */
+  gatewayCells: Record<string, Record<string, Record<string, T>>>;
 }
 
 export interface WindowMetrics extends DimensionTree<DimensionMetrics> {
@@ -57,12 +72,23 @@ export type PatternType =
   | 'RETRY_STORM'
   | 'METHOD_FATIGUE'
   | 'LATENCY_SPIKE'
-  | 'SYSTEM_DEGRADATION';
+  | 'SYSTEM_DEGRADATION'
+  | 'GATEWAY_DEGRADATION';
 
-export type ActionType = 'SUPPRESS_ISSUER' | 'REROUTE_METHOD' | 'REDUCE_RETRIES' | 'ALERT_OPS';
+export type ActionType = 'SUPPRESS_ISSUER' | 'REROUTE_METHOD' | 'ROUTE_GATEWAY' | 'REDUCE_RETRIES' | 'ALERT_OPS';
 
-/** Contract dimensions; an issuer x method cell reports as `issuer`. */
-export type PatternDimension = 'issuer' | 'method' | 'system';
+/** Contract dimensions; an issuer x method cell reports as `issuer`, any gateway path as `gateway`. */
+export type PatternDimension = 'issuer' | 'method' | 'system' | 'gateway';
+
+/** One share of a ROUTE_GATEWAY directive's `to` list. */
+export interface GatewayShare {
+  gateway: string;
+  share: number;
+}
+
+/** Directive and option parameters: flat values, and a route's `to` list. */
+export type ParamValue = string | number | boolean | GatewayShare[];
+export type Params = Record<string, ParamValue>;
 
 export type MetricName = 'successRate' | 'latencyP95Ms' | 'retryRate';
 
@@ -133,7 +159,11 @@ export type RootCause =
   | 'UPSTREAM_LATENCY'
   | 'RETRY_AMPLIFICATION'
   | 'SYSTEM_WIDE'
-  | 'CUSTOMER_DECLINES';
+  | 'CUSTOMER_DECLINES'
+  /** Every issuer (or one method's traffic) failing on one gateway while the others carry it. */
+  | 'GATEWAY_FAULT'
+  /** One gateway x issuer (or gateway x issuer x method) path failing while the issuer is fine elsewhere. */
+  | 'LINK_FAULT';
 
 export interface Hypothesis {
   id: string;
@@ -155,7 +185,7 @@ export interface InterventionOption {
   id: string;
   action: ActionType;
   target: string;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   ttlSeconds: number;
   /** Share of the window's payments (first attempts) the option touches, 0..1. */
   blastRadius: number;
@@ -165,26 +195,48 @@ export interface InterventionOption {
   /** The traffic the evaluation watches: the hypothesis target (ALERT_OPS targets ops_team). */
   subject: string;
   confidence: number;
+  /** Payments (first attempts) per window the option touches. */
   volume: number;
-  /** Success-rate uplift on the touched traffic: what it would gain where the action sends it, else the recoverable gap. */
+  /**
+   * Success-rate change on the touched payments if the diagnosis is right: the moved rate minus the
+   * observed one for a move (negative when the move loses payments), the recoverable gap otherwise.
+   */
   upliftRate: number;
   observedSuccessRate: number;
-  /** Success rate of the traffic the action sends the subject's attempts to; null when they stay where they are. */
+  /** The touched payments' rate before the incident: what they keep if the diagnosis is wrong. */
+  baselineSuccessRate: number;
+  /**
+   * Success rate of a moved payment: at the other gateways for the slice (route), or the switchers'
+   * share times the other instruments' rate (steering); null when payments stay where they are.
+   */
   alternativeSuccessRate: number | null;
+  /** Value of one payment in the valuation's basis (GMV, or the fee kept), major units of `currency`. */
   ticketValue: number;
+  currency: string;
+  /** Retried attempts per window a retry cap would stop, and the share of those that succeed. */
+  retriesAvoided: number;
+  retrySuccessRate: number;
 }
 
 export interface NrvBreakdown {
+  /** Payments (first attempts) per window touched. */
   volumePerWindow: number;
   horizonWindows: number;
   upliftRate: number;
   ticketValue: number;
+  currency: string;
   effectiveness: number;
   confidence: number;
   revenueRecovered: number;
+  /** Fees of retries a cap stops, over the horizon. */
+  retryCostSaved: number;
   interventionCost: number;
   riskCost: number;
   nrv: number;
+  /** Payments per window that would have succeeded where they were and will not after the move (after switchers). */
+  turnedAwayPerWindow: number;
+  /** Their value per window, major units of `currency`. */
+  turnedAwayValuePerWindow: number;
 }
 
 export interface ValuedOption extends InterventionOption {
@@ -228,12 +280,19 @@ export interface MetricsSnapshot {
   controlSuccessRate: number;
 }
 
+export interface TurnedAway {
+  paymentsPerMinute: number;
+  /** Major units of `currency`. */
+  valuePerMinute: number;
+  currency: string;
+}
+
 export interface InterventionRecord {
   id: string;
   action: ActionType;
   target: string;
   subject: string;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   status: InterventionStatus;
   patternType: PatternType | null;
   cause: RootCause | null;
@@ -250,6 +309,10 @@ export interface InterventionRecord {
   predictedNrv: number;
   /** Revenue per unit of success-rate uplift over the horizon, to price the realised uplift alike. */
   revenuePerUpliftRate: number;
+  /** True for the minimum-action-frequency rule's baseline alert: a heartbeat, never a page. */
+  heartbeat: boolean;
+  /** Good payments the move is expected to turn away (0 for actions that move nothing). */
+  turnedAway: TurnedAway;
   interventionCost: number;
   snapshot: MetricsSnapshot;
   executedAt: number | null;
