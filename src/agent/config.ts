@@ -2,6 +2,7 @@
 // service's YAML/env schema can mirror it key for key (agent.anomaly_threshold -> anomalyThreshold).
 
 export type AgentMode = 'shadow' | 'advisory' | 'autonomous';
+export type ValueBasis = 'gmv' | 'revenue';
 
 export interface AgentConfig {
   /** Length of one observation window; fractions allowed. */
@@ -23,6 +24,8 @@ export interface AgentConfig {
   warmupWindows: number;
   /** Attempts a dimension needs in a window before it is judged at all. */
   minVolume: number;
+  /** Issuers, methods and gateways that keep their names in window metrics (top by volume); the rest fold into `other`. */
+  maxDimensionValues: number;
   /** Smallest relative success-rate drop that counts (0.05 = 5% of the baseline rate). */
   minRelativeChange: number;
   latencyMinRelativeRise: number;
@@ -42,7 +45,20 @@ export interface AgentConfig {
   /** Share of issuers and of methods degraded at once that means the problem is ours. */
   systemWideShareMin: number;
 
-  // value
+  // value (customerSwitchRate, retryCost, valueBasis and feeRates come from the service's
+  // actions.* and value.* sections, not agent.*)
+  /**
+   * Share of payers shown a bank or method as down who pay with another instrument; the rest leave.
+   * 0.4 by default: checkout studies put abandonment at a failed or unavailable payment option near
+   * 60% (Baymard's checkout abandonment surveys); a merchant measures its own from steered sessions.
+   */
+  customerSwitchRate: number;
+  /** Cost of one retried attempt in major units: processing fees and card-scheme excessive-reattempt fees. */
+  retryCost: number;
+  /** `gmv`: a payment is worth its amount; `revenue`: its amount times the method's fee rate. */
+  valueBasis: ValueBasis;
+  /** Fee rate per method (share of the amount the business keeps) for the `revenue` basis; `default` for others. */
+  feeRates: Record<string, number>;
   /** Average ticket in major units, used when the window shows no amounts. */
   avgTicketValue: number;
   minorUnitsPerMajor: number;
@@ -80,6 +96,11 @@ export interface AgentConfig {
   /** Blast radius (share of payments touched) above which an action waits for an operator's approval. */
   autonomyBlastRadiusLimit: number;
   /**
+   * The same for ROUTE_GATEWAY: the payer sees nothing and a route is undone within a window, so
+   * moving a slice between gateways may run alone on a larger share than steering payers may.
+   */
+  autonomyRouteShareLimit: number;
+  /**
    * While a move of traffic too wide to run alone waits for approval, move at once the part of it
    * that fits the autonomy limit, so a large outage is not left untreated until someone answers.
    */
@@ -109,6 +130,7 @@ export const defaultAgentConfig: AgentConfig = {
   immediateZScore: 8,
   warmupWindows: 10,
   minVolume: 30,
+  maxDimensionValues: 50,
   minRelativeChange: 0.05,
   latencyMinRelativeRise: 0.5,
   retryMinRelativeRise: 1,
@@ -120,6 +142,10 @@ export const defaultAgentConfig: AgentConfig = {
   methodSpreadShareMin: 0.5,
   systemWideShareMin: 0.6,
 
+  customerSwitchRate: 0.4,
+  retryCost: 15,
+  valueBasis: 'gmv',
+  feeRates: { default: 0.018, upi: 0, card: 0.019, netbanking: 0.019, wallet: 0.02 },
   avgTicketValue: 50,
   minorUnitsPerMajor: 100,
   horizonWindows: 30,
@@ -148,6 +174,7 @@ export const defaultAgentConfig: AgentConfig = {
   maxActionsPerCycle: 2,
   nearEqualNrvShare: 0.1,
   autonomyBlastRadiusLimit: 0.2,
+  autonomyRouteShareLimit: 0.5,
   containWithinAutonomyLimit: true,
   maxSuppressedIssuers: 2,
   maxSuppressedMethods: 1,
