@@ -65,7 +65,7 @@ async function runNextWindow(client: PoolClient, deps: CycleDeps, windowEnd: num
     start = oldestAllowed;
   }
 
-  const window = await aggregateWindow(deps.db, start, start + intervalMs);
+  const window = await aggregateWindow(deps.db, start, start + intervalMs, deps.agent.maxDimensionValues);
   const cycleNumber = stored.state.cycle + 1;
   const events = await takeUnappliedEvents(client, cycleNumber);
   const result = runCycle(stored.state, window, deps.agent, events);

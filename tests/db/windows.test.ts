@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
+import { defaultAgentConfig } from '../../src/agent/config';
 import { observe } from '../../src/agent/observe';
 import type { DimensionMetrics, Transaction, WindowMetrics } from '../../src/agent/types';
 import type { Database } from '../../src/db/client';
@@ -32,58 +33,105 @@ function assertClose(actual: DimensionMetrics, expected: DimensionMetrics, where
   assert.ok(Math.abs(latencyP95Ms - p95) < 1e-6, `${where} p95 ${latencyP95Ms} vs ${p95}`);
 }
 
+/** Every entry of a window by its path (`issuers/HDFC`, `gatewayCells/pg_a/HDFC/upi`, ...). */
+function entries(node: object, path: string, out = new Map<string, DimensionMetrics>()): Map<string, DimensionMetrics> {
+  if ('volume' in node) return out.set(path, node as DimensionMetrics);
+  for (const [key, child] of Object.entries(node)) if (typeof child === 'object') entries(child, path ? `${path}/${key}` : key, out);
+  return out;
+}
+
 function assertSameWindow(sql: WindowMetrics, folded: WindowMetrics): void {
   assert.equal(sql.start, folded.start);
   assert.equal(sql.end, folded.end);
-  assertClose(sql.system, folded.system, 'system');
-  for (const dimension of ['issuers', 'methods'] as const) {
-    assert.deepEqual(Object.keys(sql[dimension]).sort(), Object.keys(folded[dimension]).sort());
-    for (const key of Object.keys(folded[dimension])) assertClose(sql[dimension][key]!, folded[dimension][key]!, `${dimension} ${key}`);
-  }
-  assert.deepEqual(Object.keys(sql.issuerMethods).sort(), Object.keys(folded.issuerMethods).sort());
-  for (const [issuer, row] of Object.entries(folded.issuerMethods)) {
-    for (const [method, cell] of Object.entries(row)) assertClose(sql.issuerMethods[issuer]![method]!, cell, `${issuer}/${method}`);
-  }
+  const [got, expected] = [entries(sql, ''), entries(folded, '')];
+  assert.deepEqual([...got.keys()].sort(), [...expected.keys()].sort());
+  for (const [path, metrics] of expected) assertClose(got.get(path)!, metrics, path);
 }
 
 const transactionArb = fc.record({
   offsetMs: fc.integer({ min: -5_000, max: 65_000 }),
-  issuer: fc.constantFrom('HDFC', 'ICICI', 'AXIS'),
-  method: fc.constantFrom('card', 'upi'),
+  issuer: fc.constantFrom('HDFC', 'ICICI', 'AXIS', 'SBI', 'KOTAK'),
+  method: fc.constantFrom('card', 'upi', 'netbanking'),
+  gateway: fc.constantFrom(undefined, 'pg_a', 'pg_b', 'pg_c'),
   failed: fc.boolean(),
   errorCode: fc.constantFrom(null, 'TIMEOUT', 'INSUFFICIENT_FUNDS'),
   latencyMs: fc.integer({ min: 0, max: 5_000 }),
   retryCount: fc.integer({ min: 0, max: 3 }),
   amountMinor: fc.integer({ min: 0, max: 10_000_000 }),
+  currency: fc.constantFrom('INR', 'USD'),
 });
 
 // Rows within this much of their event time keep it as their window time; these are all on time.
 const onTime = 100 * 365 * 86_400;
 
 let batch = 0;
-it('gives the same window metrics by SQL as the core folds in memory, edges of the window included', async () => {
+interface Drawn {
+  offsetMs: number;
+  issuer: string;
+  method: string;
+  gateway: string | undefined;
+  failed: boolean;
+  errorCode: string | null;
+  latencyMs: number;
+  retryCount: number;
+  amountMinor: number;
+  currency: string;
+}
+
+async function storeWindow(drawn: readonly Drawn[]): Promise<{ start: number; end: number; transactions: Transaction[] }> {
+  batch += 1;
+  const transactions: Transaction[] = drawn.map((d, i) =>
+    makeTransaction({
+      id: `w${batch}-${i}`,
+      timestamp: new Date(start + d.offsetMs + batch * 3_600_000).toISOString(),
+      issuer: d.issuer,
+      method: d.method,
+      gateway: d.gateway,
+      status: d.failed ? 'failed' : 'success',
+      errorCode: d.failed ? d.errorCode : null,
+      latencyMs: d.latencyMs,
+      retryCount: d.retryCount,
+      amountMinor: d.amountMinor,
+      currency: d.currency,
+    }),
+  );
+  if (transactions.length) await insertTransactions(db, transactions, onTime);
+  return { start: start + batch * 3_600_000, end: end + batch * 3_600_000, transactions };
+}
+
+it('gives the same window metrics by SQL as the core folds in memory, gateways, folding and edges of the window included', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(transactionArb, { minLength: 0, maxLength: 60 }), async (drawn) => {
-      batch += 1;
-      const transactions: Transaction[] = drawn.map((d, i) =>
-        makeTransaction({
-          id: `w${batch}-${i}`,
-          timestamp: new Date(start + d.offsetMs + batch * 3_600_000).toISOString(),
-          issuer: d.issuer,
-          method: d.method,
-          status: d.failed ? 'failed' : 'success',
-          errorCode: d.failed ? d.errorCode : null,
-          latencyMs: d.latencyMs,
-          retryCount: d.retryCount,
-          amountMinor: d.amountMinor,
-        }),
-      );
-      if (transactions.length) await insertTransactions(db, transactions, onTime);
-      const window = { start: start + batch * 3_600_000, end: end + batch * 3_600_000 };
-      assertSameWindow(await aggregateWindow(db, window.start, window.end), observe(window, transactions));
+    fc.asyncProperty(fc.array(transactionArb, { minLength: 0, maxLength: 80 }), fc.constantFrom(1, 2, 3, 50), async (drawn, maxDimensionValues) => {
+      const { transactions, ...window } = await storeWindow(drawn);
+      assertSameWindow(await aggregateWindow(db, window.start, window.end, maxDimensionValues), observe(window, transactions, maxDimensionValues));
     }),
     { numRuns: 40 },
   );
+});
+
+it('folds all but the busiest names into other, and keeps attempts without a gateway out of the gateway dimensions', async () => {
+  const at = (k: number) => ({ offsetMs: k * 1_000, failed: false, errorCode: null, latencyMs: 100, retryCount: 0, amountMinor: 10_000, currency: 'INR' });
+  const { transactions, ...window } = await storeWindow([
+    { ...at(1), issuer: 'HDFC', method: 'upi', gateway: 'pg_a' },
+    { ...at(2), issuer: 'HDFC', method: 'upi', gateway: 'pg_a', retryCount: 1 },
+    { ...at(3), issuer: 'HDFC', method: 'card', gateway: 'pg_b', retryCount: 2, failed: true, errorCode: 'TIMEOUT' },
+    { ...at(4), issuer: 'ICICI', method: 'upi', gateway: 'pg_b', currency: 'USD', amountMinor: 500 },
+    { ...at(5), issuer: 'ICICI', method: 'upi', gateway: 'pg_c' },
+    { ...at(6), issuer: 'AXIS', method: 'upi', gateway: undefined },
+  ]);
+  const metrics = await aggregateWindow(db, window.start, window.end, 2);
+  assert.deepEqual(Object.keys(metrics.issuers).sort(), ['HDFC', 'ICICI', 'other']);
+  assert.deepEqual(Object.keys(metrics.gateways).sort(), ['other', 'pg_a', 'pg_b'], 'pg_c, the least busy gateway, is folded');
+  assert.equal(metrics.system.volume, 6);
+  assert.equal(metrics.issuers.other!.volume, 1, 'AXIS still counts among issuers');
+  assert.equal(metrics.gatewayIssuers.other?.other, undefined, 'but an attempt without a gateway is in no gateway dimension');
+  assert.equal(Object.values(metrics.gateways).reduce((sum, m) => sum + m.volume, 0), 5);
+  assert.deepEqual([metrics.gatewayCells.pg_a!.HDFC!.upi!.retries, metrics.gatewayCells.pg_a!.HDFC!.upi!.retrySuccesses], [1, 1]);
+  assert.deepEqual([metrics.issuers.HDFC!.retries, metrics.issuers.HDFC!.retrySuccesses], [2, 1], 'a failed retry is no retry success');
+  assert.deepEqual(metrics.gatewayMethods.pg_b!.upi!.amountMinorByCurrency, { USD: 500 });
+  assert.deepEqual(metrics.system.amountMinorByCurrency, { INR: 50_000, USD: 500 });
+  assert.deepEqual(metrics.gatewayIssuers.pg_b!.HDFC!.errorCodeCounts, { TIMEOUT: 1 });
+  assertSameWindow(metrics, observe(window, transactions, 2));
 });
 
 it('counts a row that arrives after its window may have been judged in the window of its arrival, once', async () => {
@@ -95,8 +143,8 @@ it('counts a row that arrives after its window may have been judged in the windo
   assert.equal(rows[0]!.event_time.toISOString(), old.timestamp);
   const windowTime = rows[0]!.window_time.getTime();
   assert.ok(windowTime >= before - 1_000 - 50 && windowTime <= after - 1_000 + 50, 'placed at its arrival less the lateness allowance');
-  const arrivalWindow = await aggregateWindow(db, windowTime - 1, windowTime + 1);
+  const arrivalWindow = await aggregateWindow(db, windowTime - 1, windowTime + 1, defaultAgentConfig.maxDimensionValues);
   assert.equal(arrivalWindow.system.volume, 1);
-  const eventWindow = await aggregateWindow(db, Date.parse(old.timestamp) - 1, Date.parse(old.timestamp) + 1);
+  const eventWindow = await aggregateWindow(db, Date.parse(old.timestamp) - 1, Date.parse(old.timestamp) + 1, defaultAgentConfig.maxDimensionValues);
   assert.equal(eventWindow.system.volume, 0, 'not also counted in the window of its event time');
 });
