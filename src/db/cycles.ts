@@ -1,3 +1,5 @@
+import { emptyWindow } from '../agent/metrics';
+import { upgradeAgentState } from '../agent/state';
 import type { AgentState, CycleResult, Pattern } from '../agent/types';
 import type { Queryable } from './client';
 
@@ -8,6 +10,19 @@ export interface StoredAgentState {
   state: AgentState;
 }
 
+interface AgentStateRow {
+  cycle_number: number;
+  window_end: Date | null;
+  state: AgentState;
+}
+
+/** A state saved by an older version gains the fields added since, keeping what it learned. */
+const storedState = (row: AgentStateRow): StoredAgentState => ({
+  cycleNumber: row.cycle_number,
+  windowEnd: row.window_end?.getTime() ?? null,
+  state: upgradeAgentState(row.state),
+});
+
 /**
  * The agent's state, locked for the rest of the transaction: cycles advance one at a time
  * however many workers run. The row is created on first use.
@@ -16,19 +31,18 @@ export async function lockAgentState(client: Queryable, initial: AgentState): Pr
   await client.query(`INSERT INTO agent_state (id, cycle_number, window_end, state) VALUES (1, 0, NULL, $1) ON CONFLICT (id) DO NOTHING`, [
     JSON.stringify(initial),
   ]);
-  const result = await client.query<{ cycle_number: number; window_end: Date | null; state: AgentState }>(
+  const result = await client.query<AgentStateRow>(
     'SELECT cycle_number, window_end, state FROM agent_state WHERE id = 1 FOR UPDATE',
   );
-  const row = result.rows[0]!;
-  return { cycleNumber: row.cycle_number, windowEnd: row.window_end?.getTime() ?? null, state: row.state };
+  return storedState(result.rows[0]!);
 }
 
 export async function readAgentState(client: Queryable): Promise<StoredAgentState | undefined> {
-  const result = await client.query<{ cycle_number: number; window_end: Date | null; state: AgentState }>(
+  const result = await client.query<AgentStateRow>(
     'SELECT cycle_number, window_end, state FROM agent_state WHERE id = 1',
   );
   const row = result.rows[0];
-  return row && { cycleNumber: row.cycle_number, windowEnd: row.window_end?.getTime() ?? null, state: row.state };
+  return row && storedState(row);
 }
 
 export async function saveAgentState(client: Queryable, stored: StoredAgentState): Promise<void> {
@@ -54,6 +68,12 @@ export interface CycleRow {
   evaluations: CycleResult['evaluations'];
   completed_at: Date;
 }
+
+/** Metrics stored by an older version gain the dimensions added since, empty. */
+export const upgradeCycleRow = (row: CycleRow): CycleRow => ({
+  ...row,
+  metrics: { ...emptyWindow(row.window_start.getTime(), row.window_end.getTime()), ...row.metrics },
+});
 
 export async function insertCycle(client: Queryable, result: CycleResult): Promise<void> {
   await client.query(
@@ -85,7 +105,7 @@ export async function recentCycles(client: Queryable, limit: number, beforeNumbe
     'SELECT * FROM cycles WHERE ($2::int IS NULL OR number < $2) ORDER BY number DESC LIMIT $1',
     [limit, beforeNumber ?? null],
   );
-  return result.rows;
+  return result.rows.map(upgradeCycleRow);
 }
 
 export interface PatternRow {

@@ -1,12 +1,12 @@
 // Reads the demo console needs: the cycles it has not shown yet and what each one decided.
 import type { Queryable } from './client';
-import type { CycleRow } from './cycles';
+import { upgradeCycleRow, type CycleRow } from './cycles';
 import type { InterventionRow } from './interventions';
 
 /** Cycles after `afterNumber` whose window started at or after `since`, oldest first. */
 export async function cyclesSince(client: Queryable, afterNumber: number, since: Date): Promise<CycleRow[]> {
   const result = await client.query<CycleRow>('SELECT * FROM cycles WHERE number > $1 AND window_start >= $2 ORDER BY number', [afterNumber, since]);
-  return result.rows;
+  return result.rows.map(upgradeCycleRow);
 }
 
 export async function interventionsOfCycle(client: Queryable, cycleNumber: number): Promise<InterventionRow[]> {

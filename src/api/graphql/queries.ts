@@ -1,5 +1,5 @@
 import type { IResolverObject } from 'mercurius';
-import { emptyMetrics } from '../../agent/metrics';
+import { emptyWindow } from '../../agent/metrics';
 import { systemHealth } from '../../agent/health';
 import type { InterventionStatus, PatternType } from '../../agent/types';
 import { recentAudit } from '../../db/audit';
@@ -22,8 +22,7 @@ export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unk
       authorise(ctx.caller, 'viewer');
       const [latest] = await withPostgres(() => recentCycles(pool, 1));
       if (!latest) {
-        const empty = { start: 0, end: 0, system: emptyMetrics(), issuers: {}, methods: {}, issuerMethods: {} };
-        return { cycleNumber: 0, windowStart: null, windowEnd: null, ...systemHealth(empty, [], config.agent) };
+        return { cycleNumber: 0, windowStart: null, windowEnd: null, ...systemHealth(emptyWindow(0, 0), [], config.agent) };
       }
       const patterns = await withPostgres(() => patternsOfCycles(pool, [latest.number]));
       return {
