@@ -1,9 +1,11 @@
 // EWMA baselines and the one scoring rule used by the agent and by the detect CLI.
 import type { AgentConfig } from './config';
 import type { DimensionBaseline, DimensionMetrics, Ewma } from './types';
+import { technicalFailures, type ErrorTaxonomy } from './errorCodes';
 import { retryRate, successRate } from './metrics';
 
 export type EwmaRates = Pick<AgentConfig, 'ewmaAlpha' | 'ewmaVarianceAlpha'>;
+type BaselineSettings = EwmaRates & ErrorTaxonomy;
 
 /**
  * Weights of the newest observation in the mean and in the variance. The variance has its own,
@@ -35,14 +37,19 @@ export const BASELINE = {
   latencyP95MsVariance: 5,
   retryRateMean: 6,
   retryRateVariance: 7,
+  /** Technical failures per attempt: the target's usual mix, against which failures are judged on their excess. */
+  technicalRateMean: 8,
 } as const;
 
 export function emptyBaseline(): DimensionBaseline {
-  return [0, 0, 0, 0, 0, 0, 0, 0];
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
+/** Technical failures per attempt in a window. */
+export const technicalRate = (m: DimensionMetrics, taxonomy: ErrorTaxonomy): number => (m.volume > 0 ? technicalFailures(m, taxonomy) / m.volume : 0);
+
 /** Runs once per dimension per window, so it works on plain numbers and allocates one array. */
-export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: EwmaRates): DimensionBaseline {
+export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: BaselineSettings): DimensionBaseline {
   const seen = b[BASELINE.windows];
   const wm = meanWeight(rates, seen);
   const wv = varianceWeight(rates, seen);
@@ -61,6 +68,8 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
     nextVariance(latencyMean, b[BASELINE.latencyP95MsVariance], latency, wv),
     nextMean(retryMean, retry, wm),
     nextVariance(retryMean, b[BASELINE.retryRateVariance], retry, wv),
+    // A baseline saved before this slot existed starts it from the window, like a new one.
+    nextMean(b[BASELINE.technicalRateMean] ?? technicalRate(metrics, rates), technicalRate(metrics, rates), wm),
   ];
 }
 

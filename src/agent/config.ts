@@ -1,6 +1,8 @@
 // Every number the core's logic depends on, named with its unit. Flat and JSON-only so the
 // service's YAML/env schema can mirror it key for key (agent.anomaly_threshold -> anomalyThreshold).
 
+import { DEFAULT_CUSTOMER_DECLINE_CODES, DEFAULT_TECHNICAL_ERROR_CODES } from './errorCodes';
+
 export type AgentMode = 'shadow' | 'advisory' | 'autonomous';
 export type ValueBasis = 'gmv' | 'revenue';
 
@@ -36,6 +38,10 @@ export interface AgentConfig {
   incidentResolveWindows: number;
 
   // hypotheses
+  /** Failure codes that are the payer's or the instrument's doing (error_codes.customer). */
+  customerDeclineCodes: readonly string[];
+  /** Failure codes that are a bank's, switch's or gateway's fault (error_codes.technical); others count as technical and are reported. */
+  technicalErrorCodes: readonly string[];
   /** Relative success drop from which an issuer is out rather than degraded. */
   outageRelativeDrop: number;
   /** Share of failures that must be technical before failures count against an issuer. */
@@ -65,15 +71,13 @@ export interface AgentConfig {
   horizonWindows: number;
   suppressIssuerCost: number;
   rerouteMethodCost: number;
+  routeGatewayCost: number;
   reduceRetriesCost: number;
   alertOpsCost: number;
-  /** Share of the traffic an action touches that it harms when its hypothesis is wrong. */
-  suppressIssuerHarmShare: number;
-  rerouteMethodHarmShare: number;
-  reduceRetriesHarmShare: number;
   effectivenessPriorWeight: number;
   suppressIssuerPriorEffectiveness: number;
   rerouteMethodPriorEffectiveness: number;
+  routeGatewayPriorEffectiveness: number;
   reduceRetriesPriorEffectiveness: number;
   alertOpsPriorEffectiveness: number;
   /** Pseudo-observations of failure an operator's rejection adds to the posterior. */
@@ -82,6 +86,7 @@ export interface AgentConfig {
   // plan
   suppressIssuerTtlSeconds: number;
   rerouteMethodTtlSeconds: number;
+  routeGatewayTtlSeconds: number;
   reduceRetriesTtlSeconds: number;
   alertOpsTtlSeconds: number;
   approvalTtlSeconds: number;
@@ -137,6 +142,8 @@ export const defaultAgentConfig: AgentConfig = {
   minStdRelative: 0.01,
   incidentResolveWindows: 2,
 
+  customerDeclineCodes: DEFAULT_CUSTOMER_DECLINE_CODES,
+  technicalErrorCodes: DEFAULT_TECHNICAL_ERROR_CODES,
   outageRelativeDrop: 0.6,
   technicalFailureShareMin: 0.5,
   methodSpreadShareMin: 0.5,
@@ -151,20 +158,20 @@ export const defaultAgentConfig: AgentConfig = {
   horizonWindows: 30,
   suppressIssuerCost: 50,
   rerouteMethodCost: 40,
+  routeGatewayCost: 10,
   reduceRetriesCost: 20,
   alertOpsCost: 5,
-  suppressIssuerHarmShare: 0.5,
-  rerouteMethodHarmShare: 0.1,
-  reduceRetriesHarmShare: 0.05,
   effectivenessPriorWeight: 4,
   suppressIssuerPriorEffectiveness: 0.6,
   rerouteMethodPriorEffectiveness: 0.7,
+  routeGatewayPriorEffectiveness: 0.8,
   reduceRetriesPriorEffectiveness: 0.5,
   alertOpsPriorEffectiveness: 0.1,
   rejectionEvidenceWeight: 1,
 
   suppressIssuerTtlSeconds: 900,
   rerouteMethodTtlSeconds: 900,
+  routeGatewayTtlSeconds: 900,
   reduceRetriesTtlSeconds: 600,
   alertOpsTtlSeconds: 1800,
   approvalTtlSeconds: 600,

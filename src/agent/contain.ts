@@ -3,7 +3,7 @@
 // at once; the full one waits for an operator and, once approved, covers the rest (a gateway
 // applies the widest directive on the same traffic).
 import type { AgentConfig } from './config';
-import { movesTraffic } from './actions';
+import { autonomyLimitOf, movesTraffic } from './actions';
 import { scopeShare } from './directives';
 import { percent } from './units';
 import type { InterventionOption } from './types';
@@ -24,8 +24,9 @@ export const sameMove = (a: Pick<InterventionOption, 'action' | 'target'>, b: Pi
 /** The same move on the share of its target that fits the autonomy limit, or null when none is needed or useful. */
 export function containedOption(option: InterventionOption, config: AgentConfig): InterventionOption | null {
   if (!config.containWithinAutonomyLimit || config.mode !== 'autonomous') return null;
-  if (!movesTraffic(option.action) || option.blastRadius <= config.autonomyBlastRadiusLimit) return null;
-  const share = Math.floor(config.autonomyBlastRadiusLimit / option.blastRadius / SHARE_STEP) * SHARE_STEP;
+  const limit = autonomyLimitOf(option.action, config);
+  if (!movesTraffic(option.action) || option.blastRadius <= limit) return null;
+  const share = Math.floor(limit / option.blastRadius / SHARE_STEP) * SHARE_STEP;
   if (share < SHARE_STEP) return null;
   const rounded = Number(share.toFixed(2));
   return {

@@ -21,6 +21,9 @@ import type {
   WindowMetrics,
 } from './types';
 
+const SECONDS_PER_MINUTE = 60;
+const windowsPerMinute = (config: AgentConfig): number => SECONDS_PER_MINUTE / config.cycleIntervalSeconds;
+
 function statusFor(preMortem: PreMortem, config: AgentConfig): InterventionStatus {
   if (config.mode === 'shadow') return 'SHADOW';
   return preMortem.requiresApproval ? 'AWAITING_APPROVAL' : 'PROPOSED';
@@ -57,6 +60,12 @@ export function recordFor(
     predictedUpliftRate: option.upliftRate * nrv.effectiveness,
     predictedNrv: nrv.nrv,
     revenuePerUpliftRate: nrv.volumePerWindow * nrv.horizonWindows * nrv.ticketValue,
+    heartbeat: option.params.heartbeat === true,
+    turnedAway: {
+      paymentsPerMinute: nrv.turnedAwayPerWindow * windowsPerMinute(config),
+      valuePerMinute: nrv.turnedAwayValuePerWindow * windowsPerMinute(config),
+      currency: nrv.currency,
+    },
     interventionCost: nrv.interventionCost,
     snapshot: snapshotOf(window, option.subject),
     executedAt: null,
@@ -93,7 +102,7 @@ export function runCycle(
   const current = refreshPendingSnapshots(unexpired.interventions, window);
   const { expired } = unexpired;
 
-  const options = valueOptions(withContainedOptions(plan(hypotheses, window, config), config), learned.effectiveness, config);
+  const options = valueOptions(withContainedOptions(plan(hypotheses, window, reported.baselines, config), config), learned.effectiveness, config);
   const baseline = baselineAlert(window, config);
   const decision = decide({
     options,

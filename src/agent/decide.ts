@@ -1,7 +1,7 @@
 // Stage 6: rank the valued options, pick what to do (or nothing), and apply the
 // minimum-action-frequency rule; every pick goes through the pre-mortem first.
 import type { AgentConfig } from './config';
-import { actionProfile } from './actions';
+import { actionProfile, movesTraffic } from './actions';
 import { containmentPair, scopeLabel } from './contain';
 import { sameIntervention } from './interventions';
 import { preMortem, type PreMortemContext } from './premortem';
@@ -76,10 +76,36 @@ function select(candidates: readonly ValuedOption[], input: DecideInput, limit: 
 
 const describe = (o: ValuedOption): string => `${o.action} ${o.target}${scopeLabel(o)} (NRV ${o.nrv.nrv.toFixed(2)})`;
 
+/**
+ * Pages: an alert for each hypothesis the agent is not already fixing on its own, a move of its own
+ * in force or chosen to run now. Whether to page is this rule, never an NRV: an alert recovers nothing.
+ */
+function pages(input: DecideInput, moves: readonly ChosenIntervention[]): Selection {
+  const fixing = (hypothesisId: string | null): boolean =>
+    moves.some((c) => c.option.hypothesisId === hypothesisId && !c.preMortem.requiresApproval) ||
+    input.options.some((o) => o.hypothesisId === hypothesisId && o.action !== 'ALERT_OPS' && input.active.some((r) => r.status !== 'AWAITING_APPROVAL' && sameIntervention(r, o)));
+  const alerts = input.options.filter((o) => o.action === 'ALERT_OPS' && !fixing(o.hypothesisId));
+  const chosen: ChosenIntervention[] = [];
+  const refused: RefusedOption[] = [];
+  const active = [...input.active, ...moves.map((c) => c.record)];
+  // Highest confidence first; one page per subject.
+  for (const option of [...alerts].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id))) {
+    if ([...active, ...chosen.map((c) => c.record)].some((r) => sameIntervention(r, option))) {
+      refused.push({ option, reason: 'already in force' });
+      continue;
+    }
+    const pm = preMortem(option, { ...input, active });
+    chosen.push({ record: input.toRecord(option, pm), option, preMortem: pm });
+  }
+  return { chosen, refused };
+}
+
 export function decide(input: DecideInput): DecideOutput {
   const { config, options } = input;
-  const qualifying = options.filter((o) => o.nrv.nrv > 0);
-  const acted = select(qualifying, input, config.maxActionsPerCycle);
+  const qualifying = options.filter((o) => o.nrv.nrv > 0 && o.action !== 'ALERT_OPS');
+  const moved = select(qualifying, input, config.maxActionsPerCycle);
+  const paged = pages(input, moved.chosen);
+  const acted = { chosen: [...moved.chosen, ...paged.chosen], refused: [...moved.refused, ...paged.refused] };
   if (acted.chosen.length > 0) {
     return {
       kind: 'ACTION',
@@ -90,7 +116,8 @@ export function decide(input: DecideInput): DecideOutput {
   }
   const rule = config.minActionFrequencyCycles;
   if (rule > 0 && input.cyclesWithoutAction >= rule - 1) {
-    const forced = select(options, input, 1);
+    // Forced, an action never moves traffic: turning payers away needs a positive value, always.
+    const forced = select(options.filter((o) => !movesTraffic(o.action)), input, 1);
     const chosen = forced.chosen.length > 0 ? forced.chosen : forcedBaseline(input);
     return {
       kind: 'FORCED_ACTION',

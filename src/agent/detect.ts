@@ -2,7 +2,7 @@
 import type { AgentConfig } from './config';
 import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, updateBaseline, zScoreOf, type Direction } from './baseline';
 import { retryRate, successRate } from './metrics';
-import { SYSTEM_TARGET, cellTarget, issuerTarget, methodTarget } from './targets';
+import { SYSTEM_TARGET, targetOf } from './targets';
 import type {
   Baselines,
   DimensionBaseline,
@@ -14,7 +14,7 @@ import type {
   WindowMetrics,
 } from './types';
 
-type Level = 'system' | 'issuer' | 'method' | 'cell';
+type Level = 'system' | 'issuer' | 'method' | 'cell' | 'gateway';
 
 interface MetricRule {
   metric: MetricName;
@@ -46,6 +46,7 @@ const SUCCESS_TYPES: Record<Level, PatternType> = {
   issuer: 'ISSUER_DEGRADATION',
   cell: 'ISSUER_DEGRADATION',
   method: 'METHOD_FATIGUE',
+  gateway: 'GATEWAY_DEGRADATION',
 };
 
 const SUCCESS_RULE: MetricRule = {
@@ -88,6 +89,7 @@ const DIMENSION_OF: Record<Level, PatternDimension> = {
   issuer: 'issuer',
   cell: 'issuer',
   method: 'method',
+  gateway: 'gateway',
 };
 
 const NO_PATTERNS: readonly Pattern[] = [];
@@ -191,7 +193,7 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       const key = `${pattern.metric}|${target}`;
       const streak = (input.streaks[key] ?? 0) + 1;
       streaks[key] = streak;
-      if (level === 'issuer') flagged.add(key);
+      flagged.add(key);
       const confirmed = pattern.zScore >= config.immediateZScore || streak >= config.confirmWindows || frozenTargets.has(target);
       const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
       if (confirmed && !redundant) patterns.push(pattern);
@@ -204,24 +206,56 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     issuers: { ...baselines.issuers },
     methods: { ...baselines.methods },
     issuerMethods: { ...baselines.issuerMethods },
+    gateways: { ...baselines.gateways },
+    gatewayIssuers: { ...baselines.gatewayIssuers },
+    gatewayMethods: { ...baselines.gatewayMethods },
+    gatewayCells: { ...baselines.gatewayCells },
   };
   const keep = (into: Record<string, DimensionBaseline>, key: string, b: DimensionBaseline | undefined): void => {
     if (b) into[key] = b;
   };
+  // Wider scopes first: a narrower one reports only what its wider ones do not already show.
   for (const [issuer, m] of Object.entries(metrics.issuers)) {
-    keep(next.issuers, issuer, visit('issuer', issuerTarget(issuer), m, baselines.issuers[issuer], []));
+    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), m, baselines.issuers[issuer], []));
   }
   for (const [method, m] of Object.entries(metrics.methods)) {
-    keep(next.methods, method, visit('method', methodTarget(method), m, baselines.methods[method], []));
+    keep(next.methods, method, visit('method', targetOf({ method }), m, baselines.methods[method], []));
   }
   for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
-    const parentIssuer = issuerTarget(issuer);
     const previousRow = baselines.issuerMethods[issuer] ?? {};
     const nextRow = { ...previousRow };
     for (const [method, m] of Object.entries(row)) {
-      keep(nextRow, method, visit('cell', cellTarget(issuer, method), m, previousRow[method], [parentIssuer]));
+      keep(nextRow, method, visit('cell', targetOf({ issuer, method }), m, previousRow[method], [targetOf({ issuer })]));
     }
     next.issuerMethods[issuer] = nextRow;
+  }
+  for (const [gateway, m] of Object.entries(metrics.gateways)) {
+    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), m, baselines.gateways[gateway], []));
+  }
+  const visitRows = (
+    rows: Record<string, Record<string, DimensionMetrics>>,
+    previousRows: Record<string, Record<string, DimensionBaseline>>,
+    target: (outer: string, inner: string) => string,
+    parents: (outer: string, inner: string) => string[],
+  ): Record<string, Record<string, DimensionBaseline>> => {
+    const out = { ...previousRows };
+    for (const [outer, row] of Object.entries(rows)) {
+      const previousRow = previousRows[outer] ?? {};
+      const nextRow = { ...previousRow };
+      for (const [inner, m] of Object.entries(row)) keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], parents(outer, inner)));
+      out[outer] = nextRow;
+    }
+    return out;
+  };
+  const onGateway = (gateway: string): string[] => [targetOf({ gateway })];
+  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), onGateway);
+  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), onGateway);
+  for (const [gateway, rows] of Object.entries(metrics.gatewayCells)) {
+    next.gatewayCells[gateway] = visitRows(rows, baselines.gatewayCells[gateway] ?? {}, (issuer, method) => targetOf({ gateway, issuer, method }), (issuer, method) => [
+      targetOf({ gateway }),
+      targetOf({ gateway, issuer }),
+      targetOf({ gateway, method }),
+    ]);
   }
   return { patterns, baselines: next, streaks };
 }

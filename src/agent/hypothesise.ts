@@ -1,13 +1,14 @@
 // Stage 3: turn the window's findings into root-cause hypotheses whose confidence comes from evidence.
 import { percent } from './units';
 import type { AgentConfig } from './config';
-import { BASELINE } from './baseline';
 import { successDropped } from './detect';
+import { BASELINE, technicalRate } from './baseline';
 import { technicalFailures } from './errorCodes';
 import { lookup, metricsFor, successRate } from './metrics';
-import { SYSTEM_TARGET, issuerTarget, parseTarget } from './targets';
+import { SYSTEM_TARGET, covers, issuerTarget, parseTarget, targetOf, type ParsedTarget } from './targets';
 import type {
   Baselines,
+  DimensionBaseline,
   DimensionMetrics,
   Hypothesis,
   Pattern,
@@ -20,16 +21,29 @@ import type {
 export const zEvidence = (z: number, config: AgentConfig): number =>
   z > 0 ? z / (z + config.anomalyThreshold) : 0;
 
-/** Share of the failures that are technical rather than customer declines; 1 when nothing failed. */
-export function technicalShare(m: DimensionMetrics): number {
-  const failures = m.volume - m.successes;
-  return failures > 0 ? technicalFailures(m) / failures : 1;
-}
-
 interface Context {
   window: WindowMetrics;
   baselines: Baselines;
   config: AgentConfig;
+}
+
+/**
+ * Share of the failures above the target's own usual mix that are technical. A bank whose usual
+ * failures are technical is not degrading when declines rise, and vice versa; without a baseline
+ * the raw share stands in. 1 when nothing failed beyond the usual.
+ */
+export function excessTechnicalShare(m: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): number {
+  const failures = m.volume - m.successes;
+  if (failures <= 0) return 1;
+  const technicalNow = technicalRate(m, config);
+  if (!baseline || baseline[BASELINE.windows] === 0) return technicalNow / (failures / m.volume);
+  const failRateNow = failures / m.volume;
+  const failRateUsual = 1 - baseline[BASELINE.successRateMean];
+  const technicalUsual = baseline[BASELINE.technicalRateMean];
+  const technicalExcess = Math.max(0, technicalNow - technicalUsual);
+  const customerExcess = Math.max(0, failRateNow - technicalNow - (failRateUsual - technicalUsual));
+  const excess = technicalExcess + customerExcess;
+  return excess > 0 ? technicalExcess / excess : 1;
 }
 
 /** The baseline success rate of a target, or `fallback` while it has none. */
@@ -66,11 +80,12 @@ function hypothesis(
 const describe = (p: Pattern): string =>
   `${p.metric} on ${p.target}: ${p.observed.toFixed(3)} vs baseline ${p.baseline.toFixed(3)} (z=${p.zScore.toFixed(1)}, n=${p.volume})`;
 
-/** Failures that are mostly customer declines are not the issuer's or the method's fault. */
+/** Failures that are mostly customer declines beyond the usual are not the target's fault. */
 function failureCause(ctx: Context, p: Pattern, technical: RootCause): { cause: RootCause; confidence: number; note: string } {
-  const share = technicalShare(metricsFor(ctx.window, p.target) ?? ctx.window.system);
+  const m = metricsFor(ctx.window, p.target) ?? ctx.window.system;
+  const share = excessTechnicalShare(m, lookup(ctx.baselines, p.target), ctx.config);
   const e = zEvidence(p.zScore, ctx.config);
-  const note = `technical failures ${percent(share)} of failures`;
+  const note = `technical failures ${percent(share)} of the failures above the usual mix`;
   return share >= ctx.config.technicalFailureShareMin
     ? { cause: technical, confidence: e * share, note }
     : { cause: 'CUSTOMER_DECLINES', confidence: e * (1 - share), note };
@@ -91,19 +106,46 @@ function methodSpread(ctx: Context, method: string): number {
   return total > 0 ? failing / total : 0;
 }
 
-/** An issuer's success rate without the methods already blamed: what the issuer itself explains. */
-function residualDrop(ctx: Context, issuer: string, blamedMethods: ReadonlySet<string>): number | null {
-  const whole = ctx.window.issuers[issuer];
-  if (!whole) return null;
-  let volume = whole.volume;
-  let successes = whole.successes;
-  for (const [method, cell] of Object.entries(ctx.window.issuerMethods[issuer] ?? {})) {
-    if (!blamedMethods.has(method)) continue;
-    volume -= cell.volume;
-    successes -= cell.successes;
+interface Counts {
+  volume: number;
+  successes: number;
+}
+
+/**
+ * The finest cells of the window: each issuer x method on each gateway, plus what arrived without
+ * a gateway (gateway null). Every scope's traffic is a sum of these.
+ */
+function finestCells(window: WindowMetrics): { gateway: string | null; issuer: string; method: string; counts: Counts }[] {
+  const out: { gateway: string | null; issuer: string; method: string; counts: Counts }[] = [];
+  for (const [issuer, row] of Object.entries(window.issuerMethods)) {
+    for (const [method, cell] of Object.entries(row)) {
+      const rest = { volume: cell.volume, successes: cell.successes };
+      for (const [gateway, issuers] of Object.entries(window.gatewayCells)) {
+        const g = issuers[issuer]?.[method];
+        if (!g) continue;
+        rest.volume -= g.volume;
+        rest.successes -= g.successes;
+        out.push({ gateway, issuer, method, counts: { volume: g.volume, successes: g.successes } });
+      }
+      if (rest.volume > 0) out.push({ gateway: null, issuer, method, counts: rest });
+    }
+  }
+  return out;
+}
+
+/** A scope's traffic without the scopes already blamed: what the scope itself explains. */
+function residualDrop(ctx: Context, target: string, blamed: readonly ParsedTarget[]): number | null {
+  const scope = parseTarget(target);
+  let volume = 0;
+  let successes = 0;
+  for (const c of finestCells(ctx.window)) {
+    if (!covers(scope, c.gateway, c.issuer, c.method)) continue;
+    if (blamed.some((b) => covers(b, c.gateway, c.issuer, c.method))) continue;
+    volume += c.counts.volume;
+    successes += c.counts.successes;
   }
   if (volume < ctx.config.minVolume) return null;
-  const baseline = baselineRate(ctx, issuerTarget(issuer), 0);
+  const baseline = baselineRate(ctx, target, 0);
   return baseline > 0 ? (baseline - successes / volume) / baseline : 0;
 }
 
@@ -118,10 +160,10 @@ const retriesPerFailure = (retries: number, failures: number): number => retries
 function excessRetryShare(ctx: Context, target: string): number {
   const m = metricsFor(ctx.window, target);
   if (!m || m === ctx.window.system) return 1;
-  const own = retriesPerFailure(m.retries, technicalFailures(m));
+  const own = retriesPerFailure(m.retries, technicalFailures(m, ctx.config));
   if (own === 0) return 0;
   const system = ctx.window.system;
-  const usual = retriesPerFailure(system.retries - m.retries, technicalFailures(system) - technicalFailures(m));
+  const usual = retriesPerFailure(system.retries - m.retries, technicalFailures(system, ctx.config) - technicalFailures(m, ctx.config));
   return Math.max(0, 1 - usual / own);
 }
 
@@ -154,6 +196,77 @@ function strongestPerId(hypotheses: readonly Hypothesis[]): Hypothesis[] {
   return [...best.values()];
 }
 
+/** Volume share of a slice's traffic on gateways other than `gateway` whose path's success dropped too. */
+function droppedElsewhere(ctx: Context, slice: ParsedTarget, gateway: string): number {
+  let total = 0;
+  let failing = 0;
+  for (const other of Object.keys(ctx.window.gateways)) {
+    if (other === gateway) continue;
+    const target = targetOf({ ...slice, gateway: other });
+    const m = metricsFor(ctx.window, target);
+    if (!m) continue;
+    const dropped = successDropped(m, lookup(ctx.baselines, target), ctx.config);
+    if (dropped === null) continue;
+    total += m.volume;
+    if (dropped) failing += m.volume;
+  }
+  return total > 0 ? failing / total : 1;
+}
+
+/** The one part of a gateway path (a method, else an issuer) that carries its drop, if one does. */
+function narrowest(ctx: Context, target: string): string {
+  const path = parseTarget(target);
+  const gateway = path.gateway ?? '';
+  for (const dimension of ['method', 'issuer'] as const) {
+    if (path[dimension] !== null) continue;
+    const parts = dimension === 'method' ? ctx.window.gatewayMethods[gateway] ?? {} : ctx.window.gatewayIssuers[gateway] ?? {};
+    const dropped = Object.entries(parts).filter(([name, m]) =>
+      successDropped(m, lookup(ctx.baselines, targetOf({ ...path, [dimension]: name })), ctx.config) === true);
+    const [only] = dropped;
+    if (dropped.length !== 1 || !only) continue;
+    const narrowed = targetOf({ ...path, [dimension]: only[0] });
+    const rest = residualDrop(ctx, target, [parseTarget(narrowed)]);
+    if (rest === null || rest < ctx.config.minRelativeChange) return narrowest(ctx, narrowed);
+  }
+  return target;
+}
+
+/**
+ * Gateway and link faults: a success drop on a gateway path whose slice is healthy on the other
+ * gateways. The slice failing everywhere is the issuer's or the method's problem instead.
+ */
+function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[] {
+  const out: Hypothesis[] = [];
+  const drops = patterns
+    .filter((p) => p.type === 'GATEWAY_DEGRADATION' && p.metric === 'successRate')
+    .sort((a, b) => parseTarget(a.target).issuer === null ? -1 : parseTarget(b.target).issuer === null ? 1 : 0);
+  const explained: ParsedTarget[] = [];
+  for (const p of drops) {
+    const found = parseTarget(p.target);
+    if (explained.some((e) => covers(e, found.gateway, found.issuer ?? '', found.method ?? '') && (e.issuer === null || found.issuer !== null) && (e.method === null || found.method !== null))) continue;
+    const target = narrowest(ctx, p.target);
+    const path = parseTarget(target);
+    const gateway = path.gateway ?? '';
+    const elsewhere = droppedElsewhere(ctx, { ...path, gateway: null }, gateway);
+    if (elsewhere >= ctx.config.methodSpreadShareMin) continue;
+    const verdict = failureCause(ctx, { ...p, target }, path.issuer === null ? 'GATEWAY_FAULT' : 'LINK_FAULT');
+    explained.push(path);
+    out.push(hypothesis(ctx, verdict.cause, target, p.type, verdict.confidence * (1 - elsewhere), [
+      describe(p),
+      `the same payments on the other gateways: ${percent(elsewhere)} of their traffic dropped`,
+      verdict.note,
+    ]));
+  }
+  return out;
+}
+
+/** Share of judged gateways whose success dropped: all of them at once is our side or the network's. */
+function gatewayShareDown(ctx: Context, patterns: readonly Pattern[]): number {
+  const judged = judgedCount(ctx.window.gateways, ctx.config);
+  const down = patterns.filter((p) => p.type === 'GATEWAY_DEGRADATION' && p.metric === 'successRate' && p.target.split('/').length === 1).length;
+  return judged > 1 ? down / judged : 0;
+}
+
 export function hypothesise(
   patterns: readonly Pattern[],
   window: WindowMetrics,
@@ -165,29 +278,37 @@ export function hypothesise(
     patterns.filter((p) => p.type === type && (parseTarget(p.target).method !== null) === cell);
   const issuerDrops = byType('ISSUER_DEGRADATION');
   const methodDrops = patterns.filter((p) => p.type === 'METHOD_FATIGUE');
+  const systemDrop = patterns.find((p) => p.type === 'SYSTEM_DEGRADATION');
   const out: Hypothesis[] = [];
 
-  // Everything down at once is one problem on our side, not one per issuer and method.
+  // Everything down at once is one problem on our side, not one per issuer, method and gateway.
   const issuerShare = issuerDrops.length / Math.max(1, judgedCount(window.issuers, config));
   const methodShare = methodDrops.length / Math.max(1, judgedCount(window.methods, config));
-  const systemDrop = patterns.find((p) => p.type === 'SYSTEM_DEGRADATION');
-  if (issuerShare >= config.systemWideShareMin && methodShare >= config.systemWideShareMin) {
-    const z = systemDrop?.zScore ?? Math.max(...issuerDrops.map((p) => p.zScore));
+  const gatewayShare = gatewayShareDown(ctx, patterns);
+  const faults = gatewayShare >= config.systemWideShareMin ? [] : gatewayFaults(ctx, patterns);
+  const blamed: ParsedTarget[] = faults.filter((h) => h.cause !== 'CUSTOMER_DECLINES').map((h) => parseTarget(h.target));
+  const systemResidual = blamed.length > 0 ? residualDrop(ctx, SYSTEM_TARGET, blamed) : null;
+  const explainedByGateways = blamed.length > 0 && (systemResidual === null || systemResidual < config.minRelativeChange);
+  if ((issuerShare >= config.systemWideShareMin && methodShare >= config.systemWideShareMin && !explainedByGateways) || gatewayShare >= config.systemWideShareMin) {
+    const z = systemDrop?.zScore ?? Math.max(0, ...issuerDrops.map((p) => p.zScore), ...methodDrops.map((p) => p.zScore));
+    const spread = Math.max(Math.min(issuerShare, methodShare), gatewayShare);
     return [
-      hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, 'SYSTEM_DEGRADATION', zEvidence(z, config) * Math.min(issuerShare, methodShare), [
-        `${percent(issuerShare)} of issuers and ${percent(methodShare)} of methods degraded at once`,
+      hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, 'SYSTEM_DEGRADATION', zEvidence(z, config) * spread, [
+        `${percent(issuerShare)} of issuers, ${percent(methodShare)} of methods and ${percent(gatewayShare)} of gateways degraded at once`,
         ...(systemDrop ? [describe(systemDrop)] : []),
       ]),
     ];
   }
+  out.push(...faults);
 
-  const blamedMethods = new Set<string>();
   for (const p of methodDrops) {
     const method = parseTarget(p.target).method ?? '';
     const spread = methodSpread(ctx, method);
     if (spread < config.methodSpreadShareMin) continue;
+    const residual = residualDrop(ctx, p.target, blamed);
+    if (residual === null || residual < config.minRelativeChange) continue;
     const verdict = failureCause(ctx, p, 'METHOD_PROVIDER_PROBLEM');
-    if (verdict.cause === 'METHOD_PROVIDER_PROBLEM') blamedMethods.add(method);
+    if (verdict.cause === 'METHOD_PROVIDER_PROBLEM') blamed.push(parseTarget(p.target));
     out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence * spread, [
       describe(p),
       `failing across ${percent(spread)} of the method's issuer traffic`,
@@ -196,23 +317,24 @@ export function hypothesise(
   }
 
   for (const p of issuerDrops) {
-    const issuer = parseTarget(p.target).issuer ?? '';
-    const residual = residualDrop(ctx, issuer, blamedMethods);
+    const residual = residualDrop(ctx, p.target, blamed);
     if (residual === null || residual < config.minRelativeChange) continue;
     const severe = residual >= config.outageRelativeDrop;
     const verdict = failureCause(ctx, p, severe ? 'ISSUER_OUTAGE' : 'ISSUER_PARTIAL_DEGRADATION');
     out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
       describe(p),
-      `drop of ${percent(residual)} of the baseline beyond failing methods`,
+      `drop of ${percent(residual)} of the baseline beyond the failing methods and gateways`,
       verdict.note,
     ]));
   }
 
   for (const p of byType('ISSUER_DEGRADATION', true)) {
     const { issuer, method } = parseTarget(p.target);
-    if (method === null || issuer === null || blamedMethods.has(method)) continue;
+    if (method === null || issuer === null) continue;
+    const own = residualDrop(ctx, p.target, blamed);
+    if (own === null || own < config.minRelativeChange) continue;
     // The first cell to cross the line may be the visible edge of an issuer-wide problem.
-    const rest = residualDrop(ctx, issuer, new Set([...blamedMethods, method]));
+    const rest = residualDrop(ctx, issuerTarget(issuer), [...blamed, parseTarget(p.target)]);
     const spreads = rest !== null && rest >= config.minRelativeChange;
     const verdict = failureCause(ctx, p, 'ISSUER_PARTIAL_DEGRADATION');
     out.push(hypothesis(ctx, verdict.cause, spreads ? issuerTarget(issuer) : p.target, p.type, verdict.confidence, [
@@ -225,7 +347,7 @@ export function hypothesise(
   if (systemDrop && out.length === 0) {
     out.push(hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, systemDrop.type, zEvidence(systemDrop.zScore, config), [
       describe(systemDrop),
-      'no single issuer or method accounts for it',
+      'no single issuer, method or gateway accounts for it',
     ]));
   }
 

@@ -18,12 +18,18 @@ export function activeInterventions(state: Pick<AgentState, 'interventions'>): I
 
 type Identity = Pick<InterventionRecord, 'action' | 'target' | 'subject' | 'params'>;
 
+const isHeartbeat = (i: Identity): boolean => i.params.heartbeat === true;
+
 /**
- * What counts as "the same intervention" for the no-flapping rule; alerts differ by subject, and a
- * contained move differs from the full one (however its share drifts between windows).
+ * What counts as "the same intervention" for the no-flapping rule; alerts differ by subject and a
+ * heartbeat never stands for a page, and a contained move differs from the full one (however its
+ * share drifts between windows).
  */
 export const sameIntervention = (a: Identity, b: Identity): boolean =>
-  a.action === b.action && a.target === b.target && (a.action !== 'ALERT_OPS' || a.subject === b.subject) && isContained(a) === isContained(b);
+  a.action === b.action &&
+  a.target === b.target &&
+  (a.action !== 'ALERT_OPS' || (a.subject === b.subject && isHeartbeat(a) === isHeartbeat(b))) &&
+  isContained(a) === isContained(b);
 
 function without(state: AgentState, id: string): AgentState {
   const { [id]: _removed, ...rest } = state.interventions;

@@ -1,22 +1,37 @@
-// Stage 5: Net Revenue Value of an option.
+// Stage 5: Net Revenue Value of an option: the expected outcome if acted on minus the expected
+// outcome if not, per payment (first attempts, so retries are not counted twice), over the horizon,
+// under the same model of the levers as the simulator.
 //
-//   NRV = V x H x T x (c x E x U)  -  C  -  V x H x T x (1 - c) x h x s
-//         revenue recovered          cost  risk
+//   NRV = P·H·T·c·E·(a − o)  +  H·c·E·R·(k − r·T)  −  C  −  P·H·T·(1 − c)·max(0, b − a)  −  H·(1 − c)·R·max(0, r·T − k)
+//         moved payments         retries a cap stops     cost  risk of a move                  risk of a cap
 //
-// V attempts per window the option's subject carries, H horizon in windows (the configured
-// horizon, capped by the option's TTL), T average ticket in major units, c the hypothesis's
-// confidence, E the learned effectiveness of the action against this pattern (posterior mean),
-// U the success-rate uplift available, C the action's fixed cost, h the share of touched traffic
-// the action harms when the hypothesis is wrong and s the success rate that traffic would lose.
-// For actions that leave traffic where it is, U is the recoverable gap (baseline minus observed)
-// and s the observed success rate. For actions that move it (SUPPRESS_ISSUER, REROUTE_METHOD) the
-// moved attempts succeed at the alternatives' rate a: U = max(0, a - observed) and
-// s = max(0, observed - a), so moving a degraded target's traffic to better routes risks little.
-// A baseline ALERT_OPS has V = 0, so NRV = -C = -5.
+// P payments per window the option touches, H horizon in windows (capped by the TTL), T the value
+// of one payment (GMV, or the fee kept on the revenue basis), c the hypothesis's confidence, E the
+// learned effectiveness, o the touched payments' observed success rate, a the rate a moved payment
+// gets (routing: the other gateways' rate for the slice; steering: switch rate × the other
+// instruments' rate), b their rate before the incident: with probability 1 − c the diagnosis is
+// wrong and the moved payments lose what they had. R retried attempts per window a cap stops, r
+// the share of retries that succeed, k the cost of one retry. An alert recovers nothing: NRV = −C.
 import type { AgentConfig } from './config';
-import { actionProfile } from './actions';
+import { actionProfile, movesTraffic, steersPayers } from './actions';
 import { effectivenessOf } from './learn';
 import type { BetaPosterior, InterventionOption, NrvBreakdown, ValuedOption } from './types';
+
+/**
+ * Payments per window that would have succeeded where they were and will not once moved, with the
+ * same random draw deciding both fates (as the simulator draws them): a routed payment is lost only
+ * where the destination is worse; a steered one by every payer who leaves, and by switchers whose
+ * new instrument is worse.
+ */
+export function turnedAwayRate(option: Pick<InterventionOption, 'action' | 'observedSuccessRate' | 'alternativeSuccessRate'>, config: AgentConfig): number {
+  const o = option.observedSuccessRate;
+  const a = option.alternativeSuccessRate ?? o;
+  if (option.action === 'ROUTE_GATEWAY') return Math.max(0, o - a);
+  if (!steersPayers(option.action)) return 0;
+  const switchRate = config.customerSwitchRate;
+  const switchersRate = switchRate > 0 ? a / switchRate : 0;
+  return (1 - switchRate) * o + switchRate * Math.max(0, o - switchersRate);
+}
 
 export function valueOption(
   option: InterventionOption,
@@ -26,22 +41,40 @@ export function valueOption(
   const profile = actionProfile(option.action, config);
   const horizonWindows = Math.min(config.horizonWindows, option.ttlSeconds / config.cycleIntervalSeconds);
   const E = effectivenessOf(effectiveness, option.action, option.patternType, config);
-  const exposure = option.volume * horizonWindows * option.ticketValue;
-  const revenueRecovered = exposure * option.confidence * E * option.upliftRate;
-  const alternative = option.alternativeSuccessRate;
-  const successAtRisk = alternative === null ? option.observedSuccessRate : Math.max(0, option.observedSuccessRate - alternative);
-  const riskCost = exposure * (1 - option.confidence) * profile.harmShare * successAtRisk;
+  const c = option.confidence;
+  const T = option.ticketValue;
+  const exposure = option.volume * horizonWindows * T;
+  let revenueRecovered = 0;
+  let retryCostSaved = 0;
+  let riskCost = 0;
+  if (movesTraffic(option.action)) {
+    const a = option.alternativeSuccessRate ?? option.observedSuccessRate;
+    revenueRecovered = exposure * c * E * (a - option.observedSuccessRate);
+    riskCost = exposure * (1 - c) * Math.max(0, option.baselineSuccessRate - a);
+  } else if (option.action === 'REDUCE_RETRIES') {
+    const stopped = option.retriesAvoided * horizonWindows;
+    const lostPerRetry = option.retrySuccessRate * T;
+    retryCostSaved = stopped * c * E * config.retryCost;
+    revenueRecovered = -stopped * c * E * lostPerRetry;
+    riskCost = stopped * (1 - c) * Math.max(0, lostPerRetry - config.retryCost);
+  }
+  const turnedAwayPerWindow =
+    option.action === 'REDUCE_RETRIES' ? option.retriesAvoided * option.retrySuccessRate : option.volume * turnedAwayRate(option, config);
   return {
     volumePerWindow: option.volume,
     horizonWindows,
     upliftRate: option.upliftRate,
-    ticketValue: option.ticketValue,
+    ticketValue: T,
+    currency: option.currency,
     effectiveness: E,
-    confidence: option.confidence,
+    confidence: c,
     revenueRecovered,
+    retryCostSaved,
     interventionCost: profile.cost,
     riskCost,
-    nrv: revenueRecovered - profile.cost - riskCost,
+    nrv: revenueRecovered + retryCostSaved - profile.cost - riskCost,
+    turnedAwayPerWindow,
+    turnedAwayValuePerWindow: turnedAwayPerWindow * T,
   };
 }
 

@@ -1,39 +1,70 @@
-// Stage 4: the interventions that could address each hypothesis, with parameters, TTL and blast radius.
+// Stage 4: the interventions that could address each hypothesis, with parameters, TTL, blast
+// radius and the figures the valuation needs, under the one model of what each lever does:
+// routing sends a slice's payments through the other gateways at their rate for it; steering tells
+// the payer a bank or method is down, and only the switchers pay, at the other instruments' rate.
 import type { AgentConfig } from './config';
-import { actionProfile, movesTraffic } from './actions';
-import { firstAttempts, metricsFor, remainder, successRate } from './metrics';
-import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget } from './targets';
-import type { ActionType, DimensionMetrics, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
+import { actionProfile, steersPayers } from './actions';
+import { BASELINE } from './baseline';
+import { successDropped } from './detect';
+import { firstAttempts, lookup, metricsFor, remainder, successRate } from './metrics';
+import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget, targetOf } from './targets';
+import type { ActionType, Baselines, DimensionMetrics, GatewayShare, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
 
 const ACTIONS_FOR: Record<RootCause, readonly ActionType[]> = {
   ISSUER_OUTAGE: ['SUPPRESS_ISSUER', 'ALERT_OPS'],
   ISSUER_PARTIAL_DEGRADATION: ['SUPPRESS_ISSUER', 'ALERT_OPS'],
   METHOD_PROVIDER_PROBLEM: ['REROUTE_METHOD', 'ALERT_OPS'],
+  GATEWAY_FAULT: ['ROUTE_GATEWAY', 'ALERT_OPS'],
+  LINK_FAULT: ['ROUTE_GATEWAY', 'ALERT_OPS'],
   RETRY_AMPLIFICATION: ['REDUCE_RETRIES', 'ALERT_OPS'],
   UPSTREAM_LATENCY: ['ALERT_OPS'],
   SYSTEM_WIDE: ['ALERT_OPS'],
   CUSTOMER_DECLINES: ['ALERT_OPS'],
 };
 
-/** Observed average ticket in major units, or the configured one when the window shows none. */
-export function ticketValue(m: DimensionMetrics | undefined, config: AgentConfig): number {
-  if (!m || m.volume === 0 || m.amountMinorSum === 0) return config.avgTicketValue;
-  return m.amountMinorSum / m.volume / config.minorUnitsPerMajor;
+/** The currency with the most money in a dimension: amounts are valued in it, never summed across currencies. */
+export function mainCurrency(m: DimensionMetrics | undefined): string {
+  const entries = Object.entries(m?.amountMinorByCurrency ?? {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return entries[0]?.[0] ?? 'INR';
 }
 
-function targetOf(action: ActionType, h: Hypothesis): string {
-  if (action === 'ALERT_OPS') return OPS_TEAM_TARGET;
-  if (action === 'REROUTE_METHOD') return methodTarget(parseTarget(h.target).method ?? '');
-  return h.target;
+/** Fee rate of a target's payments for the revenue basis: its method's, or its methods' weighted by volume. */
+function feeRate(window: WindowMetrics, target: string, config: AgentConfig): number {
+  const rateOf = (method: string): number => config.feeRates[method] ?? config.feeRates.default ?? 0;
+  const { gateway, issuer, method } = parseTarget(target);
+  if (method !== null) return rateOf(method);
+  const methods =
+    issuer !== null ? window.issuerMethods[issuer] ?? {} : gateway !== null ? window.gatewayMethods[gateway] ?? {} : window.methods;
+  let volume = 0;
+  let weighted = 0;
+  for (const [name, m] of Object.entries(methods)) {
+    volume += m.volume;
+    weighted += m.volume * rateOf(name);
+  }
+  return volume > 0 ? weighted / volume : rateOf('default');
 }
 
-function paramsOf(action: ActionType, h: Hypothesis, config: AgentConfig): InterventionOption['params'] {
-  const { issuer, method } = parseTarget(h.target);
+/**
+ * What one payment is worth in the valuation's basis, in major units of its main currency: its
+ * amount (GMV), or the fee the business keeps on it (revenue). Only that currency's money counts,
+ * spread over the dimension's attempts; with one currency that is the plain average ticket.
+ */
+export function ticketValue(window: WindowMetrics, target: string, config: AgentConfig): number {
+  const m = metricsFor(window, target);
+  const amount = m?.amountMinorByCurrency[mainCurrency(m)] ?? 0;
+  const gmv = m && m.volume > 0 && amount > 0 ? amount / m.volume / config.minorUnitsPerMajor : config.avgTicketValue;
+  return config.valueBasis === 'revenue' ? gmv * feeRate(window, target, config) : gmv;
+}
+
+function paramsOf(action: ActionType, h: Hypothesis, route: GatewayShare[], config: AgentConfig): InterventionOption['params'] {
+  const { gateway, issuer, method } = parseTarget(h.target);
   switch (action) {
     case 'SUPPRESS_ISSUER':
       return method === null ? { issuer: issuer ?? '' } : { issuer: issuer ?? '', method };
     case 'REROUTE_METHOD':
       return { method: method ?? '', route: 'alternate' };
+    case 'ROUTE_GATEWAY':
+      return { from: gateway ?? '', to: route };
     case 'REDUCE_RETRIES':
       return { maxRetries: config.reducedMaxRetries };
     case 'ALERT_OPS':
@@ -41,53 +72,94 @@ function paramsOf(action: ActionType, h: Hypothesis, config: AgentConfig): Inter
   }
 }
 
-/**
- * Payments the option touches, counted in first attempts: a failing target's own retries would
- * otherwise inflate its share exactly while it fails. A retry cap touches the payments that get
- * retried, of which there are at most as many as retried attempts and as payments.
- */
-function touchedPayments(action: ActionType, m: DimensionMetrics | undefined): number {
-  if (!m || action === 'ALERT_OPS') return 0;
-  return action === 'REDUCE_RETRIES' ? Math.min(m.retries, firstAttempts(m)) : firstAttempts(m);
-}
-
-/** Success rate of `scope` without `part`: the traffic `part`'s attempts are sent to. */
-function restRate(scope: DimensionMetrics | undefined, part: DimensionMetrics): number {
-  if (!scope) return 0;
-  const rest = remainder(scope, part);
-  return rest.volume > 0 ? rest.successes / rest.volume : 0;
-}
+const rateOf = (counts: { volume: number; successes: number }): number | null => (counts.volume > 0 ? counts.successes / counts.volume : null);
 
 /**
- * Success rate of the traffic a moved target's attempts go to, 0 where there is none. A suppressed
- * issuer's payments stay on their method and go to its other issuers, so an issuer's rate is that
- * of the other issuers on each of its methods, weighted by its volume there; a rerouted method's
- * payments go to the other methods.
+ * Where a gateway path's payments can go: the other gateways that carry its slice and are not
+ * failing for it, in proportion to the slice's traffic on them now.
  */
-function alternativeRate(window: WindowMetrics, target: string): number {
-  const { issuer, method } = parseTarget(target);
-  const whole = metricsFor(window, target);
-  if (!whole || whole.volume === 0) return 0;
-  if (issuer === null) return restRate(window.system, whole);
-  const cells = method === null ? Object.entries(window.issuerMethods[issuer] ?? {}) : [[method, whole] as const];
+export function routeTargets(window: WindowMetrics, baselines: Baselines, path: string, config: AgentConfig): GatewayShare[] {
+  const { gateway, ...slice } = parseTarget(path);
+  const open: { gateway: string; volume: number }[] = [];
+  for (const other of Object.keys(window.gateways)) {
+    if (other === gateway) continue;
+    const target = targetOf({ ...slice, gateway: other });
+    const m = metricsFor(window, target);
+    if (!m || m.volume === 0 || successDropped(m, lookup(baselines, target), config) === true) continue;
+    open.push({ gateway: other, volume: m.volume });
+  }
+  const total = open.reduce((sum, g) => sum + g.volume, 0);
+  return open.map((g) => ({ gateway: g.gateway, share: Number((g.volume / total).toFixed(4)) }));
+}
+
+/**
+ * Success rate a routed payment gets: for each issuer x method cell of the path, the pooled rate of
+ * that cell on the destination gateways, weighted by the path's own mix of cells.
+ */
+function routedRate(window: WindowMetrics, path: string, to: readonly GatewayShare[]): number | null {
+  const { gateway, issuer, method } = parseTarget(path);
+  let volume = 0;
   let weighted = 0;
-  for (const [m, cell] of cells) weighted += cell.volume * restRate(window.methods[m], cell);
-  return weighted / whole.volume;
+  for (const [i, row] of Object.entries(window.gatewayCells[gateway ?? ''] ?? {})) {
+    if (issuer !== null && i !== issuer) continue;
+    for (const [m, cell] of Object.entries(row)) {
+      if (method !== null && m !== method) continue;
+      const elsewhere = { volume: 0, successes: 0 };
+      for (const { gateway: g } of to) {
+        const there = window.gatewayCells[g]?.[i]?.[m];
+        elsewhere.volume += there?.volume ?? 0;
+        elsewhere.successes += there?.successes ?? 0;
+      }
+      const rate = rateOf(elsewhere);
+      if (rate === null) continue;
+      volume += cell.volume;
+      weighted += cell.volume * rate;
+    }
+  }
+  return volume > 0 ? weighted / volume : null;
 }
 
-export function planFor(h: Hypothesis, window: WindowMetrics, config: AgentConfig): InterventionOption[] {
-  const subjectMetrics = metricsFor(window, h.target);
+/** Success rate of a steered payment: the share of payers who switch, at the rate of every other instrument. */
+function steeredRate(window: WindowMetrics, target: string, config: AgentConfig): number {
+  const whole = metricsFor(window, target);
+  const rest = whole ? remainder(window.system, whole) : { volume: 0, successes: 0 };
+  return config.customerSwitchRate * (rateOf(rest) ?? 0);
+}
+
+/**
+ * Retried attempts a cap would stop: those beyond the cap's allowance for each payment that was
+ * retried. Retried payments are at most the first attempts that failed.
+ */
+function retriesAvoided(m: DimensionMetrics, config: AgentConfig): number {
+  const failedFirstAttempts = m.volume - m.successes - (m.retries - m.retrySuccesses);
+  const retriedPayments = Math.min(m.retries, Math.max(0, failedFirstAttempts));
+  return Math.max(0, m.retries - config.reducedMaxRetries * retriedPayments);
+}
+
+export function planFor(h: Hypothesis, window: WindowMetrics, baselines: Baselines, config: AgentConfig): InterventionOption[] {
   const payments = firstAttempts(window.system);
-  return ACTIONS_FOR[h.cause].map((action) => {
-    const target = targetOf(action, h);
-    const touched = touchedPayments(action, metricsFor(window, target));
-    // Moved attempts succeed at the alternatives' rate, whatever the diagnosis: that is the uplift.
-    const alternative = movesTraffic(action) ? alternativeRate(window, target) : null;
-    return {
+  const options: InterventionOption[] = [];
+  for (const action of ACTIONS_FOR[h.cause]) {
+    const target = action === 'ALERT_OPS' ? OPS_TEAM_TARGET : action === 'REROUTE_METHOD' ? methodTarget(parseTarget(h.target).method ?? '') : h.target;
+    const m = action === 'ALERT_OPS' ? undefined : metricsFor(window, target);
+    const route = action === 'ROUTE_GATEWAY' ? routeTargets(window, baselines, target, config) : [];
+    let alternative: number | null = null;
+    if (action === 'ROUTE_GATEWAY') {
+      alternative = routedRate(window, target, route);
+      // Nowhere healthy to send the slice: routing is not an option.
+      if (alternative === null) continue;
+    } else if (steersPayers(action)) {
+      alternative = steeredRate(window, target, config);
+    }
+    const observed = m ? successRate(m) : h.observedSuccessRate;
+    // A retry cap touches the payments that get retried: at most as many as retried attempts.
+    const touched = !m ? 0 : action === 'REDUCE_RETRIES' ? Math.min(m.retries, firstAttempts(m)) : firstAttempts(m);
+    const avoided = action === 'REDUCE_RETRIES' && m ? retriesAvoided(m, config) : 0;
+    options.push({
       id: `${action}:${target}@${h.target}`,
       action,
       target,
-      params: paramsOf(action, h, config),
+      params: paramsOf(action, h, route, config),
       ttlSeconds: actionProfile(action, config).ttlSeconds,
       blastRadius: payments > 0 ? touched / payments : 0,
       hypothesisId: h.id,
@@ -95,26 +167,31 @@ export function planFor(h: Hypothesis, window: WindowMetrics, config: AgentConfi
       patternType: h.patternType,
       subject: h.target,
       confidence: h.confidence,
-      volume: h.volume,
-      upliftRate: alternative === null ? h.recoverableRate : Math.max(0, alternative - h.observedSuccessRate),
-      observedSuccessRate: h.observedSuccessRate,
+      volume: touched,
+      upliftRate: alternative === null ? (action === 'ALERT_OPS' ? 0 : h.recoverableRate) : alternative - observed,
+      observedSuccessRate: observed,
+      baselineSuccessRate: Math.max(observed, lookup(baselines, target)?.[BASELINE.successRateMean] ?? h.baselineSuccessRate),
       alternativeSuccessRate: alternative,
-      ticketValue: ticketValue(subjectMetrics, config),
-    };
-  });
+      ticketValue: ticketValue(window, action === 'ALERT_OPS' ? h.target : target, config),
+      currency: mainCurrency(metricsFor(window, action === 'ALERT_OPS' ? h.target : target)),
+      retriesAvoided: avoided,
+      retrySuccessRate: m && m.retries > 0 ? m.retrySuccesses / m.retries : 0,
+    });
+  }
+  return options;
 }
 
-export function plan(hypotheses: readonly Hypothesis[], window: WindowMetrics, config: AgentConfig): InterventionOption[] {
-  return hypotheses.flatMap((h) => planFor(h, window, config));
+export function plan(hypotheses: readonly Hypothesis[], window: WindowMetrics, baselines: Baselines, config: AgentConfig): InterventionOption[] {
+  return hypotheses.flatMap((h) => planFor(h, window, baselines, config));
 }
 
-/** The original's baseline action: tell the ops team, recovering nothing by itself. */
+/** The original's baseline action: tell the ops team, recovering nothing by itself. A heartbeat, never a page. */
 export function baselineAlert(window: WindowMetrics, config: AgentConfig): InterventionOption {
   return {
     id: `ALERT_OPS:${OPS_TEAM_TARGET}@baseline`,
     action: 'ALERT_OPS',
     target: OPS_TEAM_TARGET,
-    params: { subject: SYSTEM_TARGET, cause: 'baseline' },
+    params: { subject: SYSTEM_TARGET, cause: 'baseline', heartbeat: true },
     ttlSeconds: config.alertOpsTtlSeconds,
     blastRadius: 0,
     hypothesisId: null,
@@ -125,7 +202,11 @@ export function baselineAlert(window: WindowMetrics, config: AgentConfig): Inter
     volume: 0,
     upliftRate: 0,
     observedSuccessRate: successRate(window.system),
+    baselineSuccessRate: successRate(window.system),
     alternativeSuccessRate: null,
-    ticketValue: ticketValue(window.system, config),
+    ticketValue: ticketValue(window, SYSTEM_TARGET, config),
+    currency: mainCurrency(window.system),
+    retriesAvoided: 0,
+    retrySuccessRate: 0,
   };
 }

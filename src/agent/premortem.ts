@@ -1,7 +1,7 @@
 // Stage 7: how the chosen option could go wrong, whether it may run by itself, and hard limits.
 import { percent } from './units';
 import type { AgentConfig } from './config';
-import { touchesTraffic } from './actions';
+import { autonomyLimitOf, touchesTraffic } from './actions';
 import { sameMove } from './contain';
 import { scopeShare } from './directives';
 import { parseTarget, targetsOverlap } from './targets';
@@ -18,6 +18,11 @@ export interface PreMortemContext {
 function risks(option: ValuedOption): Risk[] {
   const wrong = 1 - option.confidence;
   switch (option.action) {
+    case 'ROUTE_GATEWAY':
+      return [
+        { description: `hypothesis wrong: ${option.target} moved off a working gateway`, likelihood: wrong },
+        { description: 'the destination gateways lack capacity or fail for the moved slice', likelihood: option.blastRadius },
+      ];
     case 'SUPPRESS_ISSUER':
       return [
         { description: `hypothesis wrong: healthy ${option.target} traffic turned away`, likelihood: wrong },
@@ -29,7 +34,7 @@ function risks(option: ValuedOption): Risk[] {
         { description: 'the alternate route lacks capacity for the moved traffic', likelihood: option.blastRadius },
       ];
     case 'REDUCE_RETRIES':
-      return [{ description: 'retries that would have succeeded are not attempted', likelihood: option.observedSuccessRate }];
+      return [{ description: 'retries that would have succeeded are not attempted', likelihood: option.retrySuccessRate }];
     case 'ALERT_OPS':
       return [{ description: 'alert fatigue: the ops team is paged for noise', likelihood: wrong }];
   }
@@ -54,11 +59,14 @@ function lastHealthyIssuerMethods(option: ValuedOption, ctx: PreMortemContext): 
   );
 }
 
-/** Share of payments the moves touch, each action on each target counted once, at its widest scope. */
+/**
+ * Share of payments the steering and retry moves touch, each action on each target counted once, at
+ * its widest scope. Routes are left out: the payer sees nothing and they have their own autonomy limit.
+ */
 function trafficUnderIntervention(moves: readonly Pick<InterventionRecord, 'action' | 'target' | 'blastRadius'>[]): number {
   const widest = new Map<string, number>();
   for (const m of moves) {
-    if (!touchesTraffic(m.action)) continue;
+    if (!touchesTraffic(m.action) || m.action === 'ROUTE_GATEWAY') continue;
     const key = `${m.action} ${m.target}`;
     widest.set(key, Math.max(widest.get(key) ?? 0, m.blastRadius));
   }
@@ -95,13 +103,14 @@ function violations(option: ValuedOption, ctx: PreMortemContext): string[] {
 export function preMortem(option: ValuedOption, ctx: PreMortemContext): PreMortem {
   const broken = violations(option, ctx);
   const { config } = ctx;
-  const tooWide = touchesTraffic(option.action) && option.blastRadius > config.autonomyBlastRadiusLimit;
+  const limit = autonomyLimitOf(option.action, config);
+  const tooWide = touchesTraffic(option.action) && option.blastRadius > limit;
   // A contained move thins its target's traffic, so the rest looks small; widening it stays an operator's call.
   const widens = ctx.active.some((r) => sameMove(r, option) && scopeShare(r.params) < scopeShare(option.params));
   return {
     risks: risks(option),
     blastRadius: option.blastRadius,
-    autonomyLimit: config.autonomyBlastRadiusLimit,
+    autonomyLimit: limit,
     requiresApproval: config.mode === 'advisory' || tooWide || widens,
     violations: broken,
     refused: broken.length > 0,

@@ -128,6 +128,7 @@ export type DimensionBaseline = [
   latencyP95MsVariance: number,
   retryRateMean: number,
   retryRateVariance: number,
+  technicalRateMean: number,
 ];
 
 export type Baselines = DimensionTree<DimensionBaseline>;
