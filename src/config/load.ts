@@ -118,6 +118,8 @@ function describeIssues(issues: z.core.$ZodIssue[]): string[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown key`);
     }
+    // A bad map key (e.g. value.fee_rates) is named with the key's own rule, not zod's generic line.
+    if (issue.code === 'invalid_key') return issue.issues.map((inner) => `${path}: invalid key: ${inner.message}`);
     return [`${path || '(root)'}: ${issue.message}`];
   });
 }

@@ -79,6 +79,23 @@ const actionsSchema = z
     webhook_attempts: positiveInt.default(5),
     webhook_backoff_ms: positiveInt.default(1_000),
     webhook_timeout_ms: positiveInt.default(5_000),
+    /** Share of payers shown a bank or method as down who pay another way (the core's customerSwitchRate). */
+    customer_switch_rate: share.default(defaultAgentConfig.customerSwitchRate),
+    /** Cost of one retried attempt, major units (the core's retryCost). */
+    retry_cost: z.number().min(0).default(defaultAgentConfig.retryCost),
+  })
+  .strict();
+
+const feeRatesSchema = z
+  .record(z.string().regex(/^[a-z0-9_]{1,32}$/, 'a method code, [a-z0-9_]{1,32}, or default'), share)
+  .refine((rates) => rates.default !== undefined, 'needs a `default` rate for the methods not listed');
+
+/** How the valuation prices a payment (the core's valueBasis and feeRates). */
+const valueSchema = z
+  .object({
+    basis: z.enum(['gmv', 'revenue']).default(defaultAgentConfig.valueBasis),
+    /** Replaces the defaults whole, so a method left out is priced at `default`. */
+    fee_rates: feeRatesSchema.default(defaultAgentConfig.feeRates),
   })
   .strict();
 
@@ -110,18 +127,24 @@ const driftSchema = z
   })
   .strict();
 
+// Core settings an operator looks for beside the actions they price, or under value, rather than
+// among the detector's knobs; they are copied into the core's config after validation.
+const elsewhere = ['customerSwitchRate', 'retryCost', 'valueBasis', 'feeRates'] as const satisfies readonly (keyof AgentConfig)[];
+const settingsElsewhere: ReadonlySet<keyof AgentConfig> = new Set(elsewhere);
+type AgentSectionKey = Exclude<keyof AgentConfig, (typeof elsewhere)[number]>;
+
 // YAML key for each agent setting: snake_case of the core's name, except the original's
 // `cycle_interval`, which keeps its name (its unit, seconds, is in the core's name instead).
-const agentKeyNames: Record<string, keyof AgentConfig> = Object.fromEntries(
-  (Object.keys(defaultAgentConfig) as (keyof AgentConfig)[]).map((name) => [
+export const agentKeyNames: Record<string, AgentSectionKey> = Object.fromEntries(
+  (Object.keys(defaultAgentConfig) as (keyof AgentConfig)[]).filter((name): name is AgentSectionKey => !settingsElsewhere.has(name)).map((name) => [
     name === 'cycleIntervalSeconds' ? 'cycle_interval' : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
     name,
   ]),
 );
-const mustBePositive = new Set<keyof AgentConfig>(['cycleIntervalSeconds', 'anomalyThreshold', 'horizonWindows']);
-const mustBeWhole = new Set<keyof AgentConfig>(['minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
+const mustBePositive = new Set<keyof AgentConfig>(['cycleIntervalSeconds', 'anomalyThreshold', 'horizonWindows', 'maxDimensionValues']);
+const mustBeWhole = new Set<keyof AgentConfig>(['maxDimensionValues', 'minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
 
-function agentSetting(name: keyof AgentConfig): z.ZodType {
+function agentSetting(name: AgentSectionKey): z.ZodType {
   if (name === 'mode') return z.enum(['shadow', 'advisory', 'autonomous']).default(defaultAgentConfig.mode);
   const fallback = defaultAgentConfig[name];
   if (typeof fallback === 'boolean') return z.boolean().default(fallback);
@@ -134,7 +157,7 @@ function agentSetting(name: keyof AgentConfig): z.ZodType {
 const agentSchema = z
   .object(Object.fromEntries(Object.entries(agentKeyNames).map(([key, name]) => [key, agentSetting(name)])))
   .strict()
-  .transform((settings) => Object.fromEntries(Object.entries(settings).map(([key, value]) => [agentKeyNames[key], value])) as unknown as AgentConfig);
+  .transform((settings) => Object.fromEntries(Object.entries(settings).map(([key, value]) => [agentKeyNames[key], value])) as unknown as Pick<AgentConfig, AgentSectionKey>);
 
 const loggingSchema = z
   .object({
@@ -143,7 +166,7 @@ const loggingSchema = z
   })
   .strict();
 
-export const configSchema = z
+const sectionsSchema = z
   .object({
     server: serverSchema.default(serverSchema.parse({})),
     database: databaseSchema.default(databaseSchema.parse({})),
@@ -154,12 +177,24 @@ export const configSchema = z
     agent: agentSchema.default(agentSchema.parse({})),
     jobs: jobsSchema.default(jobsSchema.parse({})),
     actions: actionsSchema.default(actionsSchema.parse({})),
+    value: valueSchema.default(valueSchema.parse({})),
     graphql: graphqlSchema.default(graphqlSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
   })
   .strict();
 
+export const configSchema = sectionsSchema.transform((sections) => {
+  const agent: AgentConfig = {
+    ...sections.agent,
+    customerSwitchRate: sections.actions.customer_switch_rate,
+    retryCost: sections.actions.retry_cost,
+    valueBasis: sections.value.basis,
+    feeRates: sections.value.fee_rates,
+  };
+  return { ...sections, agent };
+});
+
 export type Config = z.infer<typeof configSchema>;
 export type ApiKey = z.infer<typeof apiKeySchema>;
-export const configSections = Object.keys(configSchema.shape) as (keyof Config)[];
+export const configSections = Object.keys(sectionsSchema.shape) as (keyof Config)[];

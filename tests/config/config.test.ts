@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultAgentConfig } from '../../src/agent/config';
+import { parse as parseYaml } from 'yaml';
+import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/config';
+import { agentKeyNames } from '../../src/config/schema';
 
 function yamlFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'payops-config-')), 'payops.yaml');
@@ -103,6 +106,44 @@ describe('configuration', () => {
 
   it('documents every key with its default in config/payops.example.yaml', () => {
     assert.deepEqual(loadConfig({ PAYOPS_CONFIG: 'config/payops.example.yaml' }), loadConfig({}));
+    const example = parseYaml(readFileSync('config/payops.example.yaml', 'utf8')) as Record<string, Record<string, unknown>>;
+    const defaults = loadConfig({});
+    for (const [section, settings] of Object.entries(defaults)) {
+      const expected = section === 'agent' ? Object.keys(agentKeyNames) : Object.keys(settings);
+      assert.deepEqual(Object.keys(example[section] ?? {}).sort(), expected.sort(), `every ${section}.* key in the example`);
+    }
+  });
+
+  it('prices payments from actions.* and value.*, into the core settings of the same meaning', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.agent.customerSwitchRate, 0.4);
+    assert.equal(defaults.agent.retryCost, 15);
+    assert.equal(defaults.agent.valueBasis, 'gmv');
+    assert.deepEqual(defaults.agent.feeRates, defaultAgentConfig.feeRates);
+    const config = loadConfig({
+      PAYOPS_CONFIG: yamlFile('actions:\n  customer_switch_rate: 0.25\n  retry_cost: 4.5\nvalue:\n  basis: revenue\n  fee_rates: { default: 0.02, upi: 0.001 }\n'),
+    });
+    assert.equal(config.agent.customerSwitchRate, 0.25);
+    assert.equal(config.agent.retryCost, 4.5);
+    assert.equal(config.agent.valueBasis, 'revenue');
+    assert.deepEqual(config.agent.feeRates, { default: 0.02, upi: 0.001 }, 'the map replaces the defaults whole');
+    assert.equal(loadConfig({ PAYOPS_VALUE_FEE_RATES: '{default: 0.01, card: 0.03}' }).agent.feeRates.card, 0.03, 'a map from the environment too');
+  });
+
+  it('keeps the pricing settings out of agent.* and refuses bad ones, naming the key', () => {
+    for (const key of ['customer_switch_rate', 'retry_cost', 'value_basis', 'fee_rates']) {
+      assert.equal(agentKeyNames[key], undefined, key);
+      assert.ok(problemsOf({ [`PAYOPS_AGENT_${key.toUpperCase()}`]: '1' }).includes(`agent.${key}: unknown key`), key);
+    }
+    assert.ok('autonomy_route_share_limit' in agentKeyNames && 'max_dimension_values' in agentKeyNames);
+    const problems = problemsOf({
+      PAYOPS_CONFIG: yamlFile('actions:\n  customer_switch_rate: 1.5\n  retry_cost: -1\nvalue:\n  basis: profit\n  fee_rates: { Card: 0.02, upi: 2 }\n'),
+    });
+    for (const key of ['actions.customer_switch_rate', 'actions.retry_cost', 'value.basis', 'value.fee_rates.Card: invalid key', 'value.fee_rates.upi']) {
+      assert.ok(problems.some((line) => line.startsWith(key)), `${key} in ${problems.join(' | ')}`);
+    }
+    assert.deepEqual(problemsOf({ PAYOPS_VALUE_FEE_RATES: '{card: 0.02}' }), ['value.fee_rates: needs a `default` rate for the methods not listed']);
+    assert.ok(problemsOf({ PAYOPS_AGENT_MAX_DIMENSION_VALUES: '0' }).some((line) => line.startsWith('agent.max_dimension_values:')));
   });
 
   it('refuses a zero or negative cycle interval', () => {
