@@ -8,6 +8,10 @@ const text = (max: number) =>
     .max(max)
     .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
 
+// Issuer and gateway codes are parts of target strings (`gateway:g/issuer:X`), so they may not
+// hold the ':' or '/' that separate the parts: `HDFC/method:upi` must not parse as a cell.
+const dimensionCode = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match [A-Za-z0-9_.-]{1,64}: letters, digits, _ . - (no : or /)');
+
 const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
 const earliestEventTime = Date.parse('2000-01-01T00:00:00Z');
 
@@ -18,7 +22,7 @@ export const transactionSchema = z
       .datetime({ offset: true })
       .refine((value) => Date.parse(value) >= earliestEventTime, 'must not be before 2000-01-01')
       .describe('RFC 3339 date-time with offset: event time, which places the attempt in its window'),
-    issuer: text(64).describe('Issuing bank code, e.g. HDFC'),
+    issuer: dimensionCode.describe('Issuing bank code, e.g. HDFC'),
     method: z
       .string()
       .regex(/^[a-z0-9_]{1,32}$/, 'must match [a-z0-9_]{1,32}')
@@ -34,7 +38,7 @@ export const transactionSchema = z
     retryCount: z.number().int().min(0).max(2_147_483_647).describe('Attempts of the same payment before this one'),
     errorCode: text(64).nullable().optional().describe("The processor's decline or error code"),
     merchantId: text(128).optional(),
-    gateway: text(128).optional(),
+    gateway: dimensionCode.optional().describe('The acquirer or PSP the attempt went through, e.g. pg_a: a dimension the agent watches and routes by'),
   })
   .strict()
   .meta({ id: 'Transaction' });

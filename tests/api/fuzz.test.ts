@@ -84,14 +84,30 @@ describe('fuzzing every REST body', () => {
     );
   });
 
+  it('accepts an issuer or gateway exactly when it is a contract code, and names the field when not', async () => {
+    const code = /^[A-Za-z0-9_.-]{1,64}$/;
+    const candidate = fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(code), fc.stringMatching(/^[A-Za-z0-9_.:/-]{1,70}$/));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('issuer', 'gateway'), candidate, async (field, value) => {
+        const res = await inject('/v1/transactions', JSON.stringify(makeTransaction({ [field]: value })));
+        if (code.test(value)) assert.equal(res.statusCode, 202, res.body);
+        else {
+          assert.equal(res.statusCode, 400, `${field}=${JSON.stringify(value)}: ${res.body}`);
+          assert.deepEqual(JSON.parse(res.body).errors.map((e: { field: string }) => e.field), [field]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('stores SQL-looking strings verbatim and harmlessly', async () => {
     const nasty = ["'; DROP TABLE transactions; --", 'Robert"); DELETE FROM audit_log;--', "\\'; SELECT pg_sleep(10); --", '$1::text', 'ÄÖÜ💳'];
     for (const [i, text] of nasty.entries()) {
-      const tx = makeTransaction({ id: `${text}-${i}`, issuer: text.slice(0, 64), merchantId: text, gateway: text });
+      const tx = makeTransaction({ id: `${text}-${i}`, merchantId: text, errorCode: text });
       const res = await inject('/v1/transactions', JSON.stringify(tx));
       assert.equal(res.statusCode, 202, res.body);
-      const { rows } = await service.db.pool.query('SELECT id, issuer, merchant_id FROM transactions WHERE id = $1', [tx.id]);
-      assert.deepEqual(rows[0], { id: tx.id, issuer: tx.issuer, merchant_id: text });
+      const { rows } = await service.db.pool.query('SELECT id, merchant_id, error_code FROM transactions WHERE id = $1', [tx.id]);
+      assert.deepEqual(rows[0], { id: tx.id, merchant_id: text, error_code: text });
     }
     const { rows } = await service.db.pool.query('SELECT count(*)::int AS n FROM transactions');
     assert.ok(rows[0].n >= nasty.length, 'the table is still there');

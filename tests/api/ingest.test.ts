@@ -130,7 +130,12 @@ describe('bad input, each class with its own answer', () => {
     ['an unknown status', () => postOne(makeTransaction({ status: 'pending' })), 400, 'validation_failed', 'status'],
     ['a missing id', () => postOne(makeTransaction({ id: undefined })), 400, 'validation_failed', 'id'],
     ['an over-long id', () => postOne(makeTransaction({ id: 'x'.repeat(129) })), 400, 'validation_failed', 'id'],
-    ['a NUL byte in a string', () => postOne(makeTransaction({ issuer: 'HD\u0000FC' })), 400, 'validation_failed', 'issuer'],
+    ['a NUL byte in a string', () => postOne(makeTransaction({ merchantId: 'm\u0000-1' })), 400, 'validation_failed', 'merchantId'],
+    ['an issuer that would read as an issuer x method cell', () => postOne(makeTransaction({ issuer: 'HDFC/method:upi' })), 400, 'validation_failed', 'issuer'],
+    ['an issuer over 64 characters', () => postOne(makeTransaction({ issuer: 'B'.repeat(65) })), 400, 'validation_failed', 'issuer'],
+    ['a gateway that would read as a path', () => postOne(makeTransaction({ gateway: 'pg_a/issuer:HDFC' })), 400, 'validation_failed', 'gateway'],
+    ['an empty gateway', () => postOne(makeTransaction({ gateway: '' })), 400, 'validation_failed', 'gateway'],
+    ['a bad gateway in one batch item', () => postBatch([makeTransaction(), makeTransaction({ gateway: 'pg a' })]), 400, 'validation_failed', 'gateway'],
     ['a JSON array instead of an object', () => postOne([makeTransaction()]), 400, 'validation_failed', '(body)'],
     ['an empty batch', () => postBatch([]), 400, 'empty_batch'],
     ['a batch without the transactions list', () => http().post('/v1/transactions/batch').set(ingest).send({ items: [] }), 400, 'validation_failed', 'transactions'],
@@ -157,6 +162,17 @@ describe('bad input, each class with its own answer', () => {
       assert.equal(await stored(), before);
     });
   }
+
+  it('says why an issuer or gateway code is refused, and accepts every code the contract allows', async () => {
+    const res = await postOne(makeTransaction({ issuer: 'HDFC/method:upi', gateway: 'pg:a' }));
+    assert.deepEqual(
+      res.body.errors.map((e: { field: string; reason: string }) => [e.field, /\[A-Za-z0-9_\.-\]\{1,64\}/.test(e.reason)]),
+      [['issuer', true], ['gateway', true]],
+      JSON.stringify(res.body.errors),
+    );
+    const allowed = makeTransaction({ issuer: `Axis.Bank-2_${'x'.repeat(52)}`, gateway: 'PG-a.1_b' });
+    assert.equal((await postOne(allowed)).status, 202);
+  });
 
   it('answers an unknown path with a JSON 404', async () => {
     const res = await http().get('/v1/nothing');
