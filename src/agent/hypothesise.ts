@@ -260,13 +260,6 @@ function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[]
   return out;
 }
 
-/** Share of judged gateways whose success dropped: all of them at once is our side or the network's. */
-function gatewayShareDown(ctx: Context, patterns: readonly Pattern[]): number {
-  const judged = judgedCount(ctx.window.gateways, ctx.config);
-  const down = patterns.filter((p) => p.type === 'GATEWAY_DEGRADATION' && p.metric === 'successRate' && p.target.split('/').length === 1).length;
-  return judged > 1 ? down / judged : 0;
-}
-
 export function hypothesise(
   patterns: readonly Pattern[],
   window: WindowMetrics,
@@ -284,17 +277,16 @@ export function hypothesise(
   // Everything down at once is one problem on our side, not one per issuer, method and gateway.
   const issuerShare = issuerDrops.length / Math.max(1, judgedCount(window.issuers, config));
   const methodShare = methodDrops.length / Math.max(1, judgedCount(window.methods, config));
-  const gatewayShare = gatewayShareDown(ctx, patterns);
-  const faults = gatewayShare >= config.systemWideShareMin ? [] : gatewayFaults(ctx, patterns);
+  // A gateway fault explains the issuers and methods it drags down; all gateways failing is no gateway's fault.
+  const faults = gatewayFaults(ctx, patterns);
   const blamed: ParsedTarget[] = faults.filter((h) => h.cause !== 'CUSTOMER_DECLINES').map((h) => parseTarget(h.target));
   const systemResidual = blamed.length > 0 ? residualDrop(ctx, SYSTEM_TARGET, blamed) : null;
   const explainedByGateways = blamed.length > 0 && (systemResidual === null || systemResidual < config.minRelativeChange);
-  if ((issuerShare >= config.systemWideShareMin && methodShare >= config.systemWideShareMin && !explainedByGateways) || gatewayShare >= config.systemWideShareMin) {
+  if (issuerShare >= config.systemWideShareMin && methodShare >= config.systemWideShareMin && !explainedByGateways) {
     const z = systemDrop?.zScore ?? Math.max(0, ...issuerDrops.map((p) => p.zScore), ...methodDrops.map((p) => p.zScore));
-    const spread = Math.max(Math.min(issuerShare, methodShare), gatewayShare);
     return [
-      hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, 'SYSTEM_DEGRADATION', zEvidence(z, config) * spread, [
-        `${percent(issuerShare)} of issuers, ${percent(methodShare)} of methods and ${percent(gatewayShare)} of gateways degraded at once`,
+      hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, 'SYSTEM_DEGRADATION', zEvidence(z, config) * Math.min(issuerShare, methodShare), [
+        `${percent(issuerShare)} of issuers and ${percent(methodShare)} of methods degraded at once`,
         ...(systemDrop ? [describe(systemDrop)] : []),
       ]),
     ];

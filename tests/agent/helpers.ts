@@ -7,6 +7,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 export interface Group {
   issuer: string;
   method: string;
+  gateway?: string;
   volume: number;
   failures?: number;
   errorCode?: string | null;
@@ -22,7 +23,7 @@ export function transactions(index: number, groups: readonly Group[]): Transacti
     for (let i = 0; i < g.volume; i++) {
       const failed = i < (g.failures ?? 0);
       out.push({
-        id: `w${index}-${g.issuer}-${g.method}-${i}`,
+        id: `w${index}-${g.gateway ?? ''}-${g.issuer}-${g.method}-${i}`,
         timestamp: new Date(start + ((i * 997) % WINDOW_MS)).toISOString(),
         issuer: g.issuer,
         method: g.method,
@@ -32,6 +33,7 @@ export function transactions(index: number, groups: readonly Group[]): Transacti
         latencyMs: g.latencyMs ?? 200,
         retryCount: i >= g.volume - (g.retries ?? 0) ? 1 : 0,
         errorCode: failed ? (g.errorCode === undefined ? 'ISSUER_UNAVAILABLE' : g.errorCode) : null,
+        ...(g.gateway === undefined ? {} : { gateway: g.gateway }),
       });
     }
   }
