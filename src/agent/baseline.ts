@@ -5,7 +5,8 @@ import { technicalFailures, type ErrorTaxonomy } from './errorCodes';
 import { retryRate, successRate } from './metrics';
 
 export type EwmaRates = Pick<AgentConfig, 'ewmaAlpha' | 'ewmaVarianceAlpha'>;
-type BaselineSettings = EwmaRates & ErrorTaxonomy;
+type SlowRate = Pick<AgentConfig, 'slowEwmaAlpha'>;
+type BaselineSettings = EwmaRates & SlowRate & ErrorTaxonomy;
 
 /**
  * Weights of the newest observation in the mean and in the variance. The variance has its own,
@@ -39,19 +40,24 @@ export const BASELINE = {
   retryRateVariance: 7,
   /** Technical failures per attempt: the target's usual mix, against which failures are judged on their excess. */
   technicalRateMean: 8,
+  successRateSlowMean: 9,
 } as const;
 
 export function emptyBaseline(): DimensionBaseline {
-  return [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
 /** Technical failures per attempt in a window. */
 export const technicalRate = (m: DimensionMetrics, taxonomy: ErrorTaxonomy): number => (m.volume > 0 ? technicalFailures(m, taxonomy) / m.volume : 0);
 
-/** Runs once per dimension per window, so it works on plain numbers and allocates one array. */
-export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: BaselineSettings): DimensionBaseline {
+/**
+ * Runs once per dimension per window, so it works on plain numbers and allocates one array.
+ * `windows` > 1 folds a pool of thin windows as one observation, its volume per window.
+ */
+export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: BaselineSettings, windows = 1): DimensionBaseline {
   const seen = b[BASELINE.windows];
   const wm = meanWeight(rates, seen);
+  const ws = Math.max(rates.slowEwmaAlpha, 1 / (seen + 1));
   const wv = varianceWeight(rates, seen);
   const success = successRate(metrics);
   const retry = retryRate(metrics);
@@ -61,7 +67,7 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
   const retryMean = b[BASELINE.retryRateMean];
   return [
     seen + 1,
-    nextMean(b[BASELINE.volumeMean], metrics.volume, wm),
+    nextMean(b[BASELINE.volumeMean], metrics.volume / windows, wm),
     nextMean(successMean, success, wm),
     nextVariance(successMean, b[BASELINE.successRateVariance], success, wv),
     nextMean(latencyMean, latency, wm),
@@ -70,6 +76,7 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
     nextVariance(retryMean, b[BASELINE.retryRateVariance], retry, wv),
     // A baseline saved before this slot existed starts it from the window, like a new one.
     nextMean(b[BASELINE.technicalRateMean] ?? technicalRate(metrics, rates), technicalRate(metrics, rates), wm),
+    nextMean(b[BASELINE.successRateSlowMean] ?? successMean, success, ws),
   ];
 }
 
@@ -116,4 +123,15 @@ export function anomalyScore(zScore: number, relativeChange: number, minRelative
 /** Whether a baseline has seen enough windows to judge. */
 export function isWarm(baseline: DimensionBaseline | undefined, config: AgentConfig): baseline is DimensionBaseline {
   return baseline !== undefined && baseline[BASELINE.windows] >= config.warmupWindows;
+}
+
+/** The same baseline re-centred on the window's level: an incident closed as a persistent shift becomes the new normal. */
+export function rebase(b: DimensionBaseline, metrics: DimensionMetrics, taxonomy: ErrorTaxonomy): DimensionBaseline {
+  const out = [...b] as DimensionBaseline;
+  out[BASELINE.successRateMean] = successRate(metrics);
+  out[BASELINE.successRateSlowMean] = successRate(metrics);
+  out[BASELINE.latencyP95MsMean] = metrics.latencyP95Ms;
+  out[BASELINE.retryRateMean] = retryRate(metrics);
+  out[BASELINE.technicalRateMean] = technicalRate(metrics, taxonomy);
+  return out;
 }

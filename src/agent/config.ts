@@ -36,6 +36,16 @@ export interface AgentConfig {
   minStdRelative: number;
   /** Judged windows without the finding before an incident resolves. */
   incidentResolveWindows: number;
+  /** Weight of the newest window in the slow success reference (0.005: a memory of about 3 hours of 1-minute windows). */
+  slowEwmaAlpha: number;
+  /** Windows a thin dimension may pool before its attempts are judged together; older pools are dropped. */
+  maxPoolWindows: number;
+  /** Share of its usual attempts a dimension must lose (net of the agent's moves) for a traffic drop. */
+  trafficDropMinShare: number;
+  /** Windows after which an open incident that is not an outage is closed as a persistent shift and its baseline re-learns. */
+  maxIncidentWindows: number;
+  /** A target whose incident re-opens within this many windows of resolving is flapping: it must stay quiet longer to resolve. */
+  flapWindowWindows: number;
 
   // hypotheses
   /** Failure codes that are the payer's or the instrument's doing (error_codes.customer). */
@@ -141,6 +151,11 @@ export const defaultAgentConfig: AgentConfig = {
   retryMinRelativeRise: 1,
   minStdRelative: 0.01,
   incidentResolveWindows: 2,
+  slowEwmaAlpha: 0.005,
+  maxPoolWindows: 5,
+  trafficDropMinShare: 0.7,
+  maxIncidentWindows: 120,
+  flapWindowWindows: 60,
 
   customerDeclineCodes: DEFAULT_CUSTOMER_DECLINE_CODES,
   technicalErrorCodes: DEFAULT_TECHNICAL_ERROR_CODES,

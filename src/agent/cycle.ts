@@ -3,7 +3,13 @@ import { MS_PER_SECOND } from './units';
 import type { AgentConfig } from './config';
 import { withContainedOptions } from './contain';
 import { decide } from './decide';
-import { detect } from './detect';
+import { movesTraffic } from './actions';
+import { BASELINE, rebase } from './baseline';
+import { detect, type DetectResult } from './detect';
+import { scopeShare } from './directives';
+import { unclassifiedCodes } from './errorCodes';
+import { lookup, metricsFor, withEntry } from './metrics';
+import { parseTarget, scopeCovers } from './targets';
 import { hypothesise } from './hypothesise';
 import { openIncidentTargets, trackIncidents } from './incidents';
 import { activeInterventions, applyInterventionEvents, expireInterventions, refreshPendingSnapshots } from './interventions';
@@ -12,7 +18,9 @@ import { valueOption, valueOptions } from './nrv';
 import { baselineAlert, plan } from './plan';
 import type {
   AgentState,
+  Baselines,
   CycleResult,
+  IncidentEvent,
   InterventionEvent,
   InterventionRecord,
   InterventionStatus,
@@ -75,6 +83,37 @@ export function recordFor(
 }
 
 /**
+ * Share of a target's payments the moves in force send elsewhere: all of it under a move that covers
+ * the target, else the moved parts' volume before the move over the target's usual volume.
+ */
+function movedAwayShare(inForce: readonly InterventionRecord[], baselines: Baselines, target: string): number {
+  const scope = parseTarget(target);
+  const usual = lookup(baselines, target)?.[BASELINE.volumeMean] ?? 0;
+  let moved = 0;
+  for (const r of inForce) {
+    if (!movesTraffic(r.action)) continue;
+    const part = parseTarget(r.target);
+    const share = scopeShare(r.params);
+    if (scopeCovers(part, scope)) moved = Math.max(moved, share);
+    else if (scopeCovers(scope, part) && usual > 0) moved += (r.snapshot.subjectVolume * share) / usual;
+  }
+  return Math.min(1, moved);
+}
+
+/** Incidents closed as persistent shifts: their targets' baselines re-centre on the new level and their streaks restart. */
+function relearnShifted(detected: DetectResult, events: readonly IncidentEvent[], window: WindowMetrics, config: AgentConfig): Pick<DetectResult, 'baselines' | 'streaks'> {
+  let { baselines, streaks } = detected;
+  for (const e of events) {
+    if (e.type !== 'shifted') continue;
+    const m = metricsFor(window, e.incident.target);
+    const b = lookup(baselines, e.incident.target);
+    if (m && b) baselines = withEntry(baselines, e.incident.target, rebase(b, m, config));
+    streaks = Object.fromEntries(Object.entries(streaks).filter(([key]) => !key.endsWith(`|${e.incident.target}`)));
+  }
+  return { baselines, streaks };
+}
+
+/**
  * Runs one cycle. `events` are what the world reported since the last cycle (executions,
  * approvals, rejections, expiries, rollbacks); they are applied before anything is judged.
  * Pure: the same arguments always give the same result, and `state` is never mutated.
@@ -88,13 +127,22 @@ export function runCycle(
   const reported = applyInterventionEvents(state, events, config);
   const cycleNumber = reported.cycle + 1;
 
-  const { patterns, baselines, streaks } = detect(
+  const inForce = Object.values(reported.interventions).filter((r) => r.status === 'EXECUTED' || r.status === 'EVALUATED');
+  const detected = detect(
     window,
-    { baselines: reported.baselines, streaks: reported.streaks, frozenTargets: openIncidentTargets(reported.incidents) },
+    {
+      baselines: reported.baselines,
+      streaks: reported.streaks,
+      frozenTargets: openIncidentTargets(reported.incidents),
+      pools: reported.pools,
+      movedAway: (target) => movedAwayShare(inForce, reported.baselines, target),
+    },
     cycleNumber,
     config,
   );
-  const tracked = trackIncidents(reported.incidents, patterns, window, cycleNumber, config);
+  const { patterns } = detected;
+  const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, window, cycleNumber, config);
+  const { baselines, streaks } = relearnShifted(detected, tracked.events, window, config);
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 
   const learned = learn(reported.interventions, reported.effectiveness, window, cycleNumber, config);
@@ -127,6 +175,9 @@ export function runCycle(
       incidents: tracked.incidents,
       interventions,
       effectiveness: learned.effectiveness,
+      pools: detected.pools,
+      resolvedIncidents: tracked.resolved,
+      unclassifiedErrorCodes: unclassifiedCodes(window.system, config),
     },
     cycleNumber,
     windowStart: window.start,

@@ -11,6 +11,7 @@ import type {
   Pattern,
   PatternDimension,
   PatternType,
+  Pool,
   WindowMetrics,
 } from './types';
 
@@ -23,8 +24,8 @@ interface MetricRule {
   mean(b: DimensionBaseline): number;
   variance(b: DimensionBaseline): number;
   minRelativeChange(config: AgentConfig): number;
-  /** Sampling variance of the observed value, when the metric is a proportion. */
-  samplingVariance(mean: number, observed: number, volume: number): number;
+  /** Sampling variance of the observed value from the window's own sample. */
+  samplingVariance(mean: number, observed: number, metrics: DimensionMetrics): number;
   patternType(level: Level): PatternType;
 }
 
@@ -38,8 +39,19 @@ const bernoulli = (p: number): number => {
  * events (failures, retries) in small samples have heavier upper tails than the normal curve;
  * judging at the observed rate as well keeps a cell with 8 failures out of 60 from passing as 4 sigma.
  */
-const binomialVariance = (mean: number, observed: number, volume: number): number =>
-  Math.max(bernoulli(mean), bernoulli(observed)) / volume;
+const binomialVariance = (mean: number, observed: number, metrics: DimensionMetrics): number =>
+  Math.max(bernoulli(mean), bernoulli(observed)) / metrics.volume;
+
+/**
+ * Sampling variance of a p95 from n latencies. For a normal sample the 95th percentile's standard
+ * error is sqrt(0.95·0.05/n)/φ(1.645) x sd ≈ 1.28 (p95 − mean)/√n; latencies have heavier tails,
+ * so the factor is rounded up. Without it a 12-payment cell's p95 passed for exact and paged.
+ */
+const P95_STANDARD_ERROR_FACTOR = 2;
+const quantileVariance = (_mean: number, _observed: number, m: DimensionMetrics): number => {
+  const spread = P95_STANDARD_ERROR_FACTOR * Math.max(0, m.latencyP95Ms - m.latencyMeanMs);
+  return m.volume > 0 ? (spread * spread) / m.volume : 0;
+};
 
 const SUCCESS_TYPES: Record<Level, PatternType> = {
   system: 'SYSTEM_DEGRADATION',
@@ -79,7 +91,7 @@ const RULES: readonly MetricRule[] = [
     mean: (b) => b[BASELINE.latencyP95MsMean],
     variance: (b) => b[BASELINE.latencyP95MsVariance],
     minRelativeChange: (c) => c.latencyMinRelativeRise,
-    samplingVariance: () => 0,
+    samplingVariance: quantileVariance,
     patternType: () => 'LATENCY_SPIKE',
   },
 ];
@@ -102,14 +114,50 @@ interface MetricScore {
   anomalous: boolean;
 }
 
-function scoreMetric(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, config: AgentConfig): MetricScore {
-  const mean = rule.mean(baseline);
+/** Scores `metrics` against `mean` (the baseline's own, or one adjusted for this window's mix). */
+function scoreAgainst(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, mean: number, config: AgentConfig): MetricScore {
   const observed = rule.value(metrics);
-  const sampling = rule.samplingVariance(mean, observed, metrics.volume);
+  const sampling = rule.samplingVariance(mean, observed, metrics);
   const volumeRatio = baseline[BASELINE.volumeMean] / metrics.volume;
   const zScore = zScoreOf(mean, rule.variance(baseline), observed, rule.direction, volumeRatio, sampling, config);
   const relativeChange = relativeChangeOf(mean, observed, rule.direction);
   return { observed, mean, zScore, relativeChange, anomalous: isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config) };
+}
+
+const scoreMetric = (rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, config: AgentConfig): MetricScore =>
+  scoreAgainst(rule, metrics, baseline, rule.mean(baseline), config);
+
+/**
+ * The success rate expected of a dimension given this window's mix of its cells: each cell at its
+ * own baseline, weighted by its volume now (cells without a warm baseline at the dimension's own).
+ * A campaign that multiplies a low-success method's volume lowers the aggregate with nothing failing.
+ */
+export type MixExpectation = (ownMean: number) => number;
+
+function mixExpectation(cells: Iterable<[DimensionMetrics, DimensionBaseline | undefined]>, config: AgentConfig): MixExpectation {
+  let volume = 0;
+  let known = 0;
+  let weighted = 0;
+  for (const [m, b] of cells) {
+    volume += m.volume;
+    if (!isWarm(b, config)) continue;
+    known += m.volume;
+    weighted += m.volume * b[BASELINE.successRateMean];
+  }
+  return (ownMean) => (volume > 0 ? (weighted + (volume - known) * ownMean) / volume : ownMean);
+}
+
+/**
+ * The success finding against the slow reference: a level that has drifted away from where it was
+ * hours ago, which the fast baseline follows. The fast mean must have moved too (not one window),
+ * and the reference moves with the mix like the fast one.
+ */
+function driftScore(metrics: DimensionMetrics, baseline: DimensionBaseline, expected: number, config: AgentConfig): MetricScore | null {
+  const fast = baseline[BASELINE.successRateMean];
+  const reference = baseline[BASELINE.successRateSlowMean] + (expected - fast);
+  if (relativeChangeOf(reference, expected, -1) < config.minRelativeChange / 2) return null;
+  const score = scoreAgainst(SUCCESS_RULE, metrics, baseline, reference, config);
+  return score.anomalous ? score : null;
 }
 
 const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): baseline is DimensionBaseline =>
@@ -118,10 +166,35 @@ const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | unde
 /** Whether a dimension's success rate is down by the detector's own rule (other stages ask this of cells). */
 export function successDropped(metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): boolean | null {
   if (!judgeable(metrics, baseline, config)) return null;
-  return scoreMetric(SUCCESS_RULE, metrics, baseline, config).anomalous;
+  return scoreMetric(SUCCESS_RULE, metrics, baseline, config).anomalous || driftScore(metrics, baseline, baseline[BASELINE.successRateMean], config) !== null;
 }
 
-/** The findings on one dimension; none while the baseline warms up or the volume is below the floor. */
+const patternOf = (
+  type: PatternType,
+  level: Level,
+  target: string,
+  metric: MetricName,
+  score: Pick<MetricScore, 'zScore' | 'observed' | 'mean' | 'relativeChange'>,
+  volume: number,
+  cycleNumber: number,
+): Pattern => ({
+  type,
+  dimension: DIMENSION_OF[level],
+  target,
+  metric,
+  zScore: score.zScore,
+  observed: score.observed,
+  baseline: score.mean,
+  relativeChange: score.relativeChange,
+  severity: Math.min(1, score.relativeChange),
+  volume,
+  cycleNumber,
+});
+
+/**
+ * The findings on one dimension; none while the baseline warms up or the volume is below the floor.
+ * Success is judged against the expectation for this window's mix, then against the slow reference.
+ */
 export function judgeDimension(
   level: Level,
   target: string,
@@ -129,28 +202,46 @@ export function judgeDimension(
   baseline: DimensionBaseline | undefined,
   cycleNumber: number,
   config: AgentConfig,
+  mix?: MixExpectation,
 ): readonly Pattern[] {
   if (!judgeable(metrics, baseline, config)) return NO_PATTERNS;
   let found: Pattern[] | null = null;
   for (const rule of RULES) {
-    const score = scoreMetric(rule, metrics, baseline, config);
-    if (!score.anomalous) continue;
+    let score: MetricScore | null;
+    if (rule === SUCCESS_RULE) {
+      const expected = mix ? mix(rule.mean(baseline)) : rule.mean(baseline);
+      score = scoreAgainst(rule, metrics, baseline, expected, config);
+      if (!score.anomalous) score = driftScore(metrics, baseline, expected, config);
+    } else {
+      score = scoreMetric(rule, metrics, baseline, config);
+    }
+    if (!score?.anomalous) continue;
     found ??= [];
-    found.push({
-      type: rule.patternType(level),
-      dimension: DIMENSION_OF[level],
-      target,
-      metric: rule.metric,
-      zScore: score.zScore,
-      observed: score.observed,
-      baseline: score.mean,
-      relativeChange: score.relativeChange,
-      severity: Math.min(1, score.relativeChange),
-      volume: metrics.volume,
-      cycleNumber,
-    });
+    found.push(patternOf(rule.patternType(level), level, target, rule.metric, score, metrics.volume, cycleNumber));
   }
   return found ?? NO_PATTERNS;
+}
+
+/** Sums two windows' aggregates; the p95 of the sum is the volume-weighted p95s (no percentile can be merged exactly). */
+export function mergeMetrics(a: DimensionMetrics, b: DimensionMetrics): DimensionMetrics {
+  const volume = a.volume + b.volume;
+  const weighted = (x: number, y: number): number => (volume > 0 ? (x * a.volume + y * b.volume) / volume : 0);
+  const add = (x: Record<string, number>, y: Record<string, number>): Record<string, number> => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  return {
+    volume,
+    successes: a.successes + b.successes,
+    latencyMeanMs: weighted(a.latencyMeanMs, b.latencyMeanMs),
+    latencyP95Ms: weighted(a.latencyP95Ms, b.latencyP95Ms),
+    retries: a.retries + b.retries,
+    retrySuccesses: a.retrySuccesses + b.retrySuccesses,
+    amountMinorSum: a.amountMinorSum + b.amountMinorSum,
+    errorCodeCounts: add(a.errorCodeCounts, b.errorCodeCounts),
+    amountMinorByCurrency: add(a.amountMinorByCurrency, b.amountMinorByCurrency),
+  };
 }
 
 export interface DetectResult {
@@ -158,6 +249,7 @@ export interface DetectResult {
   baselines: Baselines;
   /** Consecutive anomalous windows per `${metric}|${target}`, for findings awaiting confirmation. */
   streaks: Record<string, number>;
+  pools: Record<string, Pool>;
 }
 
 export interface DetectInput {
@@ -165,44 +257,88 @@ export interface DetectInput {
   streaks: Record<string, number>;
   /** Targets with an open incident: their baselines stay frozen and their findings need no confirmation. */
   frozenTargets: ReadonlySet<string>;
+  pools: Record<string, Pool>;
+  /** Share of a target's payments the directives in force send elsewhere: the agent's own moves are not a drop. */
+  movedAway(target: string): number;
+}
+
+/**
+ * A dimension's attempts far below what it usually carries, net of what the directives in force
+ * moved away: a feed that stalled, or an upstream that stopped sending. Counts are Poisson.
+ */
+function trafficDrop(level: Level, target: string, volume: number, baseline: DimensionBaseline | undefined, moved: number, cycleNumber: number, config: AgentConfig): Pattern | null {
+  if (!isWarm(baseline, config)) return null;
+  const expected = baseline[BASELINE.volumeMean] * (1 - moved);
+  if (expected < config.minVolume || volume >= expected * (1 - config.trafficDropMinShare)) return null;
+  const zScore = (expected - volume) / Math.sqrt(expected);
+  if (zScore < config.anomalyThreshold) return null;
+  const relativeChange = (expected - volume) / expected;
+  return patternOf('TRAFFIC_DROP', level, target, 'volume', { zScore, observed: volume, mean: expected, relativeChange }, volume, cycleNumber);
+}
+
+type Cells = Iterable<[DimensionMetrics, DimensionBaseline | undefined]>;
+
+function* cellsOf(rows: Record<string, Record<string, DimensionMetrics>>, baselines: Record<string, Record<string, DimensionBaseline>>, keep: (outer: string, inner: string) => boolean = () => true): Cells {
+  for (const [outer, row] of Object.entries(rows)) {
+    for (const [inner, m] of Object.entries(row)) if (keep(outer, inner)) yield [m, baselines[outer]?.[inner]];
+  }
 }
 
 /**
  * Judges the window, then folds it into the baselines. A baseline never includes the window it
  * judges, and stays frozen on a target with a finding or an open incident, so a long outage is
- * still measured against healthy behaviour. A finding below `immediateZScore` is reported once it
- * has held for `confirmWindows` windows: a healthy stream's one-window dips do not repeat, real
- * degradations do. An issuer x method cell reports only what its issuer does not already show,
- * which is how a single-method issuer problem surfaces; whether a method-wide finding explains
- * the cell instead is the hypothesis stage's call.
+ * still measured against healthy behaviour (until the incident is closed as a shift, see
+ * incidents). A finding below `immediateZScore` is reported once it has held for `confirmWindows`
+ * windows: a healthy stream's one-window dips do not repeat, real degradations do. A narrower
+ * scope reports only what its wider ones do not already show. A dimension too thin to judge pools
+ * its windows (up to `maxPoolWindows`) until they are enough: a small bank at night is judged on a
+ * few minutes together rather than never.
  */
 export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: number, config: AgentConfig): DetectResult {
   const { baselines, frozenTargets } = input;
   const patterns: Pattern[] = [];
   const streaks: Record<string, number> = {};
+  const pools: Record<string, Pool> = {};
   const flagged = new Set<string>();
+  const report = (pattern: Pattern, parents: readonly string[]): void => {
+    const key = `${pattern.metric}|${pattern.target}`;
+    const streak = (input.streaks[key] ?? 0) + 1;
+    streaks[key] = streak;
+    flagged.add(key);
+    const confirmed = pattern.zScore >= config.immediateZScore || streak >= config.confirmWindows || frozenTargets.has(pattern.target);
+    const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
+    if (confirmed && !redundant) patterns.push(pattern);
+  };
   const visit = (
     level: Level,
     target: string,
     m: DimensionMetrics,
     previous: DimensionBaseline | undefined,
     parents: readonly string[],
+    cells?: Cells,
   ): DimensionBaseline | undefined => {
-    const found = judgeDimension(level, target, m, previous, cycleNumber, config);
-    for (const pattern of found) {
-      const key = `${pattern.metric}|${target}`;
-      const streak = (input.streaks[key] ?? 0) + 1;
-      streaks[key] = streak;
-      flagged.add(key);
-      const confirmed = pattern.zScore >= config.immediateZScore || streak >= config.confirmWindows || frozenTargets.has(target);
-      const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
-      if (confirmed && !redundant) patterns.push(pattern);
+    const drop = level === 'cell' ? null : trafficDrop(level, target, m.volume, previous, input.movedAway(target), cycleNumber, config);
+    if (drop) report(drop, parents);
+    let judged = m;
+    let windows = 1;
+    if (m.volume < config.minVolume) {
+      const pool = input.pools[target];
+      const pooled: Pool = pool ? { windows: pool.windows + 1, metrics: mergeMetrics(pool.metrics, m) } : { windows: 1, metrics: m };
+      if (pooled.metrics.volume < config.minVolume) {
+        if (pooled.windows < config.maxPoolWindows && m.volume > 0) pools[target] = pooled;
+        return previous;
+      }
+      judged = pooled.metrics;
+      windows = pooled.windows;
     }
-    const fold = found.length === 0 && m.volume >= config.minVolume && !frozenTargets.has(target);
-    return fold ? updateBaseline(previous ?? emptyBaseline(), m, config) : previous;
+    const mix = cells && previous ? mixExpectation(cells, config) : undefined;
+    const found = judgeDimension(level, target, judged, previous, cycleNumber, config, mix);
+    for (const pattern of found) report(pattern, parents);
+    const fold = found.length === 0 && !drop && !frozenTargets.has(target);
+    return fold ? updateBaseline(previous ?? emptyBaseline(), judged, config, windows) : previous;
   };
   const next: Baselines = {
-    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, []) ?? baselines.system,
+    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, [], cellsOf(metrics.issuerMethods, baselines.issuerMethods)) ?? baselines.system,
     issuers: { ...baselines.issuers },
     methods: { ...baselines.methods },
     issuerMethods: { ...baselines.issuerMethods },
@@ -216,10 +352,12 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   };
   // Wider scopes first: a narrower one reports only what its wider ones do not already show.
   for (const [issuer, m] of Object.entries(metrics.issuers)) {
-    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), m, baselines.issuers[issuer], []));
+    const cells = cellsOf({ [issuer]: metrics.issuerMethods[issuer] ?? {} }, baselines.issuerMethods);
+    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), m, baselines.issuers[issuer], [], cells));
   }
   for (const [method, m] of Object.entries(metrics.methods)) {
-    keep(next.methods, method, visit('method', targetOf({ method }), m, baselines.methods[method], []));
+    const cells = cellsOf(metrics.issuerMethods, baselines.issuerMethods, (_issuer, inner) => inner === method);
+    keep(next.methods, method, visit('method', targetOf({ method }), m, baselines.methods[method], [], cells));
   }
   for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
     const previousRow = baselines.issuerMethods[issuer] ?? {};
@@ -229,27 +367,36 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     }
     next.issuerMethods[issuer] = nextRow;
   }
+  const gatewayCells = (gateway: string, keepCell: (issuer: string, method: string) => boolean = () => true): Cells =>
+    cellsOf(metrics.gatewayCells[gateway] ?? {}, baselines.gatewayCells[gateway] ?? {}, keepCell);
   for (const [gateway, m] of Object.entries(metrics.gateways)) {
-    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), m, baselines.gateways[gateway], []));
+    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), m, baselines.gateways[gateway], [], gatewayCells(gateway)));
   }
   const visitRows = (
     rows: Record<string, Record<string, DimensionMetrics>>,
     previousRows: Record<string, Record<string, DimensionBaseline>>,
     target: (outer: string, inner: string) => string,
     parents: (outer: string, inner: string) => string[],
+    cells?: (outer: string, inner: string) => Cells,
   ): Record<string, Record<string, DimensionBaseline>> => {
     const out = { ...previousRows };
     for (const [outer, row] of Object.entries(rows)) {
       const previousRow = previousRows[outer] ?? {};
       const nextRow = { ...previousRow };
-      for (const [inner, m] of Object.entries(row)) keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], parents(outer, inner)));
+      for (const [inner, m] of Object.entries(row)) {
+        keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], parents(outer, inner), cells?.(outer, inner)));
+      }
       out[outer] = nextRow;
     }
     return out;
   };
   const onGateway = (gateway: string): string[] => [targetOf({ gateway })];
-  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), onGateway);
-  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), onGateway);
+  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), onGateway, (gateway, issuer) =>
+    gatewayCells(gateway, (i) => i === issuer),
+  );
+  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), onGateway, (gateway, method) =>
+    gatewayCells(gateway, (_i, m) => m === method),
+  );
   for (const [gateway, rows] of Object.entries(metrics.gatewayCells)) {
     next.gatewayCells[gateway] = visitRows(rows, baselines.gatewayCells[gateway] ?? {}, (issuer, method) => targetOf({ gateway, issuer, method }), (issuer, method) => [
       targetOf({ gateway }),
@@ -257,5 +404,16 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       targetOf({ gateway, method }),
     ]);
   }
-  return { patterns, baselines: next, streaks };
+  // A dimension that sent nothing at all is absent from the window, not quiet: judge its silence.
+  const silent = (level: Level, tree: Record<string, DimensionBaseline>, present: Record<string, unknown>, target: (name: string) => string): void => {
+    for (const [name, b] of Object.entries(tree)) {
+      if (name in present) continue;
+      const drop = trafficDrop(level, target(name), 0, b, input.movedAway(target(name)), cycleNumber, config);
+      if (drop) report(drop, []);
+    }
+  };
+  silent('issuer', baselines.issuers, metrics.issuers, (issuer) => targetOf({ issuer }));
+  silent('method', baselines.methods, metrics.methods, (method) => targetOf({ method }));
+  silent('gateway', baselines.gateways, metrics.gateways, (gateway) => targetOf({ gateway }));
+  return { patterns, baselines: next, streaks, pools };
 }

@@ -260,6 +260,30 @@ function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[]
   return out;
 }
 
+/**
+ * Feed problems. A traffic drop alone is a lost feed (or an upstream that stopped sending); a
+ * success drop on a target whose attempts fell while its failures did not rise beyond what its usual
+ * volume would fail is lost success events, not a bank failing: either is paged, never moved for.
+ */
+function telemetryLosses(ctx: Context, patterns: readonly Pattern[]): { hypotheses: Hypothesis[]; explained: Set<string> } {
+  const hypotheses: Hypothesis[] = [];
+  const explained = new Set<string>();
+  for (const drop of patterns.filter((p) => p.type === 'TRAFFIC_DROP')) {
+    explained.add(drop.target);
+    const m = metricsFor(ctx.window, drop.target);
+    const failures = m ? m.volume - m.successes : 0;
+    const usualFailures = drop.baseline * (1 - baselineRate(ctx, drop.target, 1));
+    const lostSuccesses = failures > 0 && failures <= usualFailures + ctx.config.anomalyThreshold * Math.sqrt(Math.max(1, usualFailures));
+    hypotheses.push(
+      hypothesis(ctx, 'TELEMETRY_LOSS', drop.target, drop.type, zEvidence(drop.zScore, ctx.config), [
+        `${drop.observed.toFixed(0)} attempts against ${drop.baseline.toFixed(0)} usually (net of the agent's own moves)`,
+        lostSuccesses ? `failures at their usual count (${failures}): the successes are missing from the feed` : 'attempts and successes vanished together: the feed, not the bank',
+      ]),
+    );
+  }
+  return { hypotheses, explained };
+}
+
 export function hypothesise(
   patterns: readonly Pattern[],
   window: WindowMetrics,
@@ -274,11 +298,18 @@ export function hypothesise(
   const systemDrop = patterns.find((p) => p.type === 'SYSTEM_DEGRADATION');
   const out: Hypothesis[] = [];
 
+  // Before blaming anyone: attempts vanishing, or successes vanishing without failures rising, is the feed.
+  const feeds = telemetryLosses(ctx, patterns);
+  out.push(...feeds.hypotheses);
+  const real = (p: Pattern): boolean => !feeds.explained.has(p.target);
+  issuerDrops.splice(0, issuerDrops.length, ...issuerDrops.filter(real));
+  methodDrops.splice(0, methodDrops.length, ...methodDrops.filter(real));
+
   // Everything down at once is one problem on our side, not one per issuer, method and gateway.
   const issuerShare = issuerDrops.length / Math.max(1, judgedCount(window.issuers, config));
   const methodShare = methodDrops.length / Math.max(1, judgedCount(window.methods, config));
   // A gateway fault explains the issuers and methods it drags down; all gateways failing is no gateway's fault.
-  const faults = gatewayFaults(ctx, patterns);
+  const faults = gatewayFaults(ctx, patterns.filter(real));
   const blamed: ParsedTarget[] = faults.filter((h) => h.cause !== 'CUSTOMER_DECLINES').map((h) => parseTarget(h.target));
   const systemResidual = blamed.length > 0 ? residualDrop(ctx, SYSTEM_TARGET, blamed) : null;
   const explainedByGateways = blamed.length > 0 && (systemResidual === null || systemResidual < config.minRelativeChange);
@@ -336,7 +367,7 @@ export function hypothesise(
     ]));
   }
 
-  if (systemDrop && out.length === 0) {
+  if (systemDrop && real(systemDrop) && out.length === 0) {
     out.push(hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, systemDrop.type, zEvidence(systemDrop.zScore, config), [
       describe(systemDrop),
       'no single issuer, method or gateway accounts for it',

@@ -1,17 +1,33 @@
 // Consecutive findings on one target are one incident with a lifecycle, not a fresh alarm per window.
 import type { AgentConfig } from './config';
 import { metricsFor } from './metrics';
-import type { Incident, IncidentEvent, Pattern, WindowMetrics } from './types';
+import type { Incident, IncidentEvent, Pattern, ResolvedIncident, WindowMetrics } from './types';
 
 export const incidentKey = (p: Pick<Pattern, 'type' | 'target'>): string => `${p.type}|${p.target}`;
 
 export interface IncidentUpdate {
   incidents: Record<string, Incident>;
   events: IncidentEvent[];
+  /** Cycle each incident key last resolved in, and how often it had flapped, within the flap window. */
+  resolved: Record<string, ResolvedIncident>;
 }
+
+/**
+ * Quiet windows an incident needs to resolve: one flap more, one resolve period more. A target that
+ * goes down 2 windows and up 3 stays one incident, so its directive is not released and re-issued.
+ */
+const resolveWindows = (incident: Incident, config: AgentConfig): number => config.incidentResolveWindows * (1 + incident.flaps);
+
+/**
+ * An incident past `maxIncidentWindows` is a new normal, not an emergency: closed as a shift so the
+ * baseline re-learns. An outage (success down by `outageRelativeDrop` or more) never is.
+ */
+const persistentShift = (incident: Incident, config: AgentConfig): boolean =>
+  incident.windowsSeen >= config.maxIncidentWindows && !(incident.lastPattern.metric === 'successRate' && incident.lastPattern.relativeChange >= config.outageRelativeDrop);
 
 export function trackIncidents(
   incidents: Record<string, Incident>,
+  resolvedBefore: Record<string, ResolvedIncident>,
   patterns: readonly Pattern[],
   window: WindowMetrics,
   cycleNumber: number,
@@ -19,11 +35,14 @@ export function trackIncidents(
 ): IncidentUpdate {
   const next: Record<string, Incident> = {};
   const events: IncidentEvent[] = [];
+  const resolved: Record<string, ResolvedIncident> = {};
+  for (const [key, r] of Object.entries(resolvedBefore)) if (cycleNumber - r.cycle <= config.flapWindowWindows) resolved[key] = r;
   const seen = new Set<string>();
   for (const pattern of patterns) {
     const key = incidentKey(pattern);
     seen.add(key);
     const open = incidents[key];
+    const before = resolved[key];
     const incident: Incident = open
       ? {
           ...open,
@@ -45,7 +64,12 @@ export function trackIncidents(
           quietWindows: 0,
           peakZScore: pattern.zScore,
           lastPattern: pattern,
+          flaps: before ? before.flaps + 1 : 0,
         };
+    if (persistentShift(incident, config)) {
+      events.push({ type: 'shifted', incident });
+      continue;
+    }
     next[key] = incident;
     events.push({ type: open ? 'updated' : 'opened', incident });
   }
@@ -54,10 +78,12 @@ export function trackIncidents(
     // A window too thin to judge is no evidence of recovery: the incident waits.
     const judged = (metricsFor(window, open.target)?.volume ?? 0) >= config.minVolume;
     const quiet = { ...open, quietWindows: open.quietWindows + (judged ? 1 : 0) };
-    if (quiet.quietWindows >= config.incidentResolveWindows) events.push({ type: 'resolved', incident: quiet });
-    else next[key] = quiet;
+    if (quiet.quietWindows >= resolveWindows(quiet, config)) {
+      events.push({ type: 'resolved', incident: quiet });
+      resolved[key] = { cycle: cycleNumber, flaps: quiet.flaps };
+    } else next[key] = quiet;
   }
-  return { incidents: next, events };
+  return { incidents: next, events, resolved };
 }
 
 export function openIncidentTargets(incidents: Record<string, Incident>): Set<string> {

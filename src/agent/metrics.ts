@@ -62,3 +62,24 @@ export function lookup<T>(tree: DimensionTree<T>, target: string): T | undefined
 }
 
 export const metricsFor = (window: WindowMetrics, target: string): DimensionMetrics | undefined => lookup(window, target);
+
+/** A copy of a dimension tree with the entry a target names replaced (created where missing). */
+export function withEntry<T>(tree: DimensionTree<T>, target: string, value: T): DimensionTree<T> {
+  if (target === SYSTEM_TARGET) return { ...tree, system: value };
+  const { gateway, issuer, method } = parseTarget(target);
+  const set1 = (rows: Record<string, T>, key: string): Record<string, T> => ({ ...rows, [key]: value });
+  const set2 = (rows: Record<string, Record<string, T>>, a: string, b: string): Record<string, Record<string, T>> => ({ ...rows, [a]: set1(rows[a] ?? {}, b) });
+  if (gateway !== null) {
+    if (issuer !== null && method !== null) {
+      const cells = tree.gatewayCells[gateway] ?? {};
+      return { ...tree, gatewayCells: { ...tree.gatewayCells, [gateway]: set2(cells, issuer, method) } };
+    }
+    if (issuer !== null) return { ...tree, gatewayIssuers: set2(tree.gatewayIssuers, gateway, issuer) };
+    if (method !== null) return { ...tree, gatewayMethods: set2(tree.gatewayMethods, gateway, method) };
+    return { ...tree, gateways: set1(tree.gateways, gateway) };
+  }
+  if (issuer !== null && method !== null) return { ...tree, issuerMethods: set2(tree.issuerMethods, issuer, method) };
+  if (issuer !== null) return { ...tree, issuers: set1(tree.issuers, issuer) };
+  if (method !== null) return { ...tree, methods: set1(tree.methods, method) };
+  return tree;
+}

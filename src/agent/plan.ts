@@ -20,6 +20,7 @@ const ACTIONS_FOR: Record<RootCause, readonly ActionType[]> = {
   UPSTREAM_LATENCY: ['ALERT_OPS'],
   SYSTEM_WIDE: ['ALERT_OPS'],
   CUSTOMER_DECLINES: ['ALERT_OPS'],
+  TELEMETRY_LOSS: ['ALERT_OPS'],
 };
 
 /** The currency with the most money in a dimension: amounts are valued in it, never summed across currencies. */

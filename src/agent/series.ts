@@ -23,6 +23,8 @@ interface Level {
   value: number;
   /** EWMA of the absolute one-step error (clipped), both the scale and how well it predicts. */
   error: number;
+  /** The same, clipped only far out: rare jumps (a sparse count's ones) keep the scale from collapsing. */
+  spread: number;
 }
 
 export interface SeriesState {
@@ -36,10 +38,27 @@ export interface SeriesState {
   period: number;
   /** Seasonal offset by phase (step mod period). */
   season: number[];
-  /** Consecutive points beyond SHIFT_Z on the same side, signed. */
-  run: number;
+  shift: Shift;
   /** The last few deseasonalised values, to re-level to after a lasting shift. */
   recent: number[];
+  /** This series' own distribution of |z|, so a heavy-tailed series needs a larger z to score as high. */
+  calibration: Calibration;
+}
+
+/**
+ * A run of consecutive points beyond SHIFT_Z on one side (signed length), the levels from before it
+ * began, and the levels of the regime the last accepted shift left, so a return to it is normal.
+ */
+interface Shift {
+  run: number;
+  before: Level[] | null;
+  previous: Level[] | null;
+}
+
+/** Decayed counts of log10 |z| in fixed bins, and their total. */
+interface Calibration {
+  counts: number[];
+  total: number;
 }
 
 export interface SeriesScore {
@@ -59,17 +78,38 @@ const SEASON_ALPHA = 0.1;
 /** After this many points beyond SHIFT_Z on one side, the level jumps to them: a new normal. */
 const SHIFT_RUN = 5;
 const SHIFT_Z = 3;
-const REFIT_EVERY = 128;
-/** A period needs this many cycles in the history to be trusted. */
+const REFIT_EVERY = 256;
+const MIN_PERIOD = 2;
+/** A period needs this many cycles in the history: two to fit on, more to check the fit on. */
 const MIN_CYCLES = 2.5;
-/** Share of the deseasonalised variance a period must explain, net of what noise alone would. */
+const PERIOD_CANDIDATES = 16;
+/** Share of the variance around the level a period must predict in held-out cycles. */
 const MIN_SEASONAL_GAIN = 0.1;
+/** The spread bounds the scale from below at this fraction, and is clipped at this many scales. */
+const SPREAD_TO_SCALE = 3;
+const SPREAD_CLIP_Z = 1000;
+/** Points whose errors are averaged plainly before clipping starts: the scale needs a first guess. */
+const SCALE_WARMUP = 20;
 /** Inputs beyond this are clipped so squares and differences stay finite. */
 const MAX_MAGNITUDE = 1e150;
 const RELATIVE_SCALE_FLOOR = 1e-9;
 const ABSOLUTE_SCALE_FLOOR = 1e-12;
-/** z at which the score is 0.5. */
-const HALF_SCORE_Z = 6;
+/** |z| is binned by log10 from LOG_Z_MIN in steps of BIN_WIDTH; beyond the last bin it extrapolates. */
+const LOG_Z_MIN = -2;
+const BIN_WIDTH = 0.1;
+const BINS = 80;
+/** Counts fade with a memory of about this many points. */
+const CALIBRATION_MEMORY = 2000;
+/** The empirical tail is trusted while this many points lie beyond; further out it is extrapolated. */
+const TAIL_MIN_COUNT = 3;
+/** The tail's shape is the mean log10-excess above the quantile exceeded by this share. */
+const SHAPE_SHARE = 0.02;
+/** A thin tail (quantised or near-constant series) is not trusted to be thinner than this. */
+const MIN_TAIL_SHAPE = 0.03;
+/** Before data, a Gaussian's |z| (in mean absolute deviations) worth this many points. */
+const PRIOR_POINTS = 50;
+/** Surprise (-log10 of the tail probability) at which the score is 0.5. */
+const HALF_SCORE_SURPRISE = 10;
 const ANOMALOUS_SCORE = 0.5;
 
 export const initialSeriesState = (): SeriesState => ({
@@ -77,11 +117,12 @@ export const initialSeriesState = (): SeriesState => ({
   clock: { step: -1, last: Number.NaN, interval: Number.NaN, intervals: [] },
   history: [],
   steps: [],
-  levels: LEVEL_ALPHAS.map((alpha) => ({ alpha, value: 0, error: 0 })),
+  levels: LEVEL_ALPHAS.map((alpha) => ({ alpha, value: 0, error: 0, spread: 0 })),
   period: 0,
   season: [],
-  run: 0,
+  shift: { run: 0, before: null, previous: null },
   recent: [],
+  calibration: priorCalibration(),
 });
 
 /** Positive intervals whose median becomes the series' step, fixed from then on so phases keep. */
@@ -116,7 +157,7 @@ function bestLevel(levels: readonly Level[]): Level {
 
 function scaleOf(state: SeriesState, level: Level): number {
   const magnitude = Math.max(Math.abs(level.value), Math.abs(state.recent[state.recent.length - 1] ?? 0));
-  return Math.max(level.error, RELATIVE_SCALE_FLOOR * magnitude, ABSOLUTE_SCALE_FLOOR);
+  return Math.max(level.error, level.spread / SPREAD_TO_SCALE, RELATIVE_SCALE_FLOOR * magnitude, ABSOLUTE_SCALE_FLOOR);
 }
 
 const clip = (x: number, bound: number): number => Math.max(-bound, Math.min(bound, x));
@@ -127,17 +168,29 @@ function remember(state: SeriesState, value: number, step: number): void {
   state.steps[slot] = step;
 }
 
-/** The history in arrival order. */
-function chronological(state: SeriesState): { values: number[]; steps: number[] } {
+/**
+ * The history on a regular grid of steps, starting at `first`: a repeated step keeps its last
+ * value and a gap is bridged linearly, so lags and phases count time rather than rows. Null when
+ * gaps make the grid much longer than the history.
+ */
+function regularHistory(state: SeriesState): { first: number; values: number[] } | null {
   const n = Math.min(state.seen, HISTORY);
   const start = state.seen > HISTORY ? state.seen % HISTORY : 0;
-  const values: number[] = [];
-  const steps: number[] = [];
+  const at = (i: number): { step: number; value: number } => ({ step: state.steps[(start + i) % HISTORY] ?? 0, value: state.history[(start + i) % HISTORY] ?? 0 });
+  const first = at(0).step;
+  const span = at(n - 1).step - first + 1;
+  if (span > 2 * HISTORY) return null;
+  const values = new Array<number>(span);
+  let previous = at(0);
   for (let i = 0; i < n; i++) {
-    values.push(state.history[(start + i) % HISTORY] ?? 0);
-    steps.push(state.steps[(start + i) % HISTORY] ?? 0);
+    const point = at(i);
+    for (let s = previous.step + 1; s < point.step; s++) {
+      values[s - first] = previous.value + ((point.value - previous.value) * (s - previous.step)) / (point.step - previous.step);
+    }
+    values[point.step - first] = point.value;
+    previous = point;
   }
-  return { values, steps };
+  return { first, values };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -158,6 +211,70 @@ function winsorised(values: readonly number[]): number[] {
   return out;
 }
 
+/** Radix-2 FFT in place; lengths are powers of two. */
+function fft(re: number[], im: number[]): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j] ?? 0, re[i] ?? 0];
+      [im[i], im[j]] = [im[j] ?? 0, im[i] ?? 0];
+    }
+  }
+  for (let size = 2; size <= n; size <<= 1) {
+    const angle = (-2 * Math.PI) / size;
+    for (let start = 0; start < n; start += size) {
+      for (let k = 0; k < size / 2; k++) {
+        const wr = Math.cos(angle * k);
+        const wi = Math.sin(angle * k);
+        const a = start + k;
+        const b = a + size / 2;
+        const xr = (re[b] ?? 0) * wr - (im[b] ?? 0) * wi;
+        const xi = (re[b] ?? 0) * wi + (im[b] ?? 0) * wr;
+        re[b] = (re[a] ?? 0) - xr;
+        im[b] = (im[a] ?? 0) - xi;
+        re[a] = (re[a] ?? 0) + xr;
+        im[a] = (im[a] ?? 0) + xi;
+      }
+    }
+  }
+}
+
+/** Autocorrelation of the mean-removed values at lags 0..n-1, by FFT. */
+function autocorrelation(values: readonly number[]): number[] {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  let size = 1;
+  while (size < 2 * n) size <<= 1;
+  const re = new Array<number>(size).fill(0);
+  const im = new Array<number>(size).fill(0);
+  values.forEach((v, i) => (re[i] = v - mean));
+  fft(re, im);
+  for (let i = 0; i < size; i++) {
+    re[i] = (re[i] ?? 0) ** 2 + (im[i] ?? 0) ** 2;
+    im[i] = 0;
+  }
+  fft(re, im);
+  const zero = re[0] || 1;
+  return re.slice(0, n).map((r) => r / zero);
+}
+
+/**
+ * The strongest local maxima of the autocorrelation and their neighbours (noise moves a broad
+ * peak by a lag or so): the periods worth fitting.
+ */
+function candidatePeriods(acf: readonly number[], maxPeriod: number): number[] {
+  const peaks: number[] = [];
+  for (let lag = MIN_PERIOD; lag <= maxPeriod; lag++) {
+    const a = acf[lag] ?? 0;
+    if (a > 0 && a > (acf[lag - 1] ?? 0) && a >= (acf[lag + 1] ?? 0)) peaks.push(lag);
+  }
+  const strongest = peaks.sort((x, y) => (acf[y] ?? 0) - (acf[x] ?? 0)).slice(0, PERIOD_CANDIDATES);
+  return [...new Set(strongest.flatMap((p) => [p - 1, p, p + 1]))].filter((p) => p >= MIN_PERIOD && p <= maxPeriod);
+}
+
 interface Fit {
   period: number;
   gain: number;
@@ -165,66 +282,73 @@ interface Fit {
 }
 
 /**
- * How well a period explains the history: residuals from a centred moving average over one cycle
- * (which removes level and trend but keeps nothing of the cycle) are averaged by phase; the gain is
- * the variance the phase means remove, adjusted for the phases fitted (adjusted R²).
+ * How well a period predicts the history: residuals from a centred moving average over one cycle
+ * (level and trend, nothing of the cycle) are averaged by phase over even cycles to predict odd
+ * ones and the other way round, so a period that only fits noise or a wander gains nothing.
  */
-function fitPeriod(values: readonly number[], steps: readonly number[], prefix: readonly number[], period: number): Fit {
+function fitPeriod(values: readonly number[], first: number, prefix: readonly number[], period: number): Fit {
   const n = values.length;
   const half = Math.floor(period / 2);
-  const sums = new Array<number>(period).fill(0);
-  const counts = new Array<number>(period).fill(0);
-  const residuals: number[] = [];
-  const phases: number[] = [];
+  const sums = [new Array<number>(period).fill(0), new Array<number>(period).fill(0)];
+  const counts = [new Array<number>(period).fill(0), new Array<number>(period).fill(0)];
+  const residuals: { r: number; phase: number; parity: number }[] = [];
   for (let i = half; i + period - half <= n; i++) {
     const mean = ((prefix[i - half + period] ?? 0) - (prefix[i - half] ?? 0)) / period;
-    const r = (values[i] ?? 0) - mean;
-    const phase = phaseOf(steps[i] ?? 0, period);
-    residuals.push(r);
-    phases.push(phase);
-    sums[phase] = (sums[phase] ?? 0) + r;
-    counts[phase] = (counts[phase] ?? 0) + 1;
+    const step = first + i;
+    const item = { r: (values[i] ?? 0) - mean, phase: phaseOf(step, period), parity: Math.floor(step / period) % 2 };
+    residuals.push(item);
+    (sums[item.parity] as number[])[item.phase] = ((sums[item.parity] as number[])[item.phase] ?? 0) + item.r;
+    (counts[item.parity] as number[])[item.phase] = ((counts[item.parity] as number[])[item.phase] ?? 0) + 1;
   }
-  const profile = sums.map((s, p) => (counts[p] ? s / (counts[p] ?? 1) : 0));
-  const m = residuals.length;
+  const meanOf = (parity: number, phase: number): number => {
+    const c = counts[parity]?.[phase] ?? 0;
+    return c > 0 ? (sums[parity]?.[phase] ?? 0) / c : 0;
+  };
   let total = 0;
   let left = 0;
-  for (let i = 0; i < m; i++) {
-    const r = residuals[i] ?? 0;
+  for (const { r, phase, parity } of residuals) {
     total += r * r;
-    left += (r - (profile[phases[i] ?? 0] ?? 0)) ** 2;
+    left += (r - meanOf(1 - parity, phase)) ** 2;
   }
-  const dof = m - period;
-  const gain = total > 0 && dof > 0 ? 1 - left / dof / (total / (m - 1)) : 0;
-  return { period, gain, profile };
+  const profile = Array.from({ length: period }, (_, p) => {
+    const c = (counts[0]?.[p] ?? 0) + (counts[1]?.[p] ?? 0);
+    return c > 0 ? ((sums[0]?.[p] ?? 0) + (sums[1]?.[p] ?? 0)) / c : 0;
+  });
+  return { period, gain: total > 0 ? 1 - left / total : 0, profile };
 }
 
-/** Searches every period the history holds enough cycles of and keeps the best, if it is worth it. */
+/** Fits the strongest autocorrelation peaks and the period in use, and keeps the best if worth it. */
 function refitSeason(state: SeriesState): void {
-  const { values: raw, steps } = chronological(state);
-  const values = winsorised(raw);
+  const history = regularHistory(state);
+  if (history === null) return;
+  const values = winsorised(history.values);
   const prefix = [0];
   for (const v of values) prefix.push((prefix[prefix.length - 1] ?? 0) + v);
+  const maxPeriod = Math.floor(values.length / MIN_CYCLES);
+  const candidates = candidatePeriods(autocorrelation(values), maxPeriod);
+  if (state.period > 0 && state.period <= maxPeriod && !candidates.includes(state.period)) candidates.push(state.period);
   let best: Fit = { period: 0, gain: MIN_SEASONAL_GAIN, profile: [] };
-  for (let period = 2; period * MIN_CYCLES <= values.length; period++) {
-    const fit = fitPeriod(values, steps, prefix, period);
+  for (const period of candidates) {
+    const fit = fitPeriod(values, history.first, prefix, period);
     if (fit.gain > best.gain) best = fit;
   }
   if (best.period === state.period) return;
-  const lastStep = steps[steps.length - 1] ?? 0;
+  const lastStep = history.first + values.length - 1;
   const shiftLevels = seasonalAt(state, lastStep) - (best.period > 0 ? (best.profile[phaseOf(lastStep, best.period)] ?? 0) : 0);
   for (const level of state.levels) level.value += shiftLevels;
   state.period = best.period;
   state.season = best.profile;
 }
 
-function foldIn(state: SeriesState, deseasonalised: number, x: number, step: number, zBest: number): void {
+function foldIn(state: SeriesState, deseasonalised: number, x: number, step: number): void {
   for (const level of state.levels) {
     const scale = scaleOf(state, level);
     const e = deseasonalised - level.value;
-    const clipped = clip(e, CLIP_Z * scale);
+    const clipped = state.seen < SCALE_WARMUP ? e : clip(e, CLIP_Z * scale);
     level.value = state.seen === 0 ? deseasonalised : level.value + level.alpha * clipped;
-    level.error = state.seen === 0 ? 0 : level.error + ERROR_ALPHA * (Math.abs(clipped) - level.error);
+    const weight = state.seen === 0 ? 1 : Math.max(ERROR_ALPHA, 1 / state.seen);
+    level.error += weight * (state.seen === 0 ? -level.error : Math.abs(clipped) - level.error);
+    level.spread += weight * (state.seen === 0 ? -level.spread : Math.min(Math.abs(e), SPREAD_CLIP_Z * scale) - level.spread);
   }
   if (state.period > 0) {
     const phase = phaseOf(step, state.period);
@@ -234,15 +358,129 @@ function foldIn(state: SeriesState, deseasonalised: number, x: number, step: num
   }
   state.recent.push(deseasonalised);
   if (state.recent.length > SHIFT_RUN) state.recent.shift();
-  state.run = Math.abs(zBest) > SHIFT_Z ? (Math.sign(zBest) === Math.sign(state.run) ? state.run + Math.sign(zBest) : Math.sign(zBest)) : 0;
-  if (Math.abs(state.run) >= SHIFT_RUN) {
-    const settled = median(state.recent);
-    for (const level of state.levels) level.value = settled;
-    state.run = 0;
-  }
 }
 
-const toScore = (z: number): number => (z * z) / (z * z + HALF_SCORE_Z * HALF_SCORE_Z);
+const copyLevels = (levels: readonly Level[]): Level[] => levels.map((l) => ({ ...l }));
+
+/**
+ * Counts points beyond SHIFT_Z on one side; SHIFT_RUN of them in a row are a new normal: the levels
+ * jump to their median and the old regime is remembered. Called before the point is folded in.
+ */
+function trackShift(state: SeriesState, zScore: number): void {
+  const shift = state.shift;
+  const side = Math.abs(zScore) > SHIFT_Z ? Math.sign(zScore) : 0;
+  if (side === 0) {
+    shift.run = 0;
+    return;
+  }
+  if (side !== Math.sign(shift.run)) {
+    shift.run = 0;
+    shift.before = copyLevels(state.levels);
+  }
+  shift.run += side;
+}
+
+function acceptShift(state: SeriesState): void {
+  const shift = state.shift;
+  if (Math.abs(shift.run) < SHIFT_RUN) return;
+  shift.previous = shift.before;
+  const settled = median(state.recent);
+  for (const level of state.levels) level.value = settled;
+  shift.run = 0;
+}
+
+/** A point back within SHIFT_Z of the regime before the last shift restores that regime. */
+function returnToPrevious(state: SeriesState, deseasonalised: number): boolean {
+  const previous = state.shift.previous;
+  if (previous === null) return false;
+  const level = bestLevel(previous);
+  if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level)) return false;
+  state.levels = previous;
+  state.shift = { run: 0, before: null, previous: null };
+  return true;
+}
+
+function zOf(state: SeriesState, deseasonalised: number): number {
+  const level = bestLevel(state.levels);
+  return state.seen === 0 ? 0 : (deseasonalised - level.value) / scaleOf(state, level);
+}
+
+const binOf = (z: number): number => Math.min(BINS - 1e-9, Math.max(0, (Math.log10(Math.max(z, Number.MIN_VALUE)) - LOG_Z_MIN) / BIN_WIDTH));
+
+/** A Gaussian's |z| when z is in mean absolute deviations (sd = 1.25), spread over the bins. */
+function priorCalibration(): Calibration {
+  const gaussianTail = (z: number): number => erfc(z / 1.25 / Math.SQRT2);
+  const counts = Array.from({ length: BINS }, (_, i) => {
+    const lower = i === 0 ? 0 : 10 ** (LOG_Z_MIN + i * BIN_WIDTH);
+    return PRIOR_POINTS * (gaussianTail(lower) - gaussianTail(10 ** (LOG_Z_MIN + (i + 1) * BIN_WIDTH)));
+  });
+  return { counts, total: PRIOR_POINTS };
+}
+
+/** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
+function erfc(x: number): number {
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const poly = -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const r = t * Math.exp(poly);
+  return x >= 0 ? r : 2 - r;
+}
+
+/** Mass at or beyond bin position `v` (fractional), interpolating inside its bin. */
+function massBeyond(counts: readonly number[], v: number): number {
+  const b = Math.floor(v);
+  let mass = (counts[b] ?? 0) * (1 - (v - b));
+  for (let j = b + 1; j < BINS; j++) mass += counts[j] ?? 0;
+  return mass;
+}
+
+/** The lowest bin position beyond which at most `mass` lies (walking down from the top). */
+function positionWithMass(counts: readonly number[], mass: number): number {
+  let above = 0;
+  for (let j = BINS - 1; j >= 0; j--) {
+    const c = counts[j] ?? 0;
+    if (above + c >= mass) return j + 1 - (mass - above) / c;
+    above += c;
+  }
+  return 0;
+}
+
+/** Mean excess (in bins) of the mass beyond position `v`: how heavy the tail is. */
+function tailShape(counts: readonly number[], v: number): number {
+  let mass = 0;
+  let excess = 0;
+  for (let j = Math.ceil(v); j < BINS; j++) {
+    mass += counts[j] ?? 0;
+    excess += (counts[j] ?? 0) * (j + 0.5 - v);
+  }
+  return mass > 0 ? (excess / mass) * BIN_WIDTH : 0;
+}
+
+/**
+ * -log10 of how often this series' |z| is at least this large: read off the decayed histogram
+ * while enough points lie beyond, and past that extrapolated as a power law whose exponent
+ * comes from the series' own tail (so one threshold means about the same false-alarm rate).
+ */
+function surprise(calibration: Calibration, z: number): number {
+  const { counts, total } = calibration;
+  const v = binOf(z);
+  const mass = massBeyond(counts, v);
+  if (mass >= TAIL_MIN_COUNT) return -Math.log10(mass / total);
+  const anchor = positionWithMass(counts, TAIL_MIN_COUNT);
+  const shape = Math.max(MIN_TAIL_SHAPE, tailShape(counts, positionWithMass(counts, SHAPE_SHARE * total)));
+  return -Math.log10(TAIL_MIN_COUNT / total) + (Math.max(0, v - anchor) * BIN_WIDTH) / shape;
+}
+
+const CALIBRATION_DECAY = 1 - 1 / CALIBRATION_MEMORY;
+
+function calibrate(calibration: Calibration, z: number): void {
+  const { counts } = calibration;
+  for (let j = 0; j < BINS; j++) counts[j] = (counts[j] ?? 0) * CALIBRATION_DECAY;
+  const b = Math.floor(binOf(z));
+  counts[b] = (counts[b] ?? 0) + 1;
+  calibration.total = calibration.total * CALIBRATION_DECAY + 1;
+}
+
+const toScore = (s: number): number => s / (s + HALF_SCORE_SURPRISE);
 
 /**
  * Scores a point against the expectation from the points before it, then folds it in. The state
@@ -255,10 +493,14 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
   const x = clip(value, MAX_MAGNITUDE);
   const step = advanceClock(state.clock, timestamp);
   const deseasonalised = x - seasonalAt(state, step);
-  const level = bestLevel(state.levels);
-  const zScore = state.seen === 0 ? 0 : (deseasonalised - level.value) / scaleOf(state, level);
-  const score = state.seen >= options.warmupWindows ? toScore(zScore) : 0;
-  foldIn(state, deseasonalised, x, step, zScore);
+  let zScore = zOf(state, deseasonalised);
+  if (Math.abs(zScore) > SHIFT_Z && returnToPrevious(state, deseasonalised)) zScore = zOf(state, deseasonalised);
+  const z = Math.abs(zScore);
+  const score = state.seen >= options.warmupWindows ? toScore(surprise(state.calibration, z)) : 0;
+  if (state.seen >= SCALE_WARMUP) calibrate(state.calibration, z);
+  trackShift(state, zScore);
+  foldIn(state, deseasonalised, x, step);
+  acceptShift(state);
   remember(state, x, step);
   state.seen += 1;
   if (state.seen % REFIT_EVERY === 0) refitSeason(state);

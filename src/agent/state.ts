@@ -3,7 +3,7 @@ import { emptyBaseline } from './baseline';
 import type { AgentState, Baselines } from './types';
 
 export function initialAgentState(): AgentState {
-  return { cycle: 0, cyclesWithoutAction: 0, baselines: emptyBaselines(), streaks: {}, incidents: {}, interventions: {}, effectiveness: {} };
+  return { cycle: 0, cyclesWithoutAction: 0, baselines: emptyBaselines(), streaks: {}, incidents: {}, interventions: {}, effectiveness: {}, pools: {}, resolvedIncidents: {}, unclassifiedErrorCodes: {} };
 }
 
 export function emptyBaselines(): Baselines {
@@ -12,5 +12,5 @@ export function emptyBaselines(): Baselines {
 
 /** A state saved before a field existed gets the field's empty value, so an upgrade keeps its learning. */
 export function upgradeAgentState(saved: AgentState): AgentState {
-  return { ...saved, baselines: { ...emptyBaselines(), ...saved.baselines } };
+  return { ...initialAgentState(), ...saved, baselines: { ...emptyBaselines(), ...saved.baselines } };
 }

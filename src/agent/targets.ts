@@ -48,6 +48,12 @@ export function covers(scope: ParsedTarget, gateway: string | null, issuer: stri
   );
 }
 
+/** Whether every attempt in scope `inner` also lies in scope `outer`. */
+export const scopeCovers = (outer: ParsedTarget, inner: ParsedTarget): boolean =>
+  (outer.gateway === null || outer.gateway === inner.gateway) &&
+  (outer.issuer === null || outer.issuer === inner.issuer) &&
+  (outer.method === null || outer.method === inner.method);
+
 /** Whether two targets can touch the same attempts (system and ops_team are handled by callers). */
 export function targetsOverlap(a: string, b: string): boolean {
   const pa = parseTarget(a);

@@ -73,7 +73,9 @@ export type PatternType =
   | 'METHOD_FATIGUE'
   | 'LATENCY_SPIKE'
   | 'SYSTEM_DEGRADATION'
-  | 'GATEWAY_DEGRADATION';
+  | 'GATEWAY_DEGRADATION'
+  /** A dimension's attempts far below what it usually carries, net of the agent's own moves. */
+  | 'TRAFFIC_DROP';
 
 export type ActionType = 'SUPPRESS_ISSUER' | 'REROUTE_METHOD' | 'ROUTE_GATEWAY' | 'REDUCE_RETRIES' | 'ALERT_OPS';
 
@@ -90,7 +92,7 @@ export interface GatewayShare {
 export type ParamValue = string | number | boolean | GatewayShare[];
 export type Params = Record<string, ParamValue>;
 
-export type MetricName = 'successRate' | 'latencyP95Ms' | 'retryRate';
+export type MetricName = 'successRate' | 'latencyP95Ms' | 'retryRate' | 'volume';
 
 export interface Pattern {
   type: PatternType;
@@ -129,6 +131,8 @@ export type DimensionBaseline = [
   retryRateMean: number,
   retryRateVariance: number,
   technicalRateMean: number,
+  /** Success rate under a slow, hours-long memory: the reference that catches drift the fast mean follows. */
+  successRateSlowMean: number,
 ];
 
 export type Baselines = DimensionTree<DimensionBaseline>;
@@ -146,10 +150,13 @@ export interface Incident {
   quietWindows: number;
   peakZScore: number;
   lastPattern: Pattern;
+  /** Times the target re-opened within the flap window of resolving; each makes resolving slower. */
+  flaps: number;
 }
 
 export interface IncidentEvent {
-  type: 'opened' | 'updated' | 'resolved';
+  /** `shifted`: closed as a persistent shift, the baseline re-learns; the interventions in force are not released. */
+  type: 'opened' | 'updated' | 'resolved' | 'shifted';
   incident: Incident;
 }
 
@@ -164,7 +171,9 @@ export type RootCause =
   /** Every issuer (or one method's traffic) failing on one gateway while the others carry it. */
   | 'GATEWAY_FAULT'
   /** One gateway x issuer (or gateway x issuer x method) path failing while the issuer is fine elsewhere. */
-  | 'LINK_FAULT';
+  | 'LINK_FAULT'
+  /** Attempts (or just their successes) vanishing from a feed: a telemetry problem to page about, never to move traffic for. */
+  | 'TELEMETRY_LOSS';
 
 export interface Hypothesis {
   id: string;
@@ -339,6 +348,23 @@ export interface AgentState {
   interventions: Record<string, InterventionRecord>;
   /** Keyed by `${action}|${patternType}`. */
   effectiveness: Record<string, BetaPosterior>;
+  /** Thin dimensions' windows pooled until they can be judged, keyed by target. */
+  pools: Record<string, Pool>;
+  /** Incidents resolved within the flap window, keyed like `incidents`. */
+  resolvedIncidents: Record<string, ResolvedIncident>;
+  /** Failure codes in neither error-code list, counted over the last window, so an operator can classify them. */
+  unclassifiedErrorCodes: Record<string, number>;
+}
+
+/** A thin dimension's windows added up until they carry enough attempts to judge. */
+export interface Pool {
+  windows: number;
+  metrics: DimensionMetrics;
+}
+
+export interface ResolvedIncident {
+  cycle: number;
+  flaps: number;
 }
 
 /** What the world reports back about an intervention the agent proposed. */

@@ -7,7 +7,7 @@ const config = testConfig;
 const noneFrozen = new Set<string>();
 
 function detectOn(groups: Group[], state = warmState(), frozen: ReadonlySet<string> = noneFrozen) {
-  return detect(windowOf(50, groups), { baselines: state.baselines, streaks: state.streaks, frozenTargets: frozen }, 1, config);
+  return detect(windowOf(50, groups), { baselines: state.baselines, streaks: state.streaks, frozenTargets: frozen, pools: state.pools, movedAway: () => 0 }, 1, config);
 }
 
 const on = (issuer: string, change: Partial<Group>) => (g: Group): Group => (g.issuer === issuer ? { ...g, ...change } : g);
