@@ -1,10 +1,11 @@
+import type { Params } from '../agent/types';
 import type { Queryable } from './client';
 
 export interface DirectiveRow {
   intervention_id: string;
   action: string;
   target: string;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   created_at: Date;
   expires_at: Date;
   removed_at: Date | null;

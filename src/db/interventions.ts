@@ -1,4 +1,4 @@
-import type { InterventionEvent, InterventionStatus } from '../agent/types';
+import type { InterventionEvent, InterventionStatus, Params, TurnedAway } from '../agent/types';
 import type { Queryable } from './client';
 
 export interface InterventionRow {
@@ -7,7 +7,7 @@ export interface InterventionRow {
   action: string;
   target: string;
   subject: string;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   status: InterventionStatus;
   nrv: number;
   option: unknown;
@@ -16,6 +16,8 @@ export interface InterventionRow {
   hypothesis: unknown;
   blast_radius: number;
   requires_approval: boolean;
+  heartbeat: boolean;
+  turned_away: TurnedAway;
   ttl_seconds: number;
   approved_scope: ApprovedScope | null;
   created_at: Date;
@@ -34,20 +36,20 @@ export interface ApprovedScope {
 
 export type NewIntervention = Pick<
   InterventionRow,
-  'id' | 'cycle_number' | 'action' | 'target' | 'subject' | 'params' | 'status' | 'nrv' | 'option' | 'alternatives' | 'pre_mortem' | 'hypothesis' | 'blast_radius' | 'requires_approval' | 'ttl_seconds' | 'created_at' | 'approval_expires_at'
+  'id' | 'cycle_number' | 'action' | 'target' | 'subject' | 'params' | 'status' | 'nrv' | 'option' | 'alternatives' | 'pre_mortem' | 'hypothesis' | 'blast_radius' | 'requires_approval' | 'heartbeat' | 'turned_away' | 'ttl_seconds' | 'created_at' | 'approval_expires_at'
 >;
 
 /** Inserts a proposal; an id already stored (a retried cycle) is left as it is. Returns whether it was new. */
 export async function insertIntervention(client: Queryable, row: NewIntervention): Promise<boolean> {
   const result = await client.query(
     `INSERT INTO interventions (id, cycle_number, action, target, subject, params, status, nrv, option, alternatives,
-       pre_mortem, hypothesis, blast_radius, requires_approval, ttl_seconds, created_at, approval_expires_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $16)
+       pre_mortem, hypothesis, blast_radius, requires_approval, ttl_seconds, created_at, approval_expires_at, heartbeat, turned_away, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $16)
      ON CONFLICT (id) DO NOTHING`,
     [
       row.id, row.cycle_number, row.action, row.target, row.subject, JSON.stringify(row.params), row.status, row.nrv,
       JSON.stringify(row.option), JSON.stringify(row.alternatives), JSON.stringify(row.pre_mortem), JSON.stringify(row.hypothesis),
-      row.blast_radius, row.requires_approval, row.ttl_seconds, row.created_at, row.approval_expires_at,
+      row.blast_radius, row.requires_approval, row.ttl_seconds, row.created_at, row.approval_expires_at, row.heartbeat, JSON.stringify(row.turned_away),
     ],
   );
   return (result.rowCount ?? 0) > 0;

@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { TurnedAway } from '../agent/types';
+
+/** Amounts stored before they carried a currency were rupees, the only currency the dashboard showed. */
+export const legacyCurrency = 'INR';
+
+/** What an intervention stored before the estimate existed is taken to turn away: nothing. */
+export const noTurnedAway: TurnedAway = { paymentsPerMinute: 0, valuePerMinute: 0, currency: legacyCurrency };
 
 // One row per authorisation attempt. The id is the gateway's idempotency key, so a retried
 // POST can never count twice. window_time places the row in exactly one observation window:
@@ -95,6 +102,10 @@ export const interventions = pgTable(
     hypothesis: jsonb('hypothesis'),
     blastRadius: doublePrecision('blast_radius').notNull(),
     requiresApproval: boolean('requires_approval').notNull(),
+    /** The minimum-action-frequency rule's baseline alert: sent and shown as a heartbeat, never a page. */
+    heartbeat: boolean('heartbeat').notNull().default(false),
+    /** Good payments the move is expected to turn away, per minute, when proposed. */
+    turnedAway: jsonb('turned_away').$type<TurnedAway>().notNull().default(noTurnedAway),
     ttlSeconds: integer('ttl_seconds').notNull(),
     /** Narrowed by an operator approving with a smaller scope. */
     approvedScope: jsonb('approved_scope'),

@@ -139,6 +139,8 @@ function interventionRow(chosen: ChosenIntervention, result: CycleResult, deps: 
     hypothesis: result.hypotheses.find((h) => h.id === option.hypothesisId) ?? null,
     blast_radius: record.blastRadius,
     requires_approval: record.requiresApproval,
+    heartbeat: record.heartbeat,
+    turned_away: record.turnedAway,
     ttl_seconds: record.ttlSeconds,
     approved_scope: null,
     created_at: now,

@@ -1,23 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { Hypothesis, PreMortem, ValuedOption } from '../../../src/agent/types';
+import type { ActionType, Hypothesis, Params, PreMortem, ValuedOption } from '../../../src/agent/types';
 import { inTransaction, type Database } from '../../../src/db/client';
 import { insertIntervention, type InterventionRow, type NewIntervention } from '../../../src/db/interventions';
 import { recordProposal } from '../../../src/jobs/lifecycle';
 
 const nrv = (value: number) => ({
-  volumePerWindow: 100, horizonWindows: 10, upliftRate: 0.5, ticketValue: 1500, effectiveness: 0.8, confidence: 0.9,
-  revenueRecovered: value + 200, interventionCost: 150, riskCost: 50, nrv: value,
+  volumePerWindow: 100, horizonWindows: 10, upliftRate: 0.5, ticketValue: 1500, currency: 'INR', effectiveness: 0.8, confidence: 0.9,
+  revenueRecovered: value + 200, retryCostSaved: 0, interventionCost: 150, riskCost: 50, nrv: value, turnedAwayPerWindow: 12, turnedAwayValuePerWindow: 18_000,
 });
 
-function option(action: ValuedOption['action'], value: number): ValuedOption {
+function option(action: ValuedOption['action'], value: number, target = 'issuer:HDFC', params: Params = { issuer: 'HDFC' }): ValuedOption {
   return {
-    id: `opt-${action}-${randomUUID().slice(0, 8)}`, action, target: 'issuer:HDFC', params: { issuer: 'HDFC' }, ttlSeconds: 600, blastRadius: 0.25,
+    id: `opt-${action}-${randomUUID().slice(0, 8)}`, action, target, params, ttlSeconds: 600, blastRadius: 0.25,
     hypothesisId: 'hyp-1', cause: 'ISSUER_OUTAGE', patternType: 'ISSUER_DEGRADATION', subject: 'issuer:HDFC', confidence: 0.9,
-    volume: 100, upliftRate: 0.5, observedSuccessRate: 0.1, alternativeSuccessRate: 0.95, ticketValue: 1500, nrv: nrv(value),
+    volume: 100, upliftRate: 0.5, observedSuccessRate: 0.1, baselineSuccessRate: 0.95, alternativeSuccessRate: 0.95, ticketValue: 1500, currency: 'INR',
+    retriesAvoided: 0, retrySuccessRate: 0, nrv: nrv(value),
   };
 }
 
-const hypothesis: Hypothesis = {
+export const hypothesis: Hypothesis = {
   id: 'hyp-1', cause: 'ISSUER_OUTAGE', target: 'issuer:HDFC', patternType: 'ISSUER_DEGRADATION', confidence: 0.9,
   evidence: ['HDFC success rate 10% against a 95% baseline', 'failures are ISSUER_UNAVAILABLE'],
   volume: 100, observedSuccessRate: 0.1, baselineSuccessRate: 0.95, recoverableRate: 0.85,
@@ -28,14 +29,18 @@ const preMortem: PreMortem = {
   requiresApproval: true, violations: [], refused: false,
 };
 
-/** A suppression proposal (created now unless given, open for approval for an hour) stored the way a cycle stores one, with its transition, audit entry and event. */
+/**
+ * A proposal (a suppression unless the fields say otherwise; created now unless given, open for
+ * approval for an hour) stored the way a cycle stores one, with its transition, audit entry and event.
+ */
 export async function seedIntervention(db: Database, fields: Partial<NewIntervention> = {}): Promise<InterventionRow> {
-  const chosen = option('SUPPRESS_ISSUER', 9000);
+  const chosen = option((fields.action as ActionType | undefined) ?? 'SUPPRESS_ISSUER', 9000, fields.target, fields.params);
   const now = fields.created_at ?? new Date();
   const row: InterventionRow = {
     id: `int-${randomUUID()}`, cycle_number: 1, action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', subject: 'issuer:HDFC', params: { issuer: 'HDFC' },
     status: 'AWAITING_APPROVAL', nrv: 9000, option: chosen, alternatives: [option('ALERT_OPS', 300), option('REDUCE_RETRIES', 1200)],
-    pre_mortem: preMortem, hypothesis, blast_radius: 0.25, requires_approval: true, ttl_seconds: 600, created_at: now,
+    pre_mortem: preMortem, hypothesis, blast_radius: 0.25, requires_approval: true, heartbeat: false,
+    turned_away: { paymentsPerMinute: 12, valuePerMinute: 18_000, currency: 'INR' }, ttl_seconds: 600, created_at: now,
     approval_expires_at: new Date(now.getTime() + 3_600_000), approved_scope: null, executed_at: null, expires_at: null, outcome: null, updated_at: now,
     ...fields,
   };

@@ -1,0 +1,2 @@
+ALTER TABLE "interventions" ADD COLUMN "heartbeat" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "interventions" ADD COLUMN "turned_away" jsonb DEFAULT '{"paymentsPerMinute":0,"valuePerMinute":0,"currency":"INR"}'::jsonb NOT NULL;
