@@ -70,7 +70,7 @@ async function announce(
     actor: change.actor,
     subject: row.id,
     cycleNumber: row.cycle_number,
-    data: { from: change.from, to: change.to, reason: change.reason, action: row.action, target: row.target },
+    data: { from: change.from, to: change.to, reason: change.reason, action: row.action, target: row.target, heartbeat: row.heartbeat },
     at: change.at,
   });
   const message: InterventionEventMessage = { type: change.to, at: change.at.toISOString(), interventionId: row.id, actor: change.actor, reason: change.reason };

@@ -7,6 +7,7 @@ import { dueForExpiry, lockIntervention, type ApprovedScope, type InterventionRo
 import { insertWebhookDeliveries } from '../db/webhooks';
 import { Conflict, NotFound, ValidationError } from '../errors';
 import { moveIntervention } from './lifecycle';
+import { alertEvent } from './webhooks';
 
 const MS_PER_SECOND = 1000;
 
@@ -41,7 +42,17 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
     const expiresAt = new Date(now.getTime() + ttlSeconds * MS_PER_SECOND);
     let webhookDeliveries: number[] = [];
     if (row.action === 'ALERT_OPS') {
-      const payload = { interventionId: row.id, action: row.action, subject: row.subject, params: row.params, nrv: row.nrv, hypothesis: row.hypothesis, at: now.toISOString() };
+      const payload = {
+        event: alertEvent(row.heartbeat),
+        heartbeat: row.heartbeat,
+        interventionId: row.id,
+        action: row.action,
+        subject: row.subject,
+        params: row.params,
+        nrv: row.nrv,
+        hypothesis: row.hypothesis,
+        at: now.toISOString(),
+      };
       webhookDeliveries = await insertWebhookDeliveries(client, row.id, settings.webhooks, payload);
     } else {
       await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action as ActionType, row.params, settings.probeShare, row.approved_scope?.trafficShare), created_at: now, expires_at: expiresAt });

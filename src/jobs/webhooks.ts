@@ -10,6 +10,15 @@ export interface WebhookSettings {
 
 export const signatureHeader = 'x-payops-signature';
 export const deliveryHeader = 'x-payops-delivery';
+/** The payload's `event`, so a receiver can route a page and a heartbeat apart without parsing the body. */
+export const eventHeader = 'x-payops-event';
+
+/**
+ * An alert is a page, except the minimum-action-frequency rule's heartbeat: a distinct event
+ * type, so paging tools can drop or log heartbeats instead of waking someone.
+ */
+export type AlertEvent = 'ops.alert' | 'ops.heartbeat';
+export const alertEvent = (heartbeat: boolean): AlertEvent => (heartbeat ? 'ops.heartbeat' : 'ops.alert');
 
 /** `sha256=<hex HMAC of the body>`: receivers recompute it with the shared secret. */
 export const signBody = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -27,7 +36,13 @@ export async function deliverWebhook(db: Database, deliveryId: number, settings:
   try {
     const response = await fetch(delivery.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [signatureHeader]: signBody(settings.secret, body), [deliveryHeader]: String(delivery.id) },
+      headers: {
+        'content-type': 'application/json',
+        [signatureHeader]: signBody(settings.secret, body),
+        [deliveryHeader]: String(delivery.id),
+        // Deliveries queued before events had types were all pages.
+        [eventHeader]: (delivery.payload as { event?: AlertEvent }).event ?? alertEvent(false),
+      },
       body,
       signal: AbortSignal.timeout(settings.timeoutMs),
     });

@@ -86,6 +86,8 @@ describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
     assert.equal(delivered.headers['x-payops-signature'], signBody(secret, delivered.body));
     const payload = JSON.parse(delivered.body);
     assert.equal(payload.action, 'ALERT_OPS');
+    // The quiet cycle's baseline alert is the heartbeat, never a page.
+    assert.deepEqual([payload.event, payload.heartbeat, delivered.headers['x-payops-event']], ['ops.heartbeat', true, 'ops.heartbeat']);
     const { rows } = await service.db.pool.query("SELECT data FROM audit_log WHERE kind = 'webhook.dead_lettered' AND subject = $1", [byUrl.get(broken.url).intervention_id]);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].data.url, broken.url);
