@@ -1,17 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ActionType, GatewayShare, Params } from '../../agent/types';
 import { withPostgres, type Database } from '../../db/client';
 import { readAgentState } from '../../db/cycles';
 import { liveDirectives } from '../../db/directives';
 import { errorSchema } from '../schemas';
 
+// Every action but ALERT_OPS puts a directive in force (an alert goes to the webhooks instead).
+const directiveActions = ['SUPPRESS_ISSUER', 'REROUTE_METHOD', 'ROUTE_GATEWAY', 'REDUCE_RETRIES'] as const satisfies readonly ActionType[];
+
+const gatewayShareSchema = z
+  .object({ gateway: z.string(), share: z.number().describe('Share of the moved payments this gateway takes; the shares of a list sum to 1') })
+  .meta({ id: 'GatewayShare' }) satisfies z.ZodType<GatewayShare>;
+
 const directiveSchema = z
   .object({
     id: z.string().describe('The intervention this directive carries out'),
-    action: z.enum(['SUPPRESS_ISSUER', 'REROUTE_METHOD', 'REDUCE_RETRIES']),
-    target: z.string().describe('issuer:HDFC, method:upi, issuer:HDFC/method:card or system'),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('trafficShare: share of the target\'s traffic to apply it to; probeShare: share still sent to a suppressed target'),
+    action: z.enum(directiveActions),
+    target: z.string().describe('issuer:HDFC, method:upi, issuer:HDFC/method:card, gateway:pg_a, gateway:pg_a/issuer:HDFC (gateway, issuer, method in that order) or system'),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(gatewayShareSchema)]))
+      .describe(
+        "trafficShare: share of the target's traffic to apply it to; probeShare: share still sent to a suppressed target; for ROUTE_GATEWAY, from: the failing gateway and to: the gateways that take the payments instead",
+      ) satisfies z.ZodType<Params>,
     createdAt: z.string(),
     expiresAt: z.string(),
   })
