@@ -33,14 +33,17 @@ export const typeDefs = /* GraphQL */ `
     cycleCompleted: Cycle!
   }
 
-  enum PatternType { ISSUER_DEGRADATION RETRY_STORM METHOD_FATIGUE LATENCY_SPIKE SYSTEM_DEGRADATION }
-  enum ActionType { SUPPRESS_ISSUER REROUTE_METHOD REDUCE_RETRIES ALERT_OPS }
+  "TRAFFIC_DROP: a dimension's volume far below its expectation, net of what the directives in force moved away."
+  enum PatternType { ISSUER_DEGRADATION RETRY_STORM METHOD_FATIGUE LATENCY_SPIKE SYSTEM_DEGRADATION GATEWAY_DEGRADATION TRAFFIC_DROP }
+  "ROUTE_GATEWAY: send a failing gateway path's payments through other gateways (params from, to, trafficShare); the payer sees nothing."
+  enum ActionType { SUPPRESS_ISSUER REROUTE_METHOD ROUTE_GATEWAY REDUCE_RETRIES ALERT_OPS }
   "SHADOW: proposed while the agent runs in shadow mode; recorded, never put in force."
   enum InterventionStatus { PROPOSED AWAITING_APPROVAL APPROVED REJECTED EXECUTED ROLLED_BACK EXPIRED EVALUATED SHADOW }
   enum HealthStatus { HEALTHY DEGRADED DOWN }
   enum CycleDecision { ACTION NO_ACTION FORCED_ACTION }
   enum RootCause {
     ISSUER_OUTAGE ISSUER_PARTIAL_DEGRADATION METHOD_PROVIDER_PROBLEM UPSTREAM_LATENCY RETRY_AMPLIFICATION SYSTEM_WIDE CUSTOMER_DECLINES
+    GATEWAY_FAULT LINK_FAULT
   }
 
   input ApprovalScope {
@@ -57,6 +60,8 @@ export const typeDefs = /* GraphQL */ `
     issuers: [DimensionHealth!]!
     methods: [DimensionHealth!]!
     system: DimensionHealth!
+    "Per gateway, for the attempts that name one (empty when none do)."
+    gateways: [DimensionHealth!]!
   }
 
   type DimensionHealth {
@@ -89,9 +94,9 @@ export const typeDefs = /* GraphQL */ `
   type Pattern {
     id: ID!
     type: PatternType!
-    "issuer, method or system."
+    "issuer, method, gateway or system."
     dimension: String!
-    "issuer:HDFC, method:upi, issuer:HDFC/method:card or system."
+    "issuer:HDFC, method:upi, issuer:HDFC/method:card, gateway:pg_a, gateway:pg_a/issuer:HDFC/method:card or system."
     target: String!
     "successRate, latencyP95Ms or retryRate."
     metric: String!
@@ -130,6 +135,22 @@ export const typeDefs = /* GraphQL */ `
     ticketValue: Float!
     effectiveness: Float!
     confidence: Float!
+    "ISO 4217 code of every amount in this breakdown: amounts are valued per currency, never summed across them."
+    currency: String!
+    "Fees of the retries a retry cap stops, over the horizon."
+    retryCostSaved: Float!
+    "Payments per window that would have succeeded where they were and will not after the move (after the payers who switch)."
+    turnedAwayPerWindow: Float!
+    "Their value per window."
+    turnedAwayValuePerWindow: Float!
+  }
+
+  "Good payments a move is expected to turn away: would have succeeded, will not (after the payers who switch)."
+  type TurnedAway {
+    paymentsPerMinute: Float!
+    "Major units of currency."
+    valuePerMinute: Float!
+    currency: String!
   }
 
   type InterventionOption {
@@ -204,6 +225,10 @@ export const typeDefs = /* GraphQL */ `
     nrv: NrvBreakdown!
     blastRadius: Float!
     requiresApproval: Boolean!
+    "True for the minimum-action-frequency rule's baseline alert: a heartbeat, never a page."
+    heartbeat: Boolean!
+    "The estimate stored when it was proposed; zero for actions that move no traffic."
+    turnedAway: TurnedAway!
     preMortem: PreMortem!
     hypothesis: Hypothesis
     "The options this one beat in its cycle, each with its NRV breakdown."

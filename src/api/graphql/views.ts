@@ -1,10 +1,39 @@
 // Stored rows in the GraphQL schema's shapes: camelCase fields, NRV value named `value`.
-import type { Evaluation, Hypothesis, NrvBreakdown, PreMortem, RefusedOption, ValuedOption } from '../../agent/types';
+import type { AgentConfig } from '../../agent/config';
+import { statusOf, systemHealth } from '../../agent/health';
+import { retryRate, successRate } from '../../agent/metrics';
+import { gatewayTarget } from '../../agent/targets';
+import type { Evaluation, Hypothesis, NrvBreakdown, Pattern, PreMortem, RefusedOption, ValuedOption, WindowMetrics } from '../../agent/types';
 import type { AuditRow } from '../../db/audit';
 import { patternFromRow, type CycleRow, type PatternRow } from '../../db/cycles';
 import type { InterventionRow, TransitionRow } from '../../db/interventions';
+import { legacyCurrency } from '../../db/schema';
 
-export const nrvView = (breakdown: NrvBreakdown) => ({ ...breakdown, value: breakdown.nrv });
+/** What a breakdown stored before these fields existed counted: rupees, no retry fees, nobody turned away. */
+const legacyNrv: Pick<NrvBreakdown, 'currency' | 'retryCostSaved' | 'turnedAwayPerWindow' | 'turnedAwayValuePerWindow'> = {
+  currency: legacyCurrency,
+  retryCostSaved: 0,
+  turnedAwayPerWindow: 0,
+  turnedAwayValuePerWindow: 0,
+};
+
+export const nrvView = (breakdown: NrvBreakdown) => ({ ...legacyNrv, ...breakdown, value: breakdown.nrv });
+
+/**
+ * The core's SystemHealth plus an entry per gateway in the same shape. (The core's per-entry
+ * builder is private to health.ts; this belongs there once the core's SystemHealth has gateways.)
+ */
+export function healthView(window: WindowMetrics, patterns: readonly Pattern[], config: AgentConfig) {
+  const gateways = Object.entries(window.gateways).map(([name, m]) => ({
+    name,
+    status: statusOf(gatewayTarget(name), patterns, config),
+    successRate: successRate(m),
+    latencyP95Ms: m.latencyP95Ms,
+    retryRate: retryRate(m),
+    volume: m.volume,
+  }));
+  return { ...systemHealth(window, patterns, config), gateways };
+}
 
 export const optionView = (option: ValuedOption) => ({ ...option, nrv: nrvView(option.nrv) });
 export type OptionView = ReturnType<typeof optionView>;
@@ -20,6 +49,8 @@ export function interventionView(row: InterventionRow) {
     nrv: nrvView((row.option as ValuedOption).nrv),
     blastRadius: row.blast_radius,
     requiresApproval: row.requires_approval,
+    heartbeat: row.heartbeat,
+    turnedAway: row.turned_away,
     preMortem: row.pre_mortem as PreMortem,
     hypothesis: row.hypothesis as Hypothesis | null,
     alternatives: (row.alternatives as ValuedOption[]).map(optionView),

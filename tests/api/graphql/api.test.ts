@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Service } from '../../../src/service';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { TestClock, loopEnv, playWindow } from '../../support/loop';
+import { TestClock, epoch, loopEnv, playWindow, postTransactions, waitForWindow, windowMs } from '../../support/loop';
 import { keys, startService, testConfig } from '../../support/service';
-import { healthy } from '../../support/traffic';
+import { healthy, windowTraffic } from '../../support/traffic';
 import { codesOf, gql } from './client';
-import { seedIntervention } from './fixtures';
+import { hypothesis, seedIntervention } from './fixtures';
 
 const explained = `
   id action target status blastRadius requiresApproval cycleNumber createdAt params
@@ -36,7 +36,7 @@ describe('GraphQL queries, mutations and guards', () => {
   });
 
   it('answers health, cycles, patterns and the audit log to a viewer', async () => {
-    const answer = await gql(service, '{ health { cycleNumber system { name status volume successRate } issuers { name status } } cycles(last: 2) { number decision transactions windowStart patterns { type } } patterns { id } auditLog(last: 3) { id kind actor at } }', {}, keys.viewer);
+    const answer = await gql(service, '{ health { cycleNumber system { name status volume successRate } issuers { name status } gateways { name } } cycles(last: 2) { number decision transactions windowStart patterns { type } } patterns { id } auditLog(last: 3) { id kind actor at } }', {}, keys.viewer);
     assert.equal(answer.status, 200, JSON.stringify(answer.errors));
     const data = answer.data!;
     assert.ok(data.health.cycleNumber >= 3);
@@ -44,6 +44,7 @@ describe('GraphQL queries, mutations and guards', () => {
     assert.equal(data.health.system.status, 'HEALTHY');
     assert.equal(data.health.system.volume, 100);
     assert.deepEqual(data.health.issuers.map((i: { name: string }) => i.name).sort(), ['AXIS', 'HDFC', 'ICICI', 'SBI']);
+    assert.deepEqual(data.health.gateways, [], 'no attempt named a gateway');
     assert.deepEqual(data.cycles.map((c: { number: number }) => c.number), [data.health.cycleNumber, data.health.cycleNumber - 1]);
     assert.equal(data.auditLog.length, 3);
   });
@@ -90,6 +91,54 @@ describe('GraphQL queries, mutations and guards', () => {
     assert.deepEqual(shown.transitions.map((t: { to: string }) => t.to), ['AWAITING_APPROVAL', 'APPROVED']);
     assert.deepEqual(shown.approvals, [{ to: 'APPROVED', actor: approved.data!.approveIntervention.approvals[0].actor, reason: 'go ahead' }]);
     assert.match(shown.approvals[0].actor, /^operator:/);
+  });
+
+  it('shows a gateway route with its from and to, its turned-away estimate, and the NRV in its currency', async () => {
+    const path = 'gateway:pg_a/issuer:HDFC';
+    const to = [{ gateway: 'pg_b', share: 0.75 }, { gateway: 'pg_c', share: 0.25 }];
+    const route = await seed({
+      action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to },
+      hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
+      turned_away: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
+    });
+    const read = await gql(
+      service,
+      `query($id: ID!) { intervention(id: $id) { action target params heartbeat turnedAway { paymentsPerMinute valuePerMinute currency }
+        nrv { value currency retryCostSaved turnedAwayPerWindow turnedAwayValuePerWindow } hypothesis { cause patternType } } }`,
+      { id: route.id },
+      keys.viewer,
+    );
+    assert.equal(read.status, 200, JSON.stringify(read.errors));
+    assert.deepEqual(read.data!.intervention, {
+      action: 'ROUTE_GATEWAY', target: path, params: { from: 'pg_a', to }, heartbeat: false,
+      turnedAway: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
+      nrv: { value: 9000, currency: 'INR', retryCostSaved: 0, turnedAwayPerWindow: 12, turnedAwayValuePerWindow: 18_000 },
+      hypothesis: { cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION' },
+    });
+    for (const type of ['GATEWAY_DEGRADATION', 'TRAFFIC_DROP']) {
+      assert.deepEqual((await gql(service, `{ patterns(type: ${type}) { id } }`, {}, keys.viewer)).errors, undefined, type);
+    }
+  });
+
+  it('marks the heartbeat alert, and reads interventions stored before heartbeats and estimates existed', async () => {
+    const heartbeat = await seed({ action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat: true, hypothesis: null });
+    const older = await seed();
+    // As the migration left a row of the previous version: no estimate, a breakdown without the new fields.
+    await service.db.pool.query(
+      `UPDATE interventions SET turned_away = DEFAULT, heartbeat = DEFAULT,
+         option = jsonb_set(option, '{nrv}', (option->'nrv') - 'currency' - 'retryCostSaved' - 'turnedAwayPerWindow' - 'turnedAwayValuePerWindow')
+       WHERE id = $1`,
+      [older.id],
+    );
+    const fields = 'heartbeat turnedAway { paymentsPerMinute valuePerMinute currency } nrv { currency retryCostSaved turnedAwayPerWindow turnedAwayValuePerWindow }';
+    const read = await gql(service, `query($a: ID!, $b: ID!) { a: intervention(id: $a) { ${fields} } b: intervention(id: $b) { ${fields} } }`, { a: heartbeat.id, b: older.id }, keys.viewer);
+    assert.equal(read.status, 200, JSON.stringify(read.errors));
+    assert.equal(read.data!.a.heartbeat, true);
+    assert.deepEqual(read.data!.b, {
+      heartbeat: false,
+      turnedAway: { paymentsPerMinute: 0, valuePerMinute: 0, currency: 'INR' },
+      nrv: { currency: 'INR', retryCostSaved: 0, turnedAwayPerWindow: 0, turnedAwayValuePerWindow: 0 },
+    });
   });
 
   it('refuses approving twice, approving a rejected or expired one, unknown ids and widened scopes, changing nothing', async () => {
@@ -180,5 +229,18 @@ describe('GraphQL queries, mutations and guards', () => {
     } finally {
       pool.query = original;
     }
+  });
+
+  it('lists the gateways in health once attempts name them', async () => {
+    const k = 3;
+    const viaGateways = windowTraffic('gw', epoch + k * windowMs, windowMs, 100, healthy).map((tx, i) => ({ ...tx, gateway: i % 4 === 0 ? 'pg_b' : 'pg_a' }));
+    await postTransactions(service, viaGateways);
+    clock.afterWindow(k);
+    await waitForWindow(service, k);
+    const answer = await gql(service, '{ health { gateways { name status volume successRate latencyP95Ms retryRate } } }', {}, keys.viewer);
+    assert.equal(answer.status, 200, JSON.stringify(answer.errors));
+    const gateways = answer.data!.health.gateways as { name: string; status: string; volume: number; successRate: number }[];
+    assert.deepEqual(gateways.map((g) => [g.name, g.volume]).sort(), [['pg_a', 75], ['pg_b', 25]]);
+    assert.ok(gateways.every((g) => g.status === 'HEALTHY' && g.successRate > 0.9));
   });
 });
