@@ -1,5 +1,25 @@
 // The GraphQL schema. The contract's names (docs api-contract) are fixed; everything else was added.
 // `npm run graphql:schema` prints it to schema.graphql at the repository root.
+import type { HealthStatus } from '../../agent/health';
+import type { ActionType, DecisionKind, InterventionStatus, PatternType, RootCause } from '../../agent/types';
+
+// Enum values listed against the core's unions: a value the core adds and the schema lacks fails
+// to compile, instead of failing to serialise at run time. Order is the schema's: add at the end.
+const values = <T extends string>(members: Record<T, true>): string => Object.keys(members).join(' ');
+const patternTypes = values<PatternType>({
+  ISSUER_DEGRADATION: true, RETRY_STORM: true, METHOD_FATIGUE: true, LATENCY_SPIKE: true, SYSTEM_DEGRADATION: true, GATEWAY_DEGRADATION: true, TRAFFIC_DROP: true,
+});
+const actionTypes = values<ActionType>({ SUPPRESS_ISSUER: true, REROUTE_METHOD: true, ROUTE_GATEWAY: true, REDUCE_RETRIES: true, ALERT_OPS: true });
+const interventionStatuses = values<InterventionStatus>({
+  PROPOSED: true, AWAITING_APPROVAL: true, APPROVED: true, REJECTED: true, EXECUTED: true, ROLLED_BACK: true, EXPIRED: true, EVALUATED: true, SHADOW: true,
+});
+const healthStatuses = values<HealthStatus>({ HEALTHY: true, DEGRADED: true, DOWN: true });
+const decisions = values<DecisionKind>({ ACTION: true, NO_ACTION: true, FORCED_ACTION: true });
+const rootCauses = values<RootCause>({
+  ISSUER_OUTAGE: true, ISSUER_PARTIAL_DEGRADATION: true, METHOD_PROVIDER_PROBLEM: true, UPSTREAM_LATENCY: true, RETRY_AMPLIFICATION: true,
+  SYSTEM_WIDE: true, CUSTOMER_DECLINES: true, GATEWAY_FAULT: true, LINK_FAULT: true, TELEMETRY_LOSS: true,
+});
+
 export const typeDefs = /* GraphQL */ `
   "RFC 3339 date-time in UTC, e.g. 2026-11-24T10:00:00.000Z."
   scalar DateTime
@@ -34,17 +54,15 @@ export const typeDefs = /* GraphQL */ `
   }
 
   "TRAFFIC_DROP: a dimension's volume far below its expectation, net of what the directives in force moved away."
-  enum PatternType { ISSUER_DEGRADATION RETRY_STORM METHOD_FATIGUE LATENCY_SPIKE SYSTEM_DEGRADATION GATEWAY_DEGRADATION TRAFFIC_DROP }
+  enum PatternType { ${patternTypes} }
   "ROUTE_GATEWAY: send a failing gateway path's payments through other gateways (params from, to, trafficShare); the payer sees nothing."
-  enum ActionType { SUPPRESS_ISSUER REROUTE_METHOD ROUTE_GATEWAY REDUCE_RETRIES ALERT_OPS }
+  enum ActionType { ${actionTypes} }
   "SHADOW: proposed while the agent runs in shadow mode; recorded, never put in force."
-  enum InterventionStatus { PROPOSED AWAITING_APPROVAL APPROVED REJECTED EXECUTED ROLLED_BACK EXPIRED EVALUATED SHADOW }
-  enum HealthStatus { HEALTHY DEGRADED DOWN }
-  enum CycleDecision { ACTION NO_ACTION FORCED_ACTION }
-  enum RootCause {
-    ISSUER_OUTAGE ISSUER_PARTIAL_DEGRADATION METHOD_PROVIDER_PROBLEM UPSTREAM_LATENCY RETRY_AMPLIFICATION SYSTEM_WIDE CUSTOMER_DECLINES
-    GATEWAY_FAULT LINK_FAULT
-  }
+  enum InterventionStatus { ${interventionStatuses} }
+  enum HealthStatus { ${healthStatuses} }
+  enum CycleDecision { ${decisions} }
+  "TELEMETRY_LOSS: attempts (or their successes) vanishing from a feed; paged, never a reason to move traffic."
+  enum RootCause { ${rootCauses} }
 
   input ApprovalScope {
     ttlSeconds: Int
