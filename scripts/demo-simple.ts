@@ -10,8 +10,8 @@ import type { CycleResult } from '../src/agent/types';
 import { loadConfig } from '../src/config';
 import { RULE, inr, nrvLine, pct } from '../src/sim/format';
 import { runClosedLoop, type LoopOptions, type LoopWindow } from '../src/sim/loop';
-import { demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
-import { defaultScenarioOptions } from '../src/sim/scenarios';
+import { defaultMagnitudes } from '../src/sim/incidents';
+import { SIM_START_MS, demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' } } });
 const seed = Number(values.seed);
@@ -26,7 +26,7 @@ const MS_PER_SECOND = 1000;
 const service = loadConfig();
 const agent = { ...defaultAgentConfig, ...service.agent };
 const windowMs = agent.cycleIntervalSeconds * MS_PER_SECOND;
-const startMs = defaultScenarioOptions.startEpochMs;
+const startMs = SIM_START_MS;
 const outageStart = startMs + HEALTHY_WINDOWS * windowMs;
 const outageEnd = outageStart + OUTAGE_WINDOWS * windowMs;
 const target = issuerTarget(OUTAGE_ISSUER);
@@ -70,7 +70,7 @@ say(`PAYOPS SIMPLE DEMO: a predefined ${OUTAGE_ISSUER} outage (seed ${seed}; pur
 say(RULE);
 say(`[1] HEALTHY TRAFFIC  ${demoIssuers.map((i) => `${i.name} ${pct(i.weight, 0)}`).join(', ')}; health drifts (OU theta ${service.drift.theta}, sigma ${service.drift.sigma}, mean ${service.drift.mean_success})`);
 for (const w of withAgent.filter((x) => x.start < outageStart)) say(windowLine(w));
-say(`[2] OUTAGE  ${OUTAGE_ISSUER} fails from ${at(outageStart)} to ${at(outageEnd)} (success at most ${pct(defaultScenarioOptions.outageSuccessRate, 0)})`);
+say(`[2] OUTAGE  ${OUTAGE_ISSUER} fails from ${at(outageStart)} to ${at(outageEnd)} (success at most ${pct(defaultMagnitudes.outageSuccessRate, 0)})`);
 if (!detected || !acted || !chosen) {
   say(`the agent did not ${detected ? 'act on' : 'detect'} the outage`);
   process.exit(1);

@@ -1,20 +1,21 @@
-// Scripted incidents with a start and an end, laid over the drifting stream. Their magnitudes are
-// the detection benchmark's (defaultScenarioOptions), so both benchmarks mean the same by an outage.
-import { parseTarget } from '../agent/targets';
-import { defaultScenarioOptions, type ScenarioKind } from './scenarios';
+// Scripted faults with a start and an end, laid over the drifting stream. A fault sits in one place,
+// named by a target: `issuer:X` (the bank, on every gateway), `gateway:g` (every issuer on it),
+// `gateway:g/issuer:X` (one link), `gateway:g/method:m`, `method:m` (the method's provider, e.g. the
+// UPI switch, on every gateway) or `system`. Both benchmarks and the demos take their faults from here.
+import { covers, parseTarget } from '../agent/targets';
+import { forEachPath, pathCount, type World } from './world';
 
-export type IncidentKind = Exclude<ScenarioKind, 'healthy'>;
-
-export const incidentKinds: readonly IncidentKind[] = ['outage', 'degradation', 'retry_storm', 'latency_spike', 'method_fatigue'];
+export type IncidentKind = 'outage' | 'degradation' | 'retry_storm' | 'latency_spike' | 'method_fatigue' | 'customer_decline_surge';
 
 export interface ScriptedIncident {
   kind: IncidentKind;
-  /** `issuer:HDFC` (or a method target for method fatigue). */
   target: string;
   /** Event time, epoch ms, inclusive. */
   startMs: number;
   /** Event time, epoch ms, exclusive. */
   endMs: number;
+  /** Success probability the fault takes away, instead of its kind's magnitude (degradation, fatigue, storm, decline surge). */
+  successPoints?: number;
 }
 
 export interface IncidentMagnitudes {
@@ -26,56 +27,78 @@ export interface IncidentMagnitudes {
   stormMaxRetries: number;
   latencySpikeFactor: number;
   fatigueSuccessPoints: number;
+  /** Payments the payers' own banks refuse on top of the usual (limits hit, a campaign's cards out of funds). */
+  declineSurgePoints: number;
 }
 
 export const defaultMagnitudes: IncidentMagnitudes = {
-  outageSuccessRate: defaultScenarioOptions.outageSuccessRate,
-  degradationPoints: defaultScenarioOptions.degradationPoints,
-  stormSuccessPoints: defaultScenarioOptions.stormSuccessPoints,
+  outageSuccessRate: 0.02,
+  degradationPoints: 0.15,
+  stormSuccessPoints: 0.03,
   stormRetryProbability: 0.95,
   stormMaxRetries: 4,
-  latencySpikeFactor: defaultScenarioOptions.latencySpikeFactor,
-  fatigueSuccessPoints: defaultScenarioOptions.fatigueSuccessPoints,
+  latencySpikeFactor: 3,
+  fatigueSuccessPoints: 0.35,
+  declineSurgePoints: 0.15,
 };
 
-/** How the incidents in force change one attempt; the calm value changes nothing. */
+/** How the faults in force change one attempt; the calm value changes nothing. */
 export interface AttemptEffects {
-  /** Success-probability points taken away. */
+  /** Success probability taken away by technical faults. */
   successPoints: number;
+  /** Success probability taken away by customer declines. */
+  declinePoints: number;
   /** Upper bound on the success probability. */
   successCap: number;
+  /** The path is down: its attempts never reach the payer's bank, so none of its failures is a decline. */
+  down: boolean;
   latencyFactor: number;
   /** Overrides of the gateway's own retry policy, or null. */
   retryProbability: number | null;
   maxRetries: number | null;
 }
 
-export const calmEffects: AttemptEffects = { successPoints: 0, successCap: 1, latencyFactor: 1, retryProbability: null, maxRetries: null };
+export const calmEffects: AttemptEffects = { successPoints: 0, declinePoints: 0, successCap: 1, down: false, latencyFactor: 1, retryProbability: null, maxRetries: null };
 
-function hits(incident: ScriptedIncident, issuer: string, method: string): boolean {
-  const t = parseTarget(incident.target);
-  return (t.issuer === null || t.issuer === issuer) && (t.method === null || t.method === method);
+/** An incident resolved against one world: which paths (by pathIndex) it hits. */
+export interface Fault extends ScriptedIncident {
+  hits: Uint8Array;
 }
 
-function apply(fx: AttemptEffects, kind: IncidentKind, m: IncidentMagnitudes): AttemptEffects {
-  switch (kind) {
+export function compileIncidents(incidents: readonly ScriptedIncident[], w: World): Fault[] {
+  return incidents.map((incident) => {
+    const scope = parseTarget(incident.target);
+    const hits = new Uint8Array(pathCount(w));
+    forEachPath(w, (index, gateway, issuer, method) => {
+      hits[index] = covers(scope, gateway, issuer, method) ? 1 : 0;
+    });
+    return { ...incident, hits };
+  });
+}
+
+function apply(fx: AttemptEffects, f: Fault, m: IncidentMagnitudes): AttemptEffects {
+  const points = (fallback: number): number => f.successPoints ?? fallback;
+  switch (f.kind) {
     case 'outage':
-      return { ...fx, successCap: Math.min(fx.successCap, m.outageSuccessRate) };
+      return { ...fx, successCap: Math.min(fx.successCap, m.outageSuccessRate), down: true };
     case 'degradation':
-      return { ...fx, successPoints: fx.successPoints + m.degradationPoints };
+      return { ...fx, successPoints: fx.successPoints + points(m.degradationPoints) };
     case 'retry_storm':
-      return { ...fx, successPoints: fx.successPoints + m.stormSuccessPoints, retryProbability: m.stormRetryProbability, maxRetries: m.stormMaxRetries };
+      return { ...fx, successPoints: fx.successPoints + points(m.stormSuccessPoints), retryProbability: m.stormRetryProbability, maxRetries: m.stormMaxRetries };
     case 'latency_spike':
       return { ...fx, latencyFactor: fx.latencyFactor * m.latencySpikeFactor };
     case 'method_fatigue':
-      return { ...fx, successPoints: fx.successPoints + m.fatigueSuccessPoints };
+      return { ...fx, successPoints: fx.successPoints + points(m.fatigueSuccessPoints) };
+    case 'customer_decline_surge':
+      return { ...fx, declinePoints: fx.declinePoints + points(m.declineSurgePoints) };
   }
 }
 
-export function effectsAt(incidents: readonly ScriptedIncident[], m: IncidentMagnitudes, issuer: string, method: string, atMs: number): AttemptEffects {
+/** The effects of the faults in force at `atMs` on the path with this pathIndex. */
+export function effectsAt(faults: readonly Fault[], m: IncidentMagnitudes, path: number, atMs: number): AttemptEffects {
   let fx = calmEffects;
-  for (const incident of incidents) {
-    if (atMs >= incident.startMs && atMs < incident.endMs && hits(incident, issuer, method)) fx = apply(fx, incident.kind, m);
+  for (const f of faults) {
+    if (atMs >= f.startMs && atMs < f.endMs && f.hits[path] === 1) fx = apply(fx, f, m);
   }
   return fx;
 }

@@ -8,14 +8,14 @@ import { initialAgentState } from '../agent/state';
 import { directiveParams } from '../agent/directives';
 import type { AgentConfig } from '../agent/config';
 import type { AgentState, CycleResult, InterventionEvent, InterventionRecord } from '../agent/types';
-import { routingFrom, type Directive } from './gateway';
-import { createStream, type StreamChunk, type StreamOptions } from './stream';
+import { routingFrom, type Directive, type Routing } from './gateway';
+import { addChunk, createStream, emptyChunk, type StreamChunk, type StreamOptions } from './stream';
 
 export type Policy =
   | { kind: 'off' }
   /** Approvals are granted this many windows after they are asked for (0: at once); null: never. */
   | { kind: 'agent'; approveAfterWindows: number | null }
-  /** Directives known in advance (the oracle), looked up for each second of event time. */
+  /** Directives known in advance (the oracle), looked up for each second of event time; return the same list while it holds. */
   | { kind: 'fixed'; directivesAt(ms: number): Directive[] };
 
 export interface LoopOptions {
@@ -96,9 +96,19 @@ function react(
   return events;
 }
 
+/** routingFrom, remembering the last list: fixed directives come back as the same list every second, and the stream caches its tables per Routing. */
+function rememberingRouting(): (directives: readonly Directive[]) => Routing {
+  let last: { directives: readonly Directive[]; routing: Routing } | null = null;
+  return (directives) => {
+    if (last?.directives !== directives) last = { directives, routing: routingFrom(directives) };
+    return last.routing;
+  };
+}
+
 export function* runClosedLoop(o: LoopOptions): Generator<LoopWindow> {
   const windowMs = o.agent.cycleIntervalSeconds * MS_PER_SECOND;
   const stream = createStream(o.stream, o.startMs, o.paymentsPerSecond);
+  const fixedRouting = rememberingRouting();
   const inForce = new Map<string, InForce>();
   const approvals = new Map<string, number>();
   let state: AgentState = initialAgentState();
@@ -110,20 +120,14 @@ export function* runClosedLoop(o: LoopOptions): Generator<LoopWindow> {
     const directives = [...inForce.values()].map((f) => f.directive);
     let chunk: StreamChunk;
     if (o.policy.kind === 'fixed') {
-      chunk = { transactions: [], payments: 0, settledMinor: 0, lostMinor: 0 };
-      for (let t = start; t < end; t += FIXED_STEP_MS) {
-        const part = stream.advance(Math.min(end, t + FIXED_STEP_MS), routingFrom(o.policy.directivesAt(t)));
-        chunk.transactions.push(...part.transactions);
-        chunk.payments += part.payments;
-        chunk.settledMinor += part.settledMinor;
-        chunk.lostMinor += part.lostMinor;
-      }
+      chunk = emptyChunk();
+      for (let t = start; t < end; t += FIXED_STEP_MS) addChunk(chunk, stream.advance(Math.min(end, t + FIXED_STEP_MS), fixedRouting(o.policy.directivesAt(t))));
     } else {
       chunk = stream.advance(end, routingFrom(directives));
     }
     let result: CycleResult | null = null;
     if (o.policy.kind === 'agent') {
-      result = runCycle(state, observe({ start, end }, chunk.transactions), o.agent, events);
+      result = runCycle(state, observe({ start, end }, chunk.transactions, o.agent.maxDimensionValues), o.agent, events);
       state = result.state;
       events = react(result, inForce, approvals, o.policy.approveAfterWindows, o.probeShare);
     }

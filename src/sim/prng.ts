@@ -32,9 +32,11 @@ export function createPrng(seed: number): Prng {
 }
 
 /** Picks an index with probability proportional to its weight. */
-export function pickWeighted(prng: Prng, cumulative: readonly number[]): number {
-  const total = cumulative[cumulative.length - 1] ?? 0;
-  const r = prng.next() * total;
+export const pickWeighted = (prng: Prng, cumulative: readonly number[]): number => pickAt(prng.next(), cumulative);
+
+/** The index a uniform draw in [0, 1) falls on, weights given cumulatively. */
+export function pickAt(u: number, cumulative: readonly number[]): number {
+  const r = u * (cumulative[cumulative.length - 1] ?? 0);
   let lo = 0;
   let hi = cumulative.length - 1;
   while (lo < hi) {

@@ -1,23 +1,15 @@
-// A seeded, streaming payment generator. Each issuer's health drifts as an Ornstein-Uhlenbeck
-// process (the original's drift.theta/sigma/mean_success); latency and retries follow health,
-// failures emerge from the drift, scripted incidents are laid on top, and the gateway's routing
-// (the closed loop) decides where each payment goes. Every payment draws its outcome from a PRNG
-// of its own, so two runs that route a payment alike give it the same fate: the agent-on and
-// agent-off runs of a scenario differ only by what the agent did.
+// A seeded, streaming payment generator over the world of world.ts. Each issuer's health drifts as an
+// Ornstein-Uhlenbeck process (the original's drift.theta/sigma/mean_success); the payment's method and
+// gateway take their own share off it; latency and retries follow health; scripted faults are laid on
+// top; and the directives in force (the closed loop) decide where each payment goes.
+// Every payment draws from a PRNG of its own (common random numbers), so its fate with no directive
+// is computed beside its fate with the directives: the stream counts, exactly and per payment, the
+// good payments a directive turned away and the failures it avoided.
 import type { Transaction } from '../agent/types';
-import { issuerAwayShare, methodAwayShare, retryCapFor, type Routing } from './gateway';
-import { effectsAt, type IncidentMagnitudes, type ScriptedIncident } from './incidents';
-import { createPrng, cumulativeOf, pickWeighted, type Prng } from './prng';
-import { DECLINE_CODES, TECHNICAL_CODE as UNAVAILABLE, ouStep } from './scenarios';
-
-export interface Weighted {
-  name: string;
-  weight: number;
-}
-
-export interface MethodProfile extends Weighted {
-  medianAmountMinor: number;
-}
+import { openRouting, place, placementDraws, routeTable, type Routing, type RouteTable } from './gateway';
+import { calmEffects, compileIncidents, effectsAt, type IncidentMagnitudes, type ScriptedIncident } from './incidents';
+import { createPrng, pickWeighted, type Prng } from './prng';
+import { pathIndex, worldOf, type Path, type WorldProfile } from './world';
 
 export interface DriftSettings {
   theta: number;
@@ -25,33 +17,30 @@ export interface DriftSettings {
   meanSuccess: number;
 }
 
-export interface StreamOptions {
-  seed: number;
-  issuers: readonly Weighted[];
-  methods: readonly MethodProfile[];
+export interface StreamOptions extends WorldProfile {
   currency: string;
   drift: DriftSettings;
   /** Simulated seconds per OU time unit (one drift step). */
   driftTimeUnitSeconds: number;
   /** Real issuers never reach 100%; the drift is kept below this. */
   maxSuccessRate: number;
-  /** Share of drift-made failures that are customer declines rather than technical errors. */
+  /** Share of the failures health alone makes that are customer declines rather than technical errors. */
   declineShareOfFailures: number;
   medianLatencyMs: number;
   latencyLogSigma: number;
   /** Latency grows by this factor per unit of health below the drift mean: sick issuers are slow. */
   latencyPerHealthDrop: number;
-  /** Attempts slower than this fail as timeouts. */
+  /** Attempts slower than this fail as gateway timeouts. */
   timeoutMs: number;
   /** The gateway's own policy: chance a technical failure is retried, and how often at most. */
   retryProbability: number;
   maxRetries: number;
   retryDelayMs: number;
-  /** Attempts per payment an issuer handles without strain; more load lowers its success. */
-  normalAmplification: number;
-  /** Success is multiplied by (amplification / normal) ^ -overloadExponent: retries overload an issuer. */
-  overloadExponent: number;
   amountLogSigma: number;
+  /** Share of payers steered away from their bank or method who pay with another instrument (the agent's customerSwitchRate). */
+  customerSwitchRate: number;
+  /** Cost of one retried attempt in minor units of `currency`: processing and card schemes' excessive-reattempt fees. */
+  retryCostMinor: number;
   incidents: readonly ScriptedIncident[];
   magnitudes: IncidentMagnitudes;
 }
@@ -61,21 +50,40 @@ export interface StreamChunk {
   transactions: Transaction[];
   payments: number;
   settledMinor: number;
-  /** Amounts of payments whose last attempt failed. */
+  /** Amounts of payments that did not succeed: their last attempt failed, or the payer left at checkout. */
   lostMinor: number;
+  /** What the retried attempts cost (retryCostMinor each). */
+  retryCostMinor: number;
+  /** Amounts of payments that would have succeeded with no directive in force, and did not. */
+  turnedAwayMinor: number;
+  /** Amounts of payments that would have failed with no directive in force, and succeeded. */
+  avoidedMinor: number;
+}
+
+export const emptyChunk = (): StreamChunk => ({ transactions: [], payments: 0, settledMinor: 0, lostMinor: 0, retryCostMinor: 0, turnedAwayMinor: 0, avoidedMinor: 0 });
+
+/** Adds `part` to `into`, attempts included. */
+export function addChunk(into: StreamChunk, part: StreamChunk): void {
+  for (const tx of part.transactions) into.transactions.push(tx);
+  into.payments += part.payments;
+  into.settledMinor += part.settledMinor;
+  into.lostMinor += part.lostMinor;
+  into.retryCostMinor += part.retryCostMinor;
+  into.turnedAwayMinor += part.turnedAwayMinor;
+  into.avoidedMinor += part.avoidedMinor;
 }
 
 export interface PaymentStream {
-  /** Generates every payment arriving before `toMs` (event time), routed as `routing` says. */
+  /** Generates every payment arriving before `toMs` (event time), placed as `routing` says. */
   advance(toMs: number, routing: Routing): StreamChunk;
   /** Each issuer's drifting success probability now. */
   health(): Record<string, number>;
 }
 
-const TIMEOUT = 'TIMEOUT';
+const GATEWAY_TIMEOUT = 'GATEWAY_TIMEOUT';
 const MS_PER_SECOND = 1000;
-/** Weight of the newest stretch in an issuer's load estimate. */
-const LOAD_ALPHA = 0.5;
+/** Salt of the demand draws (who pays, when, how much), so they do not repeat the drift's. */
+const DEMAND_SALT = 0x5bd1e995;
 
 /** A payment's own PRNG seed: the stream seed and its arrival number, mixed (murmur3 finaliser). */
 function paymentSeed(seed: number, index: number): number {
@@ -85,26 +93,33 @@ function paymentSeed(seed: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** A weighted pick among the names not excluded, from one uniform draw; null when none is left. */
-function pickOther(names: readonly Weighted[], excluded: (name: string) => boolean, u: number): string | null {
-  const open = names.filter((n) => !excluded(n.name));
-  const total = open.reduce((sum, n) => sum + n.weight, 0);
-  let r = u * total;
-  for (const n of open) {
-    r -= n.weight;
-    if (r < 0) return n.name;
-  }
-  return open[open.length - 1]?.name ?? null;
+/** One OU step of length dt, kept inside [0, max]. */
+export function ouStep(x: number, prng: Prng, theta: number, sigma: number, mean: number, dt: number, max: number): number {
+  const next = x + theta * (mean - x) * dt + sigma * Math.sqrt(dt) * prng.normal();
+  return Math.min(max, Math.max(0, next));
+}
+
+/** What became of one payment: where it went (null: the payer left at checkout) and how it ended. */
+interface Fate {
+  path: Path | null;
+  succeeded: boolean;
+  retries: number;
+}
+
+/** Where a payment's attempts are written, or null for a fate only computed (the no-directive one). */
+interface Sink {
+  transactions: Transaction[];
+  idPrefix: string;
 }
 
 export function createStream(o: StreamOptions, startMs: number, paymentsPerSecond: number): PaymentStream {
+  const world = worldOf(o);
+  const faults = compileIncidents(o.incidents, world);
+  const openTable = routeTable(world, openRouting);
+  const tables = new WeakMap<Routing, RouteTable>();
   const driftPrng = createPrng(o.seed);
-  const demand = createPrng(o.seed ^ 0x5bd1e995);
-  const issuerCum = cumulativeOf(o.issuers.map((i) => i.weight));
-  const methodCum = cumulativeOf(o.methods.map((m) => m.weight));
-  const health = new Map(o.issuers.map((i) => [i.name, o.drift.meanSuccess]));
-  const amplification = new Map(o.issuers.map((i) => [i.name, o.normalAmplification]));
-  const medianAmount = new Map(o.methods.map((m) => [m.name, m.medianAmountMinor]));
+  const demand = createPrng(o.seed ^ DEMAND_SALT);
+  const health = new Float64Array(world.issuers.length).fill(o.drift.meanSuccess);
   const driftStepMs = o.driftTimeUnitSeconds * MS_PER_SECOND;
   let now = startMs;
   let nextDriftAt = startMs;
@@ -112,95 +127,106 @@ export function createStream(o: StreamOptions, startMs: number, paymentsPerSecon
 
   const arrivalsBefore = (ms: number): number => Math.floor(((ms - startMs) / MS_PER_SECOND) * paymentsPerSecond);
 
-  function stepDrift(): void {
-    for (const [name, x] of health) {
-      health.set(name, ouStep(x, driftPrng, o.drift.theta, o.drift.sigma, o.drift.meanSuccess, 1, o.maxSuccessRate));
+  function tableFor(routing: Routing): RouteTable {
+    let table = tables.get(routing);
+    if (!table) {
+      table = routeTable(world, routing);
+      tables.set(routing, table);
     }
+    return table;
   }
 
-  /** Re-routes a payment the way the directives say; two draws each, taken whether used or not. */
-  function routed(prng: Prng, routing: Routing, issuer: string, method: string): { issuer: string; method: string } {
-    const [uMethod, pickMethod, uIssuer, pickIssuer] = [prng.next(), prng.next(), prng.next(), prng.next()];
-    let m = method;
-    if (uMethod < methodAwayShare(routing, issuer, method)) {
-      m = pickOther(o.methods, (name) => methodAwayShare(routing, issuer, name) > 0, pickMethod) ?? method;
-    }
-    let i = issuer;
-    if (uIssuer < issuerAwayShare(routing, issuer, m)) {
-      i = pickOther(o.issuers, (name) => issuerAwayShare(routing, name, m) > 0, pickIssuer) ?? issuer;
-    }
-    return { issuer: i, method: m };
-  }
-
-  function pay(out: StreamChunk, load: Map<string, number[]>, routing: Routing, lo: number, hi: number): void {
-    const index = arrivals++;
-    const at = lo + Math.floor(demand.next() * (hi - lo));
-    const wanted = { issuer: o.issuers[pickWeighted(demand, issuerCum)]?.name ?? '', method: o.methods[pickWeighted(demand, methodCum)]?.name ?? '' };
-    const amountMinor = Math.round((medianAmount.get(wanted.method) ?? 0) * Math.exp(o.amountLogSigma * demand.normal()));
-    const prng = createPrng(paymentSeed(o.seed, index));
-    const { issuer, method } = routed(prng, routing, wanted.issuer, wanted.method);
-    const fx = effectsAt(o.incidents, o.magnitudes, issuer, method, at);
-    const drift = health.get(issuer) ?? o.drift.meanSuccess;
-    const strain = Math.min(1, ((amplification.get(issuer) ?? o.normalAmplification) / o.normalAmplification) ** -o.overloadExponent);
-    const successP = Math.max(0, Math.min(fx.successCap, drift * strain - fx.successPoints));
+  /** The attempts of one payment on its path until it succeeds, is declined or the retries run out. */
+  function attempt(prng: Prng, table: RouteTable, p: Path, at: number, hi: number, amountMinor: number, sink: Sink | null): Fate {
+    const index = pathIndex(world, p);
+    const fx = faults.length === 0 ? calmEffects : effectsAt(faults, o.magnitudes, index, at);
+    const method = world.methods[p.method]!;
+    const drift = health[p.issuer]!;
+    // What the payer's bank and method allow; most of the failures beyond it are the payer's own refusals.
+    const natural = Math.min(o.maxSuccessRate, Math.max(0, drift + method.successOffset));
+    const declineP = Math.min(1, (1 - natural) * o.declineShareOfFailures + fx.declinePoints);
+    const successP = Math.max(0, Math.min(fx.successCap, natural - world.gatewayLoss[index]! - fx.successPoints - fx.declinePoints));
+    // A refusal is the payer's, on every path and retry; the rest pass each attempt with this chance, so successP holds overall.
+    const refuses = prng.next() < declineP;
+    const passP = declineP < 1 ? successP / (1 - declineP) : 0;
     const retryP = fx.retryProbability ?? o.retryProbability;
-    const maxRetries = Math.min(fx.maxRetries ?? o.maxRetries, retryCapFor(routing, issuer, method) ?? Infinity);
+    const maxRetries = Math.min(fx.maxRetries ?? o.maxRetries, table.retryCap[index]!);
     const medianLatency = o.medianLatencyMs * fx.latencyFactor * (1 + o.latencyPerHealthDrop * Math.max(0, o.drift.meanSuccess - drift));
-    const counts = load.get(issuer) ?? [0, 0];
-    load.set(issuer, counts);
-    counts[0] = (counts[0] ?? 0) + 1;
     for (let retry = 0; ; retry++) {
-      const [uSuccess, uDecline, uRetry, uCode] = [prng.next(), prng.next(), prng.next(), prng.next()];
+      const uSuccess = prng.next();
+      const uRetry = prng.next();
+      const uCode = prng.next();
       const latency = Math.round(medianLatency * Math.exp(o.latencyLogSigma * prng.normal()));
       const timedOut = latency >= o.timeoutMs;
-      const succeeded = uSuccess < successP && !timedOut;
-      // What the drift alone would have failed is mostly the customer's doing; overload and incidents are technical.
-      const declined = !succeeded && !timedOut && uSuccess >= drift && uDecline < o.declineShareOfFailures;
-      const errorCode = succeeded ? null : timedOut ? TIMEOUT : declined ? (DECLINE_CODES[Math.floor(uCode * DECLINE_CODES.length)] ?? UNAVAILABLE) : UNAVAILABLE;
-      counts[1] = (counts[1] ?? 0) + 1;
-      out.transactions.push({
-        id: `sim${o.seed}-${index}-${retry}`,
-        timestamp: new Date(Math.min(hi - 1, at + retry * o.retryDelayMs)).toISOString(),
-        issuer,
-        method,
-        status: succeeded ? 'success' : 'failed',
-        amountMinor,
-        currency: o.currency,
-        latencyMs: timedOut ? o.timeoutMs : latency,
-        retryCount: retry,
-        errorCode,
-      });
-      if (succeeded) {
-        out.settledMinor += amountMinor;
-        break;
+      const succeeded = !timedOut && !refuses && uSuccess < passP;
+      // A path that is down never reaches the payer's bank: it fails technically even a payer who would refuse.
+      const declined = !timedOut && refuses && !fx.down;
+      if (sink) {
+        const codes = declined ? method.declineCodes : method.technicalCodes;
+        sink.transactions.push({
+          id: `${sink.idPrefix}-${retry}`,
+          timestamp: new Date(Math.min(hi - 1, at + retry * o.retryDelayMs)).toISOString(),
+          issuer: world.issuers[p.issuer]!.name,
+          method: method.name,
+          status: succeeded ? 'success' : 'failed',
+          amountMinor,
+          currency: o.currency,
+          latencyMs: timedOut ? o.timeoutMs : latency,
+          retryCount: retry,
+          errorCode: succeeded ? null : timedOut ? GATEWAY_TIMEOUT : (codes[Math.floor(uCode * codes.length)] ?? GATEWAY_TIMEOUT),
+          gateway: world.gateways[p.gateway]!.name,
+        });
       }
-      if (declined || retry >= maxRetries || uRetry >= retryP) {
-        out.lostMinor += amountMinor;
-        break;
-      }
+      if (succeeded || declined || retry >= maxRetries || uRetry >= retryP) return { path: p, succeeded, retries: retry };
     }
+  }
+
+  /** One payment's fate under a route table, from its own seed: placement first, then its attempts. */
+  function settle(seed: number, table: RouteTable, payer: Path, at: number, hi: number, amountMinor: number, sink: Sink | null): Fate {
+    const prng = createPrng(seed);
+    const path = place(world, table, placementDraws(prng), payer, o.customerSwitchRate);
+    return path === null ? { path, succeeded: false, retries: 0 } : attempt(prng, table, path, at, hi, amountMinor, sink);
+  }
+
+  function pay(out: StreamChunk, table: RouteTable, lo: number, hi: number): void {
+    const index = arrivals++;
+    const at = lo + Math.floor(demand.next() * (hi - lo));
+    const payer: Path = { issuer: pickWeighted(demand, world.issuerCum), method: pickWeighted(demand, world.methodCum), gateway: pickWeighted(demand, world.gatewayCum) };
+    const amountMinor = Math.round(world.methods[payer.method]!.medianAmountMinor * Math.exp(o.amountLogSigma * demand.normal()));
+    const seed = paymentSeed(o.seed, index);
+    const fate = settle(seed, table, payer, at, hi, amountMinor, { transactions: out.transactions, idPrefix: `sim${o.seed}-${index}` });
+    // A payment the directives left on its path, uncapped, met the fate it had without them: same draws, same path.
+    const alike = fate.path !== null && pathIndex(world, fate.path) === pathIndex(world, payer) && table.retryCap[pathIndex(world, payer)] === Infinity;
+    const without = alike ? fate : settle(seed, openTable, payer, at, hi, amountMinor, null);
     out.payments += 1;
+    if (fate.succeeded) out.settledMinor += amountMinor;
+    else out.lostMinor += amountMinor;
+    out.retryCostMinor += fate.retries * o.retryCostMinor;
+    if (without.succeeded && !fate.succeeded) out.turnedAwayMinor += amountMinor;
+    if (!without.succeeded && fate.succeeded) out.avoidedMinor += amountMinor;
+  }
+
+  function stepDrift(): void {
+    health.forEach((x, i) => {
+      health[i] = ouStep(x, driftPrng, o.drift.theta, o.drift.sigma, o.drift.meanSuccess, 1, o.maxSuccessRate);
+    });
   }
 
   return {
     advance(toMs, routing) {
-      const out: StreamChunk = { transactions: [], payments: 0, settledMinor: 0, lostMinor: 0 };
+      const out = emptyChunk();
+      const table = tableFor(routing);
       while (now < toMs) {
         if (now >= nextDriftAt) {
           stepDrift();
           nextDriftAt += driftStepMs;
         }
         const hi = Math.min(toMs, nextDriftAt);
-        const load = new Map<string, number[]>();
-        for (let n = arrivalsBefore(hi) - arrivalsBefore(now); n > 0; n--) pay(out, load, routing, now, hi);
-        for (const [issuer, [payments = 0, attempts = 0]] of load) {
-          const previous = amplification.get(issuer) ?? o.normalAmplification;
-          amplification.set(issuer, previous + LOAD_ALPHA * (attempts / payments - previous));
-        }
+        for (let n = arrivalsBefore(hi) - arrivalsBefore(now); n > 0; n--) pay(out, table, now, hi);
         now = hi;
       }
       return out;
     },
-    health: () => Object.fromEntries(health),
+    health: () => Object.fromEntries(world.issuers.map((issuer, i) => [issuer.name, health[i] ?? 0])),
   };
 }

@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { transactionSchema } from '../../src/api/schemas';
-import { openRouting, routingFrom } from '../../src/sim/gateway';
+import { openRouting, routingFrom, type Directive } from '../../src/sim/gateway';
 import { createStream, type StreamChunk, type StreamOptions } from '../../src/sim/stream';
-import { demoIssuers, streamOptions } from '../../src/sim/profile';
+import { defaultDrift, defaultGateways, defaultIssuers, streamOptions } from '../../src/sim/profile';
 
 const START = Date.parse('2026-11-24T08:00:00Z');
 const MINUTE = 60_000;
-const drift = { theta: 0.1, sigma: 0.05, meanSuccess: 0.95 };
+const drift = defaultDrift;
+type Tx = StreamChunk['transactions'][number];
 
 function run(options: StreamOptions, minutes: number, routing = openRouting, rate = 50): StreamChunk {
   return createStream(options, START, rate).advance(START + minutes * MINUTE, routing);
 }
 
-const successRate = (chunk: StreamChunk, keep: (t: StreamChunk['transactions'][number]) => boolean): number => {
+const successRate = (chunk: StreamChunk, keep: (t: Tx) => boolean): number => {
   const mine = chunk.transactions.filter(keep);
   return mine.filter((t) => t.status === 'success').length / mine.length;
 };
@@ -30,22 +31,40 @@ describe('payment stream', () => {
   it('gives the same payments whether the stream is taken in one piece or in ticks', () => {
     const whole = run(streamOptions(5, drift), 1);
     const stream = createStream(streamOptions(5, drift), START, 50);
-    const pieces: StreamChunk['transactions'] = [];
+    const pieces: Tx[] = [];
     for (let t = START + 1000; t <= START + MINUTE; t += 1000) pieces.push(...stream.advance(t, openRouting).transactions);
     assert.deepEqual(pieces, whole.transactions);
   });
 
-  it('writes contract-valid transactions with several methods, minor-unit amounts and retries', () => {
+  it('writes contract-valid transactions through every gateway, with several methods, minor-unit amounts and retries', () => {
     const chunk = run(streamOptions(1, drift), 3);
     assert.equal(chunk.payments, 3 * 60 * 50);
     for (const t of chunk.transactions) assert.ok(transactionSchema.safeParse(t).success, JSON.stringify(t));
     assert.ok(new Set(chunk.transactions.map((t) => t.method)).size >= 4);
+    assert.deepEqual(new Set(chunk.transactions.map((t) => t.gateway)), new Set(defaultGateways.map((g) => g.name)));
     assert.ok(chunk.transactions.every((t) => Number.isInteger(t.amountMinor) && t.amountMinor > 0));
     assert.ok(chunk.transactions.some((t) => t.retryCount > 0));
     assert.equal(new Set(chunk.transactions.map((t) => t.id)).size, chunk.transactions.length);
   });
 
-  it('lets failures emerge from the drift: none without volatility below the mean, some with it', () => {
+  it('sends payments through the gateways and banks by their shares', () => {
+    const firsts = run(streamOptions(2, drift), 10).transactions.filter((t) => t.retryCount === 0);
+    const share = (keep: (t: Tx) => boolean): number => firsts.filter(keep).length / firsts.length;
+    for (const g of defaultGateways) assert.ok(Math.abs(share((t) => t.gateway === g.name) - g.weight) < 0.02, g.name);
+    for (const i of defaultIssuers) assert.ok(Math.abs(share((t) => t.issuer === i.name) - i.weight) < 0.015, i.name);
+    assert.ok(Math.abs(share((t) => t.method === 'upi') - 0.56) < 0.02);
+  });
+
+  it('gives each method its own success and codes: net banking lower, NPCI codes on UPI, card codes on cards', () => {
+    const chunk = run(streamOptions(3, drift), 20);
+    assert.ok(successRate(chunk, (t) => t.method === 'netbanking') < successRate(chunk, (t) => t.method === 'upi') - 0.04);
+    const codes = (method: string): Set<string> => new Set(chunk.transactions.filter((t) => t.method === method && t.errorCode).map((t) => t.errorCode as string));
+    for (const code of ['Z9', 'ZM', 'Z8', 'ZA', 'U30']) assert.ok(codes('upi').has(code), code);
+    for (const code of ['INSUFFICIENT_FUNDS', 'DO_NOT_HONOR', '51', '05', '55', '91', '96']) assert.ok(codes('card').has(code), code);
+    assert.ok(!codes('card').has('Z9') && !codes('upi').has('51'));
+  });
+
+  it('lets failures emerge from the drift: few without volatility below the mean, more with it', () => {
     const still = run(streamOptions(2, { ...drift, sigma: 0, meanSuccess: 0.99 }), 2);
     const drifting = run(streamOptions(2, { ...drift, sigma: 0.2 }), 2);
     assert.ok(successRate(still, () => true) > 0.95);
@@ -71,68 +90,58 @@ describe('payment stream', () => {
     assert.ok(sick.retries / sick.n > (well.retries / well.n) * 2);
   });
 
-  it('lays a scripted outage on its issuer from its start to its end only', () => {
-    const incidents = [{ kind: 'outage' as const, target: 'issuer:ICICI', startMs: START + MINUTE, endMs: START + 2 * MINUTE }];
-    const chunk = run(streamOptions(4, drift, { incidents }), 3);
-    const at = (t: { timestamp: string }) => Date.parse(t.timestamp);
-    const during = (t: { timestamp: string }) => at(t) >= START + MINUTE && at(t) < START + 2 * MINUTE;
-    assert.ok(successRate(chunk, (t) => t.issuer === 'ICICI' && during(t)) < 0.05);
-    assert.ok(successRate(chunk, (t) => t.issuer === 'ICICI' && !during(t)) > 0.75);
-    assert.ok(successRate(chunk, (t) => t.issuer === 'HDFC' && during(t)) > 0.75);
-    const failed = chunk.transactions.filter((t) => t.issuer === 'ICICI' && during(t) && t.status === 'failed');
-    assert.ok(failed.filter((t) => t.errorCode === 'ISSUER_UNAVAILABLE').length > failed.length * 0.7);
-  });
-
-  it('counts every payment once as settled or lost', () => {
-    const chunk = run(streamOptions(8, drift), 2);
+  it('counts every payment once as settled or lost, and every retried attempt at its cost', () => {
+    const chunk = run(streamOptions(8, drift, { retryCostMinor: 1_500 }), 2);
     const firstAttempts = chunk.transactions.filter((t) => t.retryCount === 0);
     assert.equal(firstAttempts.length, chunk.payments);
     assert.equal(chunk.settledMinor + chunk.lostMinor, firstAttempts.reduce((s, t) => s + t.amountMinor, 0));
+    assert.equal(chunk.retryCostMinor, chunk.transactions.filter((t) => t.retryCount > 0).length * 1_500);
   });
 });
 
-describe('closed loop: the gateway obeys directives', () => {
-  const options = streamOptions(9, drift, { issuers: demoIssuers });
-  const share = (chunk: StreamChunk, keep: (t: StreamChunk['transactions'][number]) => boolean): number =>
-    chunk.transactions.filter((t) => t.retryCount === 0 && keep(t)).length / chunk.payments;
+describe('counterfactual harm, per payment on common random numbers', () => {
+  const outage = [{ kind: 'outage' as const, target: 'gateway:pg_b', startMs: START, endMs: START + 10 * MINUTE }];
+  const options = streamOptions(21, drift, { incidents: outage });
+  const settledOf = (chunk: StreamChunk, keep: (t: Tx) => boolean): number =>
+    chunk.transactions.filter((t) => t.status === 'success' && keep(t)).reduce((s, t) => s + t.amountMinor, 0);
 
-  it('sends a suppressed issuer only its probe share, the rest to the other issuers', () => {
-    const routing = routingFrom([{ id: 'd1', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', params: { issuer: 'HDFC', trafficShare: 0.95, probeShare: 0.05 } }]);
-    const open = run(options, 2);
-    const suppressed = run(options, 2, routing);
-    assert.ok(Math.abs(share(open, (t) => t.issuer === 'HDFC') - 0.34) < 0.03);
-    assert.ok(Math.abs(share(suppressed, (t) => t.issuer === 'HDFC') - 0.34 * 0.05) < 0.01);
-    assert.equal(suppressed.payments, open.payments);
+  it('finds nothing turned away or avoided without directives', () => {
+    const chunk = run(options, 2);
+    assert.equal(chunk.turnedAwayMinor, 0);
+    assert.equal(chunk.avoidedMinor, 0);
   });
 
-  it('moves a rerouted method to the other methods', () => {
-    const routing = routingFrom([{ id: 'd2', action: 'REROUTE_METHOD', target: 'method:upi', params: { method: 'upi', trafficShare: 1 } }]);
-    const open = run(options, 2);
-    const rerouted = run(options, 2, routing);
-    assert.ok(share(open, (t) => t.method === 'upi') > 0.4);
-    assert.equal(share(rerouted, (t) => t.method === 'upi'), 0);
-    assert.ok(share(rerouted, (t) => t.method === 'card') > share(open, (t) => t.method === 'card') + 0.2);
+  it('turns nothing away when a failing path is routed to healthy gateways, and avoids its failures', () => {
+    const route: Directive = { id: 'r', action: 'ROUTE_GATEWAY', target: 'gateway:pg_b', params: { from: 'pg_b', to: [{ gateway: 'pg_a', share: 0.625 }, { gateway: 'pg_c', share: 0.375 }], trafficShare: 1 } };
+    const off = run(options, 2);
+    const on = run(options, 2, routingFrom([route]));
+    assert.equal(on.turnedAwayMinor, 0);
+    assert.ok(on.avoidedMinor > 0);
+    assert.equal(on.avoidedMinor, off.lostMinor - on.lostMinor);
   });
 
-  it('stops retries beyond a cap on the capped traffic only', () => {
-    const storm = [{ kind: 'retry_storm' as const, target: 'issuer:ICICI', startMs: START, endMs: START + 10 * MINUTE }];
-    const stormy = { ...options, incidents: storm };
-    const routing = routingFrom([{ id: 'd3', action: 'REDUCE_RETRIES', target: 'issuer:ICICI', params: { maxRetries: 1, trafficShare: 1 } }]);
-    const open = run(stormy, 2);
-    const capped = run(stormy, 2, routing);
-    assert.ok(open.transactions.some((t) => t.issuer === 'ICICI' && t.retryCount > 1));
-    assert.ok(capped.transactions.every((t) => t.issuer !== 'ICICI' || t.retryCount <= 1));
-    assert.ok(capped.transactions.some((t) => t.issuer === 'ICICI' && t.retryCount === 1));
+  it('counts every steered payer who leaves and would have paid as turned away, and nothing avoided', () => {
+    // Every HDFC payer is told the bank is down and nobody switches: what HDFC settled without the directive is what was turned away.
+    const steer: Directive = { id: 's', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', params: { trafficShare: 1, probeShare: 0 } };
+    const calm = streamOptions(22, drift, { customerSwitchRate: 0 });
+    const off = run(calm, 2);
+    const on = run(calm, 2, routingFrom([steer]));
+    assert.equal(on.transactions.filter((t) => t.issuer === 'HDFC').length, 0);
+    assert.equal(on.avoidedMinor, 0);
+    assert.equal(on.turnedAwayMinor, settledOf(off, (t) => t.issuer === 'HDFC'));
+    assert.equal(on.lostMinor, off.lostMinor + on.turnedAwayMinor);
   });
 
-  it('gives a payment routed alike the same fate, so on and off runs differ only by the routing', () => {
-    const routing = routingFrom([{ id: 'd4', action: 'SUPPRESS_ISSUER', target: 'issuer:SBI', params: { issuer: 'SBI', trafficShare: 0.95, probeShare: 0.05 } }]);
-    const open = run(options, 1);
-    const suppressed = run(options, 1, routing);
-    const fate = (c: StreamChunk) => new Map(c.transactions.filter((t) => t.issuer !== 'SBI').map((t) => [t.id, t.status]));
-    const a = fate(open);
-    const b = fate(suppressed);
-    const same = [...a].filter(([id, status]) => b.get(id) === status).length;
-    assert.ok(same / a.size > 0.97);
+  it('equals the run with no directive: what any directives change in settled amounts is avoided less turned away', () => {
+    const directives: Directive[] = [
+      { id: 'a', action: 'SUPPRESS_ISSUER', target: 'issuer:SBI', params: { trafficShare: 0.8, probeShare: 0.2 } },
+      { id: 'b', action: 'ROUTE_GATEWAY', target: 'gateway:pg_b/method:upi', params: { from: 'pg_b', to: [{ gateway: 'pg_c', share: 1 }], trafficShare: 0.5 } },
+      { id: 'c', action: 'REDUCE_RETRIES', target: 'method:card', params: { maxRetries: 0 } },
+      { id: 'd', action: 'REROUTE_METHOD', target: 'method:wallet', params: { trafficShare: 1 } },
+    ];
+    const off = run(options, 3);
+    const on = run(options, 3, routingFrom(directives));
+    assert.ok(on.turnedAwayMinor > 0 && on.avoidedMinor > 0);
+    assert.equal(on.settledMinor - off.settledMinor, on.avoidedMinor - on.turnedAwayMinor);
   });
 });
