@@ -44,16 +44,23 @@ describe('npm run demo:simple', () => {
 });
 
 describe('npm run bench:loop', () => {
-  it('compares agent, nothing and oracle and ends with one JSON line', async () => {
+  it('compares agent, nothing and oracle, with the harm beside the failures avoided, and ends with one JSON line', async () => {
     const run = runProcess({}, 'bench/loop.ts', ['--seeds', '1', '--windows', '36', '--payments-per-window', '900']);
     assert.equal(await run.exit, 0, run.output());
     const lines = run.output().trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
-    for (const key of ['saved', 'oracle_saved', 'share_of_oracle', 'worst_vs_nothing', 'lost_off', 'lost_on', 'lost_oracle']) assert.equal(typeof last[key], 'number', key);
-    assert.equal(last.scenarios, 6);
+    const perRun = ['saved', 'share_of_oracle', 'worst_vs_nothing', 'harm_turned_away', 'failed_avoided'];
+    const keys = ['oracle_saved', 'lost_off', 'lost_on', 'lost_oracle', ...perRun, ...perRun.map((k) => `${k}_autonomous_only`)];
+    for (const key of keys) assert.equal(typeof last[key], 'number', key);
+    assert.equal(last.scenarios, 12);
     assert.ok(last.oracle_saved! > 0 && last.lost_oracle! <= last.lost_off!);
     assert.ok(Math.abs(last.saved! - (last.lost_off! - last.lost_on!)) < 0.02);
-    assert.match(run.output(), /^revenue lost to failures \(INR\): agent off/m);
+    assert.match(run.output(), /^loss to failed payments and retries \(INR\): agent off/m);
+    assert.match(run.output(), /^gateway_outage gateway:pg_b .* ROUTE_GATEWAY gateway:pg_b;/m);
+
+    const subset = runProcess({}, 'bench/loop.ts', ['--seeds', '2', '--windows', '30', '--payments-per-window', '600', '--kinds', 'healthy,link_fault']);
+    assert.equal(await subset.exit, 0, subset.output());
+    assert.equal((JSON.parse(subset.output().trim().split('\n').pop()!) as Record<string, number>).scenarios, 4);
   });
 });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultAgentConfig } from '../../src/agent/config';
 import { runClosedLoop, type LoopOptions, type LoopWindow } from '../../src/sim/loop';
-import { demoIssuers, streamOptions } from '../../src/sim/profile';
+import { defaultLoopSettings, loopScenarioKinds, runOracle, runScenario, scenarioOf, totalsOf } from '../../src/sim/loopScenarios';
+import { defaultDrift, demoIssuers, streamOptions } from '../../src/sim/profile';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 const WINDOW_MS = defaultAgentConfig.cycleIntervalSeconds * 1000;
@@ -11,7 +12,7 @@ const OUTAGE = { kind: 'outage' as const, target: 'issuer:SBI', startMs: START +
 function loop(policy: LoopOptions['policy'], seed = 11): LoopWindow[] {
   return [
     ...runClosedLoop({
-      stream: streamOptions(seed, { theta: 0.1, sigma: 0.05, meanSuccess: 0.95 }, { issuers: demoIssuers, incidents: [OUTAGE] }),
+      stream: streamOptions(seed, defaultDrift, { issuers: demoIssuers, incidents: [OUTAGE] }),
       agent: defaultAgentConfig,
       startMs: START,
       windows: 30,
@@ -26,7 +27,7 @@ const lost = (ws: readonly LoopWindow[]): number => ws.reduce((sum, w) => sum + 
 const sbiShare = (w: LoopWindow): number => w.chunk.transactions.filter((t) => t.issuer === 'SBI').length / w.chunk.transactions.length;
 
 describe('closed loop in event time', () => {
-  it('suppresses the failing issuer, moves its traffic and loses less than doing nothing', () => {
+  it('suppresses the failing issuer, keeps only its probe share and loses less than doing nothing', () => {
     const on = loop({ kind: 'agent', approveAfterWindows: null });
     const off = loop({ kind: 'off' });
     const acted = on.find((w) => w.result?.decision.chosen.some((c) => c.record.action === 'SUPPRESS_ISSUER' && c.record.target === 'issuer:SBI'));
@@ -35,7 +36,9 @@ describe('closed loop in event time', () => {
     const next = on[acted.index + 1]!;
     assert.deepEqual(next.directives.map((d) => [d.action, d.target, d.params.probeShare]), [['SUPPRESS_ISSUER', 'issuer:SBI', 0.05]]);
     assert.ok(sbiShare(next) < 0.02 && sbiShare(off[acted.index + 1]!) > 0.08);
-    assert.ok(lost(on) < lost(off) * 0.9);
+    assert.ok(lost(on) < lost(off));
+    const { turnedAwayMinor, avoidedMinor } = totalsOf(on);
+    assert.ok(turnedAwayMinor < avoidedMinor * 0.2, `turned away ${turnedAwayMinor}, avoided ${avoidedMinor}`);
     assert.equal(off.every((w) => w.result === null && w.directives.length === 0), true);
   });
 
@@ -52,7 +55,7 @@ describe('closed loop in event time', () => {
     const sharesOnC = (approveAfterWindows: number | null, agent = defaultAgentConfig) =>
       [
         ...runClosedLoop({
-          stream: streamOptions(12, { theta: 0.1, sigma: 0.05, meanSuccess: 0.95 }, { issuers, incidents: [big] }),
+          stream: streamOptions(12, defaultDrift, { issuers, incidents: [big] }),
           agent,
           startMs: START,
           windows: 20,
@@ -80,5 +83,49 @@ describe('closed loop in event time', () => {
     assert.ok(during.every((w) => sbiShare(w) < 0.02));
     assert.ok(sbiShare(oracle[OUTAGE.startMs / WINDOW_MS - START / WINDOW_MS - 1]!) > 0.06);
     assert.ok(lost(oracle) < lost(loop({ kind: 'off' })));
+  });
+});
+
+describe('closed-loop scenarios', () => {
+  const small = { ...defaultLoopSettings, windows: 30, paymentsPerWindow: 900 };
+
+  it('places each kind of fault once the baselines have warmed up, and names where it sits', () => {
+    for (const kind of loopScenarioKinds) {
+      const s = scenarioOf(kind, 1, small);
+      assert.equal(s.incidents.length, kind === 'healthy' ? 0 : 1, kind);
+      for (const i of s.incidents) {
+        assert.ok(s.name.endsWith(i.target));
+        assert.equal(i.startMs, small.startMs + 12 * WINDOW_MS);
+        assert.equal(i.endMs - i.startMs, 10 * WINDOW_MS);
+      }
+    }
+    assert.equal(scenarioOf('link_fault', 1, small).name, 'link_fault gateway:pg_b/issuer:ICICI');
+    assert.notEqual(scenarioOf('gateway_outage', 2, small).name, scenarioOf('gateway_outage', 3, small).name);
+  });
+
+  it('runs one scenario the same way twice, and its loss is what failed payments and retries cost', () => {
+    const a = runScenario('link_fault', 2, { kind: 'off' }, small);
+    const b = runScenario('link_fault', 2, { kind: 'off' }, small);
+    assert.deepEqual(a.totals, b.totals);
+    assert.equal(a.windows.length, 30);
+    assert.equal(a.totals.lossMinor, a.totals.lostMinor + a.totals.retryCostMinor);
+    assert.ok(a.totals.retryCostMinor > 0);
+  });
+
+  it('gives the oracle the same levers: a route for a gateway fault, steering for a bank outage, nothing when nothing pays', () => {
+    const choice = (kind: (typeof loopScenarioKinds)[number]) => {
+      const off = runScenario(kind, 1, { kind: 'off' }, small);
+      return { off: off.totals, best: runOracle(off.scenario, off.totals, small) };
+    };
+    const gateway = choice('gateway_outage');
+    assert.equal(gateway.best.choice, 'ROUTE_GATEWAY gateway:pg_b');
+    assert.equal(gateway.best.totals.turnedAwayMinor, 0);
+    assert.ok(gateway.best.totals.lossMinor < gateway.off.lossMinor * 0.8);
+    // Saved loss is avoided failures less turned-away payments, plus the retries it spared.
+    const saved = gateway.off.lossMinor - gateway.best.totals.lossMinor;
+    assert.equal(saved, gateway.best.totals.avoidedMinor - gateway.best.totals.turnedAwayMinor + gateway.off.retryCostMinor - gateway.best.totals.retryCostMinor);
+    assert.equal(choice('issuer_outage_30pct').best.choice, 'SUPPRESS_ISSUER issuer:HDFC');
+    assert.equal(choice('healthy').best.choice, 'nothing');
+    assert.equal(choice('customer_decline_surge').best.choice, 'nothing');
   });
 });
