@@ -67,13 +67,13 @@ function applyEnvironment(raw: RawConfig, env: Env, problems: string[]): void {
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('PAYOPS_') || reservedEnv.has(name) || value === undefined) continue;
     const rest = name.slice('PAYOPS_'.length).toLowerCase();
-    const split = rest.indexOf('_');
-    const section = split > 0 ? rest.slice(0, split) : rest;
-    if (split <= 0 || !(configSections as string[]).includes(section)) {
+    // A section's name may hold an underscore itself (error_codes).
+    const section = configSections.find((candidate) => rest.startsWith(`${candidate}_`) && rest.length > candidate.length + 1);
+    if (!section) {
       problems.push(`${name}: no such configuration key (expected PAYOPS_<SECTION>_<KEY>, sections: ${configSections.join(', ')})`);
       continue;
     }
-    setKey(raw, section, rest.slice(split + 1), parseScalar(value));
+    setKey(raw, section, rest.slice(section.length + 1), parseScalar(value));
   }
   if (env.PAYOPS_API_KEYS !== undefined) {
     setKey(raw, 'auth', 'keys', parseApiKeys(env.PAYOPS_API_KEYS, problems));

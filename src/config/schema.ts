@@ -90,6 +90,22 @@ const feeRatesSchema = z
   .record(z.string().regex(/^[a-z0-9_]{1,32}$/, 'a method code, [a-z0-9_]{1,32}, or default'), share)
   .refine((rates) => rates.default !== undefined, 'needs a `default` rate for the methods not listed');
 
+const errorCode = z.string().trim().min(1).max(64);
+
+/** The failure-code taxonomy (the core's customerDeclineCodes and technicalErrorCodes); each list replaces its default whole. */
+const errorCodesSchema = z
+  .object({
+    customer: z.array(errorCode).default([...defaultAgentConfig.customerDeclineCodes]),
+    technical: z.array(errorCode).default([...defaultAgentConfig.technicalErrorCodes]),
+  })
+  .strict()
+  .superRefine(({ customer, technical }, ctx) => {
+    // Codes are compared as the core compares them, ignoring case.
+    const customers = new Set(customer.map((code) => code.toUpperCase()));
+    const both = technical.filter((code) => customers.has(code.toUpperCase()));
+    if (both.length) ctx.addIssue({ code: 'custom', path: ['technical'], message: `codes in both lists: ${both.join(', ')}` });
+  });
+
 /** How the valuation prices a payment (the core's valueBasis and feeRates). */
 const valueSchema = z
   .object({
@@ -127,9 +143,9 @@ const driftSchema = z
   })
   .strict();
 
-// Core settings an operator looks for beside the actions they price, or under value, rather than
-// among the detector's knobs; they are copied into the core's config after validation.
-const elsewhere = ['customerSwitchRate', 'retryCost', 'valueBasis', 'feeRates'] as const satisfies readonly (keyof AgentConfig)[];
+// Core settings an operator looks for beside the actions they price, under value or error_codes,
+// rather than among the detector's knobs; they are copied into the core's config after validation.
+const elsewhere = ['customerSwitchRate', 'retryCost', 'valueBasis', 'feeRates', 'customerDeclineCodes', 'technicalErrorCodes'] as const satisfies readonly (keyof AgentConfig)[];
 const settingsElsewhere: ReadonlySet<keyof AgentConfig> = new Set(elsewhere);
 type AgentSectionKey = Exclude<keyof AgentConfig, (typeof elsewhere)[number]>;
 
@@ -142,7 +158,7 @@ export const agentKeyNames: Record<string, AgentSectionKey> = Object.fromEntries
   ]),
 );
 const mustBePositive = new Set<keyof AgentConfig>(['cycleIntervalSeconds', 'anomalyThreshold', 'horizonWindows', 'maxDimensionValues']);
-const mustBeWhole = new Set<keyof AgentConfig>(['maxDimensionValues', 'minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
+const mustBeWhole = new Set<keyof AgentConfig>(['maxDimensionValues', 'maxPoolWindows', 'maxIncidentWindows', 'flapWindowWindows', 'minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
 
 function agentSetting(name: AgentSectionKey): z.ZodType {
   if (name === 'mode') return z.enum(['shadow', 'advisory', 'autonomous']).default(defaultAgentConfig.mode);
@@ -178,6 +194,7 @@ const sectionsSchema = z
     jobs: jobsSchema.default(jobsSchema.parse({})),
     actions: actionsSchema.default(actionsSchema.parse({})),
     value: valueSchema.default(valueSchema.parse({})),
+    error_codes: errorCodesSchema.default(errorCodesSchema.parse({})),
     graphql: graphqlSchema.default(graphqlSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
@@ -191,6 +208,8 @@ export const configSchema = sectionsSchema.transform((sections) => {
     retryCost: sections.actions.retry_cost,
     valueBasis: sections.value.basis,
     feeRates: sections.value.fee_rates,
+    customerDeclineCodes: sections.error_codes.customer,
+    technicalErrorCodes: sections.error_codes.technical,
   };
   return { ...sections, agent };
 });

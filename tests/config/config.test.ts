@@ -146,6 +146,14 @@ describe('configuration', () => {
     assert.ok(problemsOf({ PAYOPS_AGENT_MAX_DIMENSION_VALUES: '0' }).some((line) => line.startsWith('agent.max_dimension_values:')));
   });
 
+  it('reads the failure-code taxonomy from error_codes.*, refusing a code in both lists', () => {
+    assert.deepEqual(loadConfig({}).agent.customerDeclineCodes, defaultAgentConfig.customerDeclineCodes);
+    const config = loadConfig({ PAYOPS_ERROR_CODES_CUSTOMER: '[Z9, "51"]', PAYOPS_ERROR_CODES_TECHNICAL: '[U30]' });
+    assert.deepEqual([config.agent.customerDeclineCodes, config.agent.technicalErrorCodes], [['Z9', '51'], ['U30']]);
+    assert.deepEqual(problemsOf({ PAYOPS_ERROR_CODES_CUSTOMER: '[z9]', PAYOPS_ERROR_CODES_TECHNICAL: '[U30, Z9]' }), ['error_codes.technical: codes in both lists: Z9']);
+    assert.ok(problemsOf({ PAYOPS_AGENT_CUSTOMER_DECLINE_CODES: '[Z9]' }).includes('agent.customer_decline_codes: unknown key'));
+  });
+
   it('refuses a zero or negative cycle interval', () => {
     assert.ok(problemsOf({ PAYOPS_AGENT_CYCLE_INTERVAL: '0' }).some((line) => line.startsWith('agent.cycle_interval:')));
   });
