@@ -8,8 +8,8 @@ import { BASELINE, rebase } from './baseline';
 import { detect, type DetectResult } from './detect';
 import { scopeShare } from './directives';
 import { unclassifiedCodes } from './errorCodes';
-import { lookup, metricsFor, withEntry } from './metrics';
-import { parseTarget, scopeCovers } from './targets';
+import { entriesOf, lookup, metricsFor, withEntry } from './metrics';
+import { SYSTEM_TARGET, parseTarget, scopeCovers } from './targets';
 import { hypothesise } from './hypothesise';
 import { openIncidentTargets, trackIncidents } from './incidents';
 import { activeInterventions, applyInterventionEvents, expireInterventions, refreshPendingSnapshots } from './interventions';
@@ -20,6 +20,7 @@ import type {
   AgentState,
   Baselines,
   CycleResult,
+  Incident,
   IncidentEvent,
   InterventionEvent,
   InterventionRecord,
@@ -100,15 +101,34 @@ function movedAwayShare(inForce: readonly InterventionRecord[], baselines: Basel
   return Math.min(1, moved);
 }
 
-/** Incidents closed as persistent shifts: their targets' baselines re-centre on the new level and their streaks restart. */
-function relearnShifted(detected: DetectResult, events: readonly IncidentEvent[], window: WindowMetrics, config: AgentConfig): Pick<DetectResult, 'baselines' | 'streaks'> {
+/**
+ * Incidents closed as persistent shifts: the baselines of their targets, and of every narrower
+ * scope inside them (whose levels the target's expectation is built from), re-centre on the new
+ * level; their streaks restart.
+ */
+function relearnShifted(
+  detected: DetectResult,
+  events: readonly IncidentEvent[],
+  open: Record<string, Incident>,
+  window: WindowMetrics,
+  config: AgentConfig,
+): Pick<DetectResult, 'baselines' | 'streaks'> {
   let { baselines, streaks } = detected;
+  // A narrower scope with an incident of its own (an issuer out, inside a method that shifted) keeps its baseline.
+  const stillOpen = Object.values(open).map((incident) => parseTarget(incident.target));
+  const ownIncident = (target: string): boolean => stillOpen.some((scope) => scopeCovers(scope, parseTarget(target)));
   for (const e of events) {
     if (e.type !== 'shifted') continue;
-    const m = metricsFor(window, e.incident.target);
-    const b = lookup(baselines, e.incident.target);
-    if (m && b) baselines = withEntry(baselines, e.incident.target, rebase(b, m, config));
-    streaks = Object.fromEntries(Object.entries(streaks).filter(([key]) => !key.endsWith(`|${e.incident.target}`)));
+    const scope = parseTarget(e.incident.target);
+    const inside = [...entriesOf(baselines)].filter(
+      ([target]) => target === e.incident.target || (target !== SYSTEM_TARGET && scopeCovers(scope, parseTarget(target)) && !ownIncident(target)),
+    );
+    for (const [target, b] of inside) {
+      const m = metricsFor(window, target);
+      if (m && m.volume > 0) baselines = withEntry(baselines, target, rebase(b, m, config));
+    }
+    const targets = new Set(inside.map(([target]) => target));
+    streaks = Object.fromEntries(Object.entries(streaks).filter(([key]) => !targets.has(key.slice(key.indexOf('|') + 1))));
   }
   return { baselines, streaks };
 }
@@ -142,7 +162,7 @@ export function runCycle(
   );
   const { patterns } = detected;
   const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, window, cycleNumber, config);
-  const { baselines, streaks } = relearnShifted(detected, tracked.events, window, config);
+  const { baselines, streaks } = relearnShifted(detected, tracked.events, tracked.incidents, window, config);
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 
   const learned = learn(reported.interventions, reported.effectiveness, window, cycleNumber, config);

@@ -2,7 +2,8 @@
 // minimum-action-frequency rule; every pick goes through the pre-mortem first.
 import type { AgentConfig } from './config';
 import { actionProfile, movesTraffic } from './actions';
-import { containmentPair, scopeLabel } from './contain';
+import { containmentPair, sameMove, scopeLabel } from './contain';
+import { scopeShare } from './directives';
 import { sameIntervention } from './interventions';
 import { preMortem, type PreMortemContext } from './premortem';
 import type { ChosenIntervention, DecisionKind, InterventionRecord, PreMortem, RefusedOption, ValuedOption } from './types';
@@ -57,7 +58,7 @@ function select(candidates: readonly ValuedOption[], input: DecideInput, limit: 
     if (!option) break;
     remaining = remaining.filter((o) => o !== option);
     if (chosen.some((c) => c.option.hypothesisId === option.hypothesisId && !containmentPair(c.option, option))) continue;
-    if (active.some((r) => sameIntervention(r, option))) {
+    if (active.some((r) => sameIntervention(r, option) || coveredBy(r, option))) {
       refused.push({ option, reason: 'already in force' });
       continue;
     }
@@ -73,6 +74,10 @@ function select(candidates: readonly ValuedOption[], input: DecideInput, limit: 
   }
   return { chosen, refused };
 }
+
+/** A move already running on at least the option's share of the same target makes it redundant. */
+const coveredBy = (running: InterventionRecord, option: ValuedOption): boolean =>
+  running.status !== 'AWAITING_APPROVAL' && sameMove(running, option) && scopeShare(running.params) >= scopeShare(option.params);
 
 const describe = (o: ValuedOption): string => `${o.action} ${o.target}${scopeLabel(o)} (NRV ${o.nrv.nrv.toFixed(2)})`;
 

@@ -128,37 +128,51 @@ const scoreMetric = (rule: MetricRule, metrics: DimensionMetrics, baseline: Dime
   scoreAgainst(rule, metrics, baseline, rule.mean(baseline), config);
 
 /**
- * The success rate expected of a dimension given this window's mix of its cells: each cell at its
- * own baseline, weighted by its volume now (cells without a warm baseline at the dimension's own).
- * A campaign that multiplies a low-success method's volume lowers the aggregate with nothing failing.
+ * The success rates expected of a dimension given this window's mix of its cells: each cell at its
+ * own baseline (fast and slow), weighted by its volume now; cells without a warm baseline at the
+ * dimension's own. A campaign that multiplies a low-success method's volume lowers the aggregate
+ * with nothing failing; judged against this, it raises no finding.
  */
-export type MixExpectation = (ownMean: number) => number;
+export interface Expected {
+  fast: number;
+  slow: number;
+}
+export type MixExpectation = (own: Expected) => Expected;
 
 function mixExpectation(cells: Iterable<[DimensionMetrics, DimensionBaseline | undefined]>, config: AgentConfig): MixExpectation {
   let volume = 0;
   let known = 0;
-  let weighted = 0;
+  let fast = 0;
+  let slow = 0;
   for (const [m, b] of cells) {
     volume += m.volume;
     if (!isWarm(b, config)) continue;
     known += m.volume;
-    weighted += m.volume * b[BASELINE.successRateMean];
+    fast += m.volume * b[BASELINE.successRateMean];
+    slow += m.volume * b[BASELINE.successRateSlowMean];
   }
-  return (ownMean) => (volume > 0 ? (weighted + (volume - known) * ownMean) / volume : ownMean);
+  return (own) =>
+    volume > 0 ? { fast: (fast + (volume - known) * own.fast) / volume, slow: (slow + (volume - known) * own.slow) / volume } : own;
 }
 
 /**
  * The success finding against the slow reference: a level that has drifted away from where it was
- * hours ago, which the fast baseline follows. The fast mean must have moved too (not one window),
- * and the reference moves with the mix like the fast one.
+ * hours ago, which the fast baseline follows. What is judged is the fast mean itself (its spread
+ * is the window spread times α/(2−α)), so one noisy window cannot raise it, and the window must
+ * still be down too. The reference moves with the mix like the fast one.
  */
-function driftScore(metrics: DimensionMetrics, baseline: DimensionBaseline, expected: number, config: AgentConfig): MetricScore | null {
-  const fast = baseline[BASELINE.successRateMean];
-  const reference = baseline[BASELINE.successRateSlowMean] + (expected - fast);
-  if (relativeChangeOf(reference, expected, -1) < config.minRelativeChange / 2) return null;
-  const score = scoreAgainst(SUCCESS_RULE, metrics, baseline, reference, config);
-  return score.anomalous ? score : null;
+function driftScore(metrics: DimensionMetrics, baseline: DimensionBaseline, expected: Expected, config: AgentConfig): MetricScore | null {
+  const reference = expected.slow;
+  const observed = successRate(metrics);
+  const relativeChange = relativeChangeOf(reference, observed, -1);
+  const drift = config.minRelativeChange / 2;
+  if (relativeChangeOf(reference, expected.fast, -1) < drift || relativeChange < drift) return null;
+  const meanVariance = (baseline[BASELINE.successRateVariance] * config.ewmaAlpha) / (2 - config.ewmaAlpha);
+  const zScore = zScoreOf(reference, meanVariance, expected.fast, -1, 1, 0, config);
+  return zScore >= config.anomalyThreshold ? { observed, mean: reference, zScore, relativeChange, anomalous: true } : null;
 }
+
+const ownExpectation = (b: DimensionBaseline): Expected => ({ fast: b[BASELINE.successRateMean], slow: b[BASELINE.successRateSlowMean] });
 
 const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): baseline is DimensionBaseline =>
   metrics.volume >= config.minVolume && isWarm(baseline, config);
@@ -166,7 +180,7 @@ const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | unde
 /** Whether a dimension's success rate is down by the detector's own rule (other stages ask this of cells). */
 export function successDropped(metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): boolean | null {
   if (!judgeable(metrics, baseline, config)) return null;
-  return scoreMetric(SUCCESS_RULE, metrics, baseline, config).anomalous || driftScore(metrics, baseline, baseline[BASELINE.successRateMean], config) !== null;
+  return scoreMetric(SUCCESS_RULE, metrics, baseline, config).anomalous || driftScore(metrics, baseline, ownExpectation(baseline), config) !== null;
 }
 
 const patternOf = (
@@ -209,8 +223,9 @@ export function judgeDimension(
   for (const rule of RULES) {
     let score: MetricScore | null;
     if (rule === SUCCESS_RULE) {
-      const expected = mix ? mix(rule.mean(baseline)) : rule.mean(baseline);
-      score = scoreAgainst(rule, metrics, baseline, expected, config);
+      const own = ownExpectation(baseline);
+      const expected = mix ? mix(own) : own;
+      score = scoreAgainst(rule, metrics, baseline, expected.fast, config);
       if (!score.anomalous) score = driftScore(metrics, baseline, expected, config);
     } else {
       score = scoreMetric(rule, metrics, baseline, config);

@@ -1,5 +1,5 @@
 // Rates derived from the SQL-computable aggregates, and arithmetic on them.
-import { SYSTEM_TARGET, parseTarget } from './targets';
+import { SYSTEM_TARGET, parseTarget, targetOf } from './targets';
 import type { DimensionMetrics, DimensionTree, WindowMetrics } from './types';
 
 export function emptyMetrics(): DimensionMetrics {
@@ -82,4 +82,18 @@ export function withEntry<T>(tree: DimensionTree<T>, target: string, value: T): 
   if (issuer !== null) return { ...tree, issuers: set1(tree.issuers, issuer) };
   if (method !== null) return { ...tree, methods: set1(tree.methods, method) };
   return tree;
+}
+
+/** Every entry of a dimension tree with the target string that names it. */
+export function* entriesOf<T>(tree: DimensionTree<T>): Generator<[string, T]> {
+  yield [SYSTEM_TARGET, tree.system];
+  for (const [issuer, v] of Object.entries(tree.issuers)) yield [targetOf({ issuer }), v];
+  for (const [method, v] of Object.entries(tree.methods)) yield [targetOf({ method }), v];
+  for (const [issuer, row] of Object.entries(tree.issuerMethods)) for (const [method, v] of Object.entries(row)) yield [targetOf({ issuer, method }), v];
+  for (const [gateway, v] of Object.entries(tree.gateways)) yield [targetOf({ gateway }), v];
+  for (const [gateway, row] of Object.entries(tree.gatewayIssuers)) for (const [issuer, v] of Object.entries(row)) yield [targetOf({ gateway, issuer }), v];
+  for (const [gateway, row] of Object.entries(tree.gatewayMethods)) for (const [method, v] of Object.entries(row)) yield [targetOf({ gateway, method }), v];
+  for (const [gateway, rows] of Object.entries(tree.gatewayCells)) {
+    for (const [issuer, row] of Object.entries(rows)) for (const [method, v] of Object.entries(row)) yield [targetOf({ gateway, issuer, method }), v];
+  }
 }

@@ -41,8 +41,10 @@ export interface SeriesState {
   shift: Shift;
   /** The last few deseasonalised values, to re-level to after a lasting shift. */
   recent: number[];
-  /** This series' own distribution of |z|, so a heavy-tailed series needs a larger z to score as high. */
-  calibration: Calibration;
+  /** EWMA of the residuals from the slowest level, in its scales: a small lasting change or a drift. */
+  drift: number;
+  /** This series' own distributions of |z| and of the drift, so a heavy tail needs more to score as high. */
+  calibration: { point: Calibration; drift: Calibration };
 }
 
 /**
@@ -102,12 +104,21 @@ const BINS = 80;
 const CALIBRATION_MEMORY = 2000;
 /** The empirical tail is trusted while this many points lie beyond; further out it is extrapolated. */
 const TAIL_MIN_COUNT = 3;
-/** The tail's shape is the mean log10-excess above the quantile exceeded by this share. */
-const SHAPE_SHARE = 0.02;
+/** The tail's shape is the mean log10-excess of the top this-share of points (a Hill estimate). */
+const SHAPE_SHARE = 0.01;
+/** Points already this surprising count for little, so an anomaly does not teach that anomalies are normal. */
+const ANOMALY_SURPRISE = 4;
+const ANOMALY_WEIGHT = 0.1;
 /** A thin tail (quantised or near-constant series) is not trusted to be thinner than this. */
 const MIN_TAIL_SHAPE = 0.03;
+/** Points before the levels and scales settle (the slowest averages ~50) teach the calibration nothing. */
+const CALIBRATION_WARMUP = 100;
 /** Before data, a Gaussian's |z| (in mean absolute deviations) worth this many points. */
 const PRIOR_POINTS = 50;
+/** Weight of the newest residual in the drift: about the last ten points. */
+const DRIFT_ALPHA = 0.2;
+/** The drift's standard deviation over the residuals' when they are independent. */
+const DRIFT_SHRINK = Math.sqrt(DRIFT_ALPHA / (2 - DRIFT_ALPHA));
 /** Surprise (-log10 of the tail probability) at which the score is 0.5. */
 const HALF_SCORE_SURPRISE = 10;
 const ANOMALOUS_SCORE = 0.5;
@@ -122,7 +133,8 @@ export const initialSeriesState = (): SeriesState => ({
   season: [],
   shift: { run: 0, before: null, previous: null },
   recent: [],
-  calibration: priorCalibration(),
+  drift: 0,
+  calibration: { point: priorCalibration(), drift: priorCalibration() },
 });
 
 /** Positive intervals whose median becomes the series' step, fixed from then on so phases keep. */
@@ -345,7 +357,7 @@ function foldIn(state: SeriesState, deseasonalised: number, x: number, step: num
     const scale = scaleOf(state, level);
     const e = deseasonalised - level.value;
     const clipped = state.seen < SCALE_WARMUP ? e : clip(e, CLIP_Z * scale);
-    level.value = state.seen === 0 ? deseasonalised : level.value + level.alpha * clipped;
+    level.value += Math.max(level.alpha, 1 / (state.seen + 1)) * clipped;
     const weight = state.seen === 0 ? 1 : Math.max(ERROR_ALPHA, 1 / state.seen);
     level.error += weight * (state.seen === 0 ? -level.error : Math.abs(clipped) - level.error);
     level.spread += weight * (state.seen === 0 ? -level.spread : Math.min(Math.abs(e), SPREAD_CLIP_Z * scale) - level.spread);
@@ -387,6 +399,7 @@ function acceptShift(state: SeriesState): void {
   const settled = median(state.recent);
   for (const level of state.levels) level.value = settled;
   shift.run = 0;
+  state.drift = 0;
 }
 
 /** A point back within SHIFT_Z of the regime before the last shift restores that regime. */
@@ -397,7 +410,20 @@ function returnToPrevious(state: SeriesState, deseasonalised: number): boolean {
   if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level)) return false;
   state.levels = previous;
   state.shift = { run: 0, before: null, previous: null };
+  state.drift = 0;
   return true;
+}
+
+/**
+ * The drift with this point: residuals from the slowest level, which lags behind a lasting change,
+ * in the best level's scale (the slowest one's own error grows with the very change it lags),
+ * clipped so that one spike is not a drift.
+ */
+function driftOf(state: SeriesState, deseasonalised: number): number {
+  const slowest = state.levels[state.levels.length - 1];
+  if (slowest === undefined || state.seen === 0) return 0;
+  const z = (deseasonalised - slowest.value) / scaleOf(state, bestLevel(state.levels));
+  return state.drift + DRIFT_ALPHA * (clip(z, CLIP_Z) - state.drift);
 }
 
 function zOf(state: SeriesState, deseasonalised: number): number {
@@ -464,7 +490,7 @@ function surprise(calibration: Calibration, z: number): number {
   const { counts, total } = calibration;
   const v = binOf(z);
   const mass = massBeyond(counts, v);
-  if (mass >= TAIL_MIN_COUNT) return -Math.log10(mass / total);
+  if (mass >= TAIL_MIN_COUNT) return Math.max(0, -Math.log10(mass / total));
   const anchor = positionWithMass(counts, TAIL_MIN_COUNT);
   const shape = Math.max(MIN_TAIL_SHAPE, tailShape(counts, positionWithMass(counts, SHAPE_SHARE * total)));
   return -Math.log10(TAIL_MIN_COUNT / total) + (Math.max(0, v - anchor) * BIN_WIDTH) / shape;
@@ -472,12 +498,13 @@ function surprise(calibration: Calibration, z: number): number {
 
 const CALIBRATION_DECAY = 1 - 1 / CALIBRATION_MEMORY;
 
-function calibrate(calibration: Calibration, z: number): void {
+function calibrate(calibration: Calibration, z: number, surprised: number): void {
   const { counts } = calibration;
+  const weight = surprised >= ANOMALY_SURPRISE ? ANOMALY_WEIGHT : 1;
   for (let j = 0; j < BINS; j++) counts[j] = (counts[j] ?? 0) * CALIBRATION_DECAY;
   const b = Math.floor(binOf(z));
-  counts[b] = (counts[b] ?? 0) + 1;
-  calibration.total = calibration.total * CALIBRATION_DECAY + 1;
+  counts[b] = (counts[b] ?? 0) + weight;
+  calibration.total = calibration.total * CALIBRATION_DECAY + weight;
 }
 
 const toScore = (s: number): number => s / (s + HALF_SCORE_SURPRISE);
@@ -496,8 +523,16 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
   let zScore = zOf(state, deseasonalised);
   if (Math.abs(zScore) > SHIFT_Z && returnToPrevious(state, deseasonalised)) zScore = zOf(state, deseasonalised);
   const z = Math.abs(zScore);
-  const score = state.seen >= options.warmupWindows ? toScore(surprise(state.calibration, z)) : 0;
-  if (state.seen >= SCALE_WARMUP) calibrate(state.calibration, z);
+  const drift = driftOf(state, deseasonalised);
+  const driftZ = Math.abs(drift) / DRIFT_SHRINK;
+  const pointSurprise = surprise(state.calibration.point, z);
+  const driftSurprise = surprise(state.calibration.drift, driftZ);
+  const score = state.seen >= options.warmupWindows ? toScore(Math.max(pointSurprise, driftSurprise)) : 0;
+  if (state.seen >= CALIBRATION_WARMUP) {
+    calibrate(state.calibration.point, z, pointSurprise);
+    calibrate(state.calibration.drift, driftZ, driftSurprise);
+  }
+  state.drift = drift;
   trackShift(state, zScore);
   foldIn(state, deseasonalised, x, step);
   acceptShift(state);
