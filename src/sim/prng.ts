@@ -11,25 +11,34 @@ export interface Prng {
 
 const TWO_POW_32 = 4294967296;
 
-export function createPrng(seed: number): Prng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+/** A class rather than closures: the stream makes one per payment, and methods on a prototype cost nothing to create. */
+class Mulberry32 implements Prng {
+  private a: number;
+
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
-  };
-  return {
-    next,
-    normal: () => {
-      const u = 1 - next();
-      const v = next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-    state: () => a,
-  };
+  }
+
+  normal(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  state(): number {
+    return this.a;
+  }
 }
+
+export const createPrng = (seed: number): Prng => new Mulberry32(seed);
 
 /** Picks an index with probability proportional to its weight. */
 export const pickWeighted = (prng: Prng, cumulative: readonly number[]): number => pickAt(prng.next(), cumulative);

@@ -94,6 +94,9 @@ export function streamOptions(seed: number, drift: DriftSettings, overrides: Par
     maxRetries: 2,
     retryDelayMs: 300,
     amountLogSigma: 0.6,
+    dailyVolumeSwing: 0,
+    // Indian e-commerce peaks in the evening, about 20:00 IST.
+    peakHourUtc: 14.5,
     ...economicsOf(defaultAgentConfig),
     incidents: [],
     magnitudes: defaultMagnitudes,

@@ -37,6 +37,9 @@ export interface StreamOptions extends WorldProfile {
   maxRetries: number;
   retryDelayMs: number;
   amountLogSigma: number;
+  /** Daily rhythm of arrivals: the rate swings by this share around its mean, highest at peakHourUtc (0: a flat rate). */
+  dailyVolumeSwing: number;
+  peakHourUtc: number;
   /** Share of payers steered away from their bank or method who pay with another instrument (the agent's customerSwitchRate). */
   customerSwitchRate: number;
   /** Cost of one retried attempt in minor units of `currency`: processing and card schemes' excessive-reattempt fees. */
@@ -82,6 +85,8 @@ export interface PaymentStream {
 
 const GATEWAY_TIMEOUT = 'GATEWAY_TIMEOUT';
 const MS_PER_SECOND = 1000;
+const SECONDS_PER_DAY = 86_400;
+const SECONDS_PER_HOUR = 3_600;
 /** Salt of the demand draws (who pays, when, how much), so they do not repeat the drift's. */
 const DEMAND_SALT = 0x5bd1e995;
 
@@ -125,7 +130,10 @@ export function createStream(o: StreamOptions, startMs: number, paymentsPerSecon
   let nextDriftAt = startMs;
   let arrivals = 0;
 
-  const arrivalsBefore = (ms: number): number => Math.floor(((ms - startMs) / MS_PER_SECOND) * paymentsPerSecond);
+  // Arrivals since the start: the integral of the rate, mean * (1 + swing * cos(phase)), in closed form.
+  const phase = (ms: number): number => (2 * Math.PI * (ms / MS_PER_SECOND - o.peakHourUtc * SECONDS_PER_HOUR)) / SECONDS_PER_DAY;
+  const swingSeconds = (ms: number): number => ((o.dailyVolumeSwing * SECONDS_PER_DAY) / (2 * Math.PI)) * (Math.sin(phase(ms)) - Math.sin(phase(startMs)));
+  const arrivalsBefore = (ms: number): number => Math.floor(((ms - startMs) / MS_PER_SECOND + swingSeconds(ms)) * paymentsPerSecond);
 
   function tableFor(routing: Routing): RouteTable {
     let table = tables.get(routing);

@@ -14,6 +14,8 @@ function run(options: StreamOptions, minutes: number, routing = openRouting, rat
   return createStream(options, START, rate).advance(START + minutes * MINUTE, routing);
 }
 
+const firsts = (chunk: StreamChunk): Tx[] => chunk.transactions.filter((t) => t.retryCount === 0);
+
 const successRate = (chunk: StreamChunk, keep: (t: Tx) => boolean): number => {
   const mine = chunk.transactions.filter(keep);
   return mine.filter((t) => t.status === 'success').length / mine.length;
@@ -48,11 +50,19 @@ describe('payment stream', () => {
   });
 
   it('sends payments through the gateways and banks by their shares', () => {
-    const firsts = run(streamOptions(2, drift), 10).transactions.filter((t) => t.retryCount === 0);
-    const share = (keep: (t: Tx) => boolean): number => firsts.filter(keep).length / firsts.length;
+    const payments = firsts(run(streamOptions(2, drift), 10));
+    const share = (keep: (t: Tx) => boolean): number => payments.filter(keep).length / payments.length;
     for (const g of defaultGateways) assert.ok(Math.abs(share((t) => t.gateway === g.name) - g.weight) < 0.02, g.name);
     for (const i of defaultIssuers) assert.ok(Math.abs(share((t) => t.issuer === i.name) - i.weight) < 0.015, i.name);
     assert.ok(Math.abs(share((t) => t.method === 'upi') - 0.56) < 0.02);
+  });
+
+  it('follows a daily rhythm when asked: a night trough several times below the evening peak, the mean rate kept', () => {
+    const day = createStream(streamOptions(4, drift, { dailyVolumeSwing: 0.6, peakHourUtc: 14.5 }), Date.UTC(2026, 0, 1), 2).advance(Date.UTC(2026, 0, 2), openRouting);
+    const inHour = (hour: number): number => firsts(day).filter((t) => new Date(t.timestamp).getUTCHours() === hour).length;
+    assert.ok(Math.abs(day.payments - 2 * 86_400) <= 1);
+    assert.ok(inHour(14) > inHour(2) * 3, `peak ${inHour(14)}, trough ${inHour(2)}`);
+    assert.ok(Math.abs(inHour(14) / (2 * 3_600) - 1.6) < 0.1);
   });
 
   it('gives each method its own success and codes: net banking lower, NPCI codes on UPI, card codes on cards', () => {
@@ -92,7 +102,7 @@ describe('payment stream', () => {
 
   it('counts every payment once as settled or lost, and every retried attempt at its cost', () => {
     const chunk = run(streamOptions(8, drift, { retryCostMinor: 1_500 }), 2);
-    const firstAttempts = chunk.transactions.filter((t) => t.retryCount === 0);
+    const firstAttempts = firsts(chunk);
     assert.equal(firstAttempts.length, chunk.payments);
     assert.equal(chunk.settledMinor + chunk.lostMinor, firstAttempts.reduce((s, t) => s + t.amountMinor, 0));
     assert.equal(chunk.retryCostMinor, chunk.transactions.filter((t) => t.retryCount > 0).length * 1_500);
