@@ -122,10 +122,12 @@ export interface Totals {
   avoidedMinor: number;
   /** The moves the agent put into force and the pages it sent, e.g. `ROUTE_GATEWAY gateway:pg_b`. */
   actions: string[];
+  /** Moves the agent asked an operator to approve: until the first, every operator policy runs alike. */
+  approvalsAsked: number;
 }
 
 export function totalsOf(windows: Iterable<LoopWindow>): Totals {
-  const t: Totals = { payments: 0, lostMinor: 0, retryCostMinor: 0, lossMinor: 0, turnedAwayMinor: 0, avoidedMinor: 0, actions: [] };
+  const t: Totals = { payments: 0, lostMinor: 0, retryCostMinor: 0, lossMinor: 0, turnedAwayMinor: 0, avoidedMinor: 0, actions: [], approvalsAsked: 0 };
   const actions = new Set<string>();
   for (const w of windows) {
     t.payments += w.chunk.payments;
@@ -134,6 +136,7 @@ export function totalsOf(windows: Iterable<LoopWindow>): Totals {
     t.turnedAwayMinor += w.chunk.turnedAwayMinor;
     t.avoidedMinor += w.chunk.avoidedMinor;
     for (const { record } of w.result?.decision.chosen ?? []) {
+      if (record.status === 'AWAITING_APPROVAL') t.approvalsAsked += 1;
       if (record.status === 'AWAITING_APPROVAL' || record.heartbeat) continue;
       actions.add(record.action === 'ALERT_OPS' ? `ALERT_OPS on ${record.subject}` : `${record.action} ${record.target}${scopeLabel(record)}`);
     }
