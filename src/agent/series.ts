@@ -41,6 +41,8 @@ export interface SeriesState {
   shift: Shift;
   /** The last few deseasonalised values, to re-level to after a lasting shift. */
   recent: number[];
+  /** The typical nonzero step between consecutive values when steps recur (a count's one), else 0. */
+  resolution: number;
   /** EWMA of the residuals from the slowest level, in its scales: a small lasting change or a drift. */
   drift: number;
   /** This series' own distributions of |z| and of the drift, so a heavy tail needs more to score as high. */
@@ -72,7 +74,7 @@ export interface SeriesScore {
 }
 
 const HISTORY = 2048;
-const LEVEL_ALPHAS = [0.5, 0.1, 0.02];
+const LEVEL_ALPHAS = [0.9, 0.5, 0.1, 0.02];
 const ERROR_ALPHA = 0.05;
 /** Residuals are clipped at this many scales before updating, so spikes barely move the baseline. */
 const CLIP_Z = 3;
@@ -92,6 +94,13 @@ const SPREAD_TO_SCALE = 3;
 const SPREAD_CLIP_Z = 1000;
 /** Points whose errors are averaged plainly before clipping starts: the scale needs a first guess. */
 const SCALE_WARMUP = 20;
+/**
+ * A quantised series (counts) is never scaled finer than this share of its usual step, once it has
+ * stepped this many times in the history: mostly-zero counts would otherwise shrink the scale
+ * towards nothing and score every one as a record.
+ */
+const RESOLUTION_SHARE = 0.5;
+const RESOLUTION_MIN_STEPS = 8;
 /** Inputs beyond this are clipped so squares and differences stay finite. */
 const MAX_MAGNITUDE = 1e150;
 const RELATIVE_SCALE_FLOOR = 1e-9;
@@ -133,6 +142,7 @@ export const initialSeriesState = (): SeriesState => ({
   season: [],
   shift: { run: 0, before: null, previous: null },
   recent: [],
+  resolution: 0,
   drift: 0,
   calibration: { point: priorCalibration(), drift: priorCalibration() },
 });
@@ -169,7 +179,7 @@ function bestLevel(levels: readonly Level[]): Level {
 
 function scaleOf(state: SeriesState, level: Level): number {
   const magnitude = Math.max(Math.abs(level.value), Math.abs(state.recent[state.recent.length - 1] ?? 0));
-  return Math.max(level.error, level.spread / SPREAD_TO_SCALE, RELATIVE_SCALE_FLOOR * magnitude, ABSOLUTE_SCALE_FLOOR);
+  return Math.max(level.error, level.spread / SPREAD_TO_SCALE, RESOLUTION_SHARE * state.resolution, RELATIVE_SCALE_FLOOR * magnitude, ABSOLUTE_SCALE_FLOOR);
 }
 
 const clip = (x: number, bound: number): number => Math.max(-bound, Math.min(bound, x));
@@ -211,7 +221,7 @@ const median = (xs: readonly number[]): number => {
   return s.length === 0 ? 0 : s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 
-/** Values pulled in to 6 MADs of a short running median, so spikes do not shape the season. */
+/** Values pulled to within 6 typical steps of a short running median, so spikes do not shape the season. */
 function winsorised(values: readonly number[]): number[] {
   const deviations = values.map((v, i) => Math.abs(v - (values[i - 1] ?? v)));
   const bound = 6 * Math.max(median(deviations), ABSOLUTE_SCALE_FLOOR);
@@ -327,6 +337,17 @@ function fitPeriod(values: readonly number[], first: number, prefix: readonly nu
     return c > 0 ? ((sums[0]?.[p] ?? 0) + (sums[1]?.[p] ?? 0)) / c : 0;
   });
   return { period, gain: total > 0 ? 1 - left / total : 0, profile };
+}
+
+function measureResolution(state: SeriesState): void {
+  const n = Math.min(state.seen, HISTORY);
+  const start = state.seen > HISTORY ? state.seen % HISTORY : 0;
+  const steps: number[] = [];
+  for (let i = 1; i < n; i++) {
+    const step = Math.abs((state.history[(start + i) % HISTORY] ?? 0) - (state.history[(start + i - 1) % HISTORY] ?? 0));
+    if (step > 0) steps.push(step);
+  }
+  state.resolution = steps.length >= RESOLUTION_MIN_STEPS ? median(steps) : 0;
 }
 
 /** Fits the strongest autocorrelation peaks and the period in use, and keeps the best if worth it. */
@@ -538,6 +559,9 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
   acceptShift(state);
   remember(state, x, step);
   state.seen += 1;
-  if (state.seen % REFIT_EVERY === 0) refitSeason(state);
+  if (state.seen % REFIT_EVERY === 0) {
+    measureResolution(state);
+    refitSeason(state);
+  }
   return { state, score, zScore, anomalous: score >= ANOMALOUS_SCORE };
 }
