@@ -6,9 +6,10 @@ import type { Config } from '../../src/config';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
-import { TestClock, loopEnv, playWindow } from '../support/loop';
+import { hypothesis, seedIntervention } from '../api/graphql/fixtures';
+import { TestClock, epoch, loopEnv, playWindow, postTransactions, waitForWindow, windowMs } from '../support/loop';
 import { keys, startService, testConfig } from '../support/service';
-import { withOutage } from '../support/traffic';
+import { windowTraffic, withOutage } from '../support/traffic';
 import { ensureDashboardBuilt, launchBrowser, screenshot, type Browser } from './browser';
 
 const warmWindows = 12;
@@ -75,6 +76,8 @@ describe('the dashboard in headless Chromium', () => {
     }, 'a suppression awaiting approval on the page', 60_000);
     pendingId = (await card.first().getAttribute('data-id'))!;
     assert.match((await card.first().textContent()) ?? '', /SUPPRESS ISSUER issuer:HDFC/);
+    // Steering loses the payers who do not switch: the card says how many good payments that costs.
+    assert.match((await card.first().getByTestId('turned-away').textContent()) ?? '', /^turns away ~[\d.,]+ payments\/min, ~₹[\d,]+$/);
     await operator.page.locator(`[data-testid="feed-row"][data-id="${pendingId}"][data-status="AWAITING_APPROVAL"]`).waitFor({ timeout: pageTimeoutMs });
     await operator.page.locator('[data-testid="health-row"][data-name="HDFC"][data-status="DOWN"]').waitFor({ timeout: pageTimeoutMs });
     assert.ok((await operator.page.locator('[data-testid="cycle"][data-decision="ACTION"]').count()) >= 1);
@@ -157,6 +160,56 @@ describe('the dashboard in headless Chromium', () => {
     await screenshot(operator.page, '6-rolled-back');
   });
 
+  it('shows a gateway route with where it sends the payments and what it turns away, and lets the operator reject it', async () => {
+    const path = 'gateway:pg_a/issuer:HDFC';
+    const route = await seedIntervention(service.db, {
+      action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to: [{ gateway: 'pg_b', share: 0.75 }, { gateway: 'pg_c', share: 0.25 }] },
+      hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
+      turned_away: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
+      created_at: clock.now(), approval_expires_at: new Date(clock.ms + 3_600_000),
+    });
+    const card = operator.page.locator(`[data-testid="pending-card"][data-id="${route.id}"]`);
+    await card.waitFor({ timeout: pageTimeoutMs });
+    assert.match((await card.locator('header').textContent()) ?? '', /^ROUTE GATEWAY gateway:pg_a\/issuer:HDFC → pg_b 75%, pg_c 25% cycle/);
+    assert.equal(await card.getByTestId('turned-away').textContent(), 'turns away ~0.5 payments/min, ~₹640');
+    await card.locator('header').click();
+    await operator.page.locator('#detail [data-testid="turned-away"]', { hasText: 'turns away ~0.5 payments/min, ~₹640' }).waitFor({ timeout: pageTimeoutMs });
+    assert.match((await operator.page.locator('#detail').textContent()) ?? '', /LINK FAULT on gateway:pg_a\/issuer:HDFC/);
+    await card.getByLabel('note or reason').fill('pg_a is fixing the link');
+    await card.getByTestId('reject').click();
+    await operator.page.locator(`[data-testid="feed-row"][data-id="${route.id}"][data-status="REJECTED"]`).waitFor({ timeout: pageTimeoutMs });
+    await screenshot(operator.page, '7-route-gateway');
+  });
+
+  it('marks the heartbeat alert as a heartbeat, greyed, and a real alert as a page', async () => {
+    const alert = (heartbeat: boolean) =>
+      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requires_approval: false, approval_expires_at: null, created_at: clock.now() });
+    const [beat, page] = [await alert(true), await alert(false)];
+    const row = (id: string) => operator.page.locator(`[data-testid="feed-row"][data-id="${id}"][data-status="EXECUTED"]`);
+    await row(beat.id).waitFor({ timeout: pageTimeoutMs });
+    await row(page.id).waitFor({ timeout: pageTimeoutMs });
+    assert.equal(await row(beat.id).getByTestId('alert-kind').textContent(), 'heartbeat');
+    assert.equal(await row(page.id).getByTestId('alert-kind').textContent(), 'page');
+    // Runs in the page, where getComputedStyle exists; this file is typed for Node, without the DOM.
+    type Styled = { getComputedStyle(element: unknown): { backgroundColor: string } };
+    const background = (id: string) => row(id).getByTestId('alert-kind').evaluate((badge) => (globalThis as unknown as Styled).getComputedStyle(badge).backgroundColor);
+    assert.notEqual(await background(beat.id), await background(page.id), 'a heartbeat is not styled as a page');
+    assert.equal(await row(beat.id).getByTestId('turned-away').count(), 0, 'an alert turns nobody away');
+    await screenshot(operator.page, '8-heartbeat-and-page');
+  });
+
+  it('lists the gateways in the health table once attempts name them', async () => {
+    const traffic = windowTraffic('gw', epoch + k * windowMs, windowMs, 400, bigHdfc).map((tx, i) => ({ ...tx, gateway: i % 3 === 0 ? 'pg_b' : 'pg_a' }));
+    await postTransactions(service, traffic);
+    clock.afterWindow(k);
+    await waitForWindow(service, k);
+    k += 1;
+    for (const gateway of ['pg_a', 'pg_b']) {
+      await operator.page.locator(`[data-testid="health-row"][data-kind="gateway"][data-name="${gateway}"]`).waitFor({ timeout: pageTimeoutMs });
+    }
+    await screenshot(operator.page, '9-gateways');
+  });
+
   it('reconnects by itself after the server restarts', async () => {
     const port = (service.app.server.address() as AddressInfo).port;
     await service.close();
@@ -168,7 +221,7 @@ describe('the dashboard in headless Chromium', () => {
     await playWindow(service, clock, k, bigHdfc);
     const { rows } = await service.db.pool.query<{ latest: number }>('SELECT max(number) AS latest FROM cycles');
     await operator.page.locator('[data-testid="cycle"] .cycle-number', { hasText: new RegExp(`^#${rows[0]!.latest}$`) }).waitFor({ timeout: pageTimeoutMs });
-    await screenshot(operator.page, '7-after-restart');
+    await screenshot(operator.page, '10-after-restart');
   });
 
   it('logged no console errors in either tab', () => {

@@ -1,7 +1,7 @@
 import type { Api } from './api';
 import { detailQuery, rollbackMutation, type InterventionDetail } from './documents';
-import { h, inr, percent, time } from './dom';
-import { interventionLabel } from './interventions';
+import { h, money, percent, time } from './dom';
+import { alertKind, interventionLabel, turnedAway } from './interventions';
 
 const section = (title: string, ...content: (Node | string | null)[]) => h('section', {}, h('h3', {}, title), ...content);
 const pairs = (rows: [string, string][]) => h('dl', {}, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
@@ -19,19 +19,24 @@ function hypothesis(detail: InterventionDetail): HTMLElement {
 
 function nrv(detail: InterventionDetail): HTMLElement {
   const n = detail.nrv;
+  const m = (value: number) => money(value, n.currency);
   return section(
     'NRV',
-    h('p', { class: 'nrv-sum', 'data-testid': 'nrv' }, `${inr(n.value)} = ${inr(n.revenueRecovered)} recovered − ${inr(n.interventionCost)} cost − ${inr(n.riskCost)} risk`),
+    h(
+      'p',
+      { class: 'nrv-sum', 'data-testid': 'nrv' },
+      `${m(n.value)} = ${m(n.revenueRecovered)} recovered${n.retryCostSaved ? ` + ${m(n.retryCostSaved)} retry fees saved` : ''} − ${m(n.interventionCost)} cost − ${m(n.riskCost)} risk`,
+    ),
     pairs([
       ['volume per window', n.volumePerWindow.toFixed(0)],
       ['horizon', `${n.horizonWindows.toFixed(1)} windows`],
       ['uplift', percent(n.upliftRate)],
-      ['average ticket', inr(n.ticketValue)],
+      ['value of a payment', m(n.ticketValue)],
       ['effectiveness', percent(n.effectiveness, 0)],
       ['confidence', percent(n.confidence, 0)],
     ]),
     detail.alternatives.length
-      ? h('p', { class: 'muted' }, `Beat: ${detail.alternatives.map((a) => `${interventionLabel(a)} (${inr(a.nrv.value)})`).join('; ')}`)
+      ? h('p', { class: 'muted' }, `Beat: ${detail.alternatives.map((a) => `${interventionLabel(a)} (${money(a.nrv.value, a.nrv.currency)})`).join('; ')}`)
       : null,
   );
 }
@@ -54,7 +59,7 @@ function history(detail: InterventionDetail): HTMLElement {
     'History',
     h('ol', {}, ...detail.transitions.map((t) => h('li', {}, `${time(t.at)} ${t.from ?? '–'} → ${t.to} by ${t.actor}${t.reason ? `: ${t.reason}` : ''}`))),
     detail.outcome
-      ? h('p', {}, `Outcome: uplift ${percent(detail.outcome.realisedUpliftRate)} realised against ${percent(detail.outcome.predictedUpliftRate)} predicted, NRV ${inr(detail.outcome.realisedNrv)}. ${detail.outcome.reason}`)
+      ? h('p', {}, `Outcome: uplift ${percent(detail.outcome.realisedUpliftRate)} realised against ${percent(detail.outcome.predictedUpliftRate)} predicted, NRV ${money(detail.outcome.realisedNrv, detail.nrv.currency)}. ${detail.outcome.reason}`)
       : null,
   );
 }
@@ -98,9 +103,9 @@ export async function renderDetail(container: HTMLElement, api: Api, id: string,
   }
   const undo = operator ? rollbackControl(detail, api, () => void renderDetail(container, api, id, operator)) : null;
   container.replaceChildren(
-    h('h2', {}, `${interventionLabel(detail)} `, h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' '))),
+    h('h2', {}, `${interventionLabel(detail)} `, h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' ')), ' ', alertKind(detail)),
     h('p', { class: 'muted' }, `cycle ${detail.cycleNumber}, created ${time(detail.createdAt)}, executed ${time(detail.executedAt)}, expires ${time(detail.expiresAt)}, params ${JSON.stringify(detail.params)}`),
-    ...(undo ? [undo] : []),
+    ...[turnedAway(detail), undo].filter((node): node is HTMLElement => node !== null),
     h('div', { class: 'detail-grid' }, hypothesis(detail), nrv(detail), preMortem(detail), history(detail)),
   );
 }

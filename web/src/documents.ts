@@ -1,54 +1,34 @@
-// The GraphQL documents the page sends, and the shapes they answer with (schema.graphql at the repository root).
+// The GraphQL documents the page sends, and the shapes they answer with (schema.graphql at the
+// repository root). Shapes the GraphQL types share with the core are the core's, picked to what
+// each document selects; dates arrive as ISO strings.
+import type { DimensionHealth } from '../../src/agent/health';
+import type { ActionType, Hypothesis as CoreHypothesis, NrvBreakdown, Params, TurnedAway } from '../../src/agent/types';
 
-export type Status = 'HEALTHY' | 'DEGRADED' | 'DOWN';
-
-export interface DimensionHealth {
-  name: string;
-  status: Status;
-  successRate: number;
-  latencyP95Ms: number;
-  retryRate: number;
-  volume: number;
-}
+export type { DimensionHealth };
 
 export interface SystemHealth {
   cycleNumber: number;
   windowEnd: string | null;
   issuers: DimensionHealth[];
   methods: DimensionHealth[];
+  gateways: DimensionHealth[];
   system: DimensionHealth;
 }
 
-export interface Nrv {
-  value: number;
-  revenueRecovered: number;
-  interventionCost: number;
-  riskCost: number;
-  volumePerWindow: number;
-  horizonWindows: number;
-  upliftRate: number;
-  ticketValue: number;
-  effectiveness: number;
-  confidence: number;
-}
+/** The breakdown as GraphQL names it: the NRV itself is `value`. */
+export type Nrv = Omit<NrvBreakdown, 'nrv'> & { value: number };
 
-export interface Hypothesis {
-  cause: string;
-  target: string;
-  patternType: string;
-  confidence: number;
-  evidence: string[];
-  observedSuccessRate: number;
-  baselineSuccessRate: number;
-}
+export type Hypothesis = Pick<CoreHypothesis, 'cause' | 'target' | 'patternType' | 'confidence' | 'evidence' | 'observedSuccessRate' | 'baselineSuccessRate'>;
 
 export interface Intervention {
   id: string;
-  action: string;
+  action: ActionType;
   target: string;
   status: string;
   blastRadius: number;
   requiresApproval: boolean;
+  heartbeat: boolean;
+  turnedAway: TurnedAway;
   cycleNumber: number;
   createdAt: string;
   updatedAt: string;
@@ -56,7 +36,7 @@ export interface Intervention {
   approvalExpiresAt: string | null;
   nrv: Nrv;
   hypothesis: Hypothesis | null;
-  params: Record<string, unknown>;
+  params: Params;
 }
 
 export interface InterventionDetail extends Intervention {
@@ -69,7 +49,7 @@ export interface InterventionDetail extends Intervention {
     requiresApproval: boolean;
     violations: string[];
   };
-  alternatives: { action: string; target: string; params: Record<string, unknown>; nrv: { value: number } }[];
+  alternatives: (Pick<Intervention, 'action' | 'target' | 'params'> & { nrv: Pick<Nrv, 'value' | 'currency'> })[];
   transitions: { from: string | null; to: string; actor: string; reason: string | null; at: string }[];
   outcome: { predictedUpliftRate: number; realisedUpliftRate: number; realisedNrv: number; rollbackRecommended: boolean; reason: string } | null;
 }
@@ -91,19 +71,21 @@ export interface InterventionEvent {
 }
 
 const dimension = 'name status successRate latencyP95Ms retryRate volume';
-const nrv = 'nrv { value revenueRecovered interventionCost riskCost volumePerWindow horizonWindows upliftRate ticketValue effectiveness confidence }';
+const nrv = `nrv { value revenueRecovered retryCostSaved interventionCost riskCost volumePerWindow horizonWindows upliftRate ticketValue currency
+  effectiveness confidence turnedAwayPerWindow turnedAwayValuePerWindow }`;
 const hypothesis = 'hypothesis { cause target patternType confidence evidence observedSuccessRate baselineSuccessRate }';
-const intervention = `id action target status blastRadius requiresApproval cycleNumber createdAt updatedAt executedAt approvalExpiresAt params ${nrv} ${hypothesis}`;
+const intervention = `id action target status blastRadius requiresApproval heartbeat turnedAway { paymentsPerMinute valuePerMinute currency }
+  cycleNumber createdAt updatedAt executedAt approvalExpiresAt params ${nrv} ${hypothesis}`;
 const cycle = 'number windowEnd transactions decision reason';
 
-export const healthQuery = `query Health { health { cycleNumber windowEnd issuers { ${dimension} } methods { ${dimension} } system { ${dimension} } } }`;
+export const healthQuery = `query Health { health { cycleNumber windowEnd issuers { ${dimension} } methods { ${dimension} } gateways { ${dimension} } system { ${dimension} } } }`;
 
 export const snapshotQuery = `query Snapshot { interventions(last: 50) { ${intervention} } cycles(last: 30) { ${cycle} } }`;
 
 export const detailQuery = `query Detail($id: ID!) { intervention(id: $id) {
   ${intervention} ttlSeconds expiresAt
   preMortem { risks { description likelihood } blastRadius autonomyLimit requiresApproval violations }
-  alternatives { action target params nrv { value } }
+  alternatives { action target params nrv { value currency } }
   transitions { from to actor reason at }
   outcome { predictedUpliftRate realisedUpliftRate realisedNrv rollbackRecommended reason }
 } }`;

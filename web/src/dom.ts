@@ -25,6 +25,13 @@ export const percent = (rate: number, digits = 1) => `${(rate * 100).toFixed(dig
 export const ms = (value: number) => `${Math.round(value)} ms`;
 export const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '–');
 
-const inrFormat = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', maximumFractionDigits: 0 });
-/** NRV figures are rupees (the core converts from paise). */
-export const inr = (value: number) => inrFormat.format(value);
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+/** An amount in major units (the core converts from paise, cents): ₹ for rupees, else the ISO code; never summed across currencies. */
+export function money(value: number, currency: string): string {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en-IN', { style: 'currency', currency, currencyDisplay: currency === 'INR' ? 'narrowSymbol' : 'code', maximumFractionDigits: 0 });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(value);
+}

@@ -1,6 +1,6 @@
 import type { Api } from './api';
 import { approveMutation, rejectMutation, type Intervention, type InterventionEvent } from './documents';
-import { h, inr, percent, time } from './dom';
+import { h, money, percent, time } from './dom';
 
 const maxFeed = 50;
 
@@ -20,9 +20,27 @@ export interface InterventionViewOptions {
   onChange(intervention: Intervention): void;
 }
 
-/** The action and target, and the share of the target's traffic when the move is contained. */
+/** Where a route sends the path's payments: `→ pg_b 60%, pg_c 40%`. */
+const routedTo = (params: Intervention['params']) =>
+  Array.isArray(params.to) ? ` → ${params.to.map((g) => `${g.gateway} ${percent(g.share, 0)}`).join(', ')}` : '';
+
+/** The action and target, where a route sends it, and the share of the target's traffic when the move is contained. */
 export const interventionLabel = (i: Pick<Intervention, 'action' | 'target' | 'params'>) =>
-  `${i.action.replaceAll('_', ' ')} ${i.target}${typeof i.params.trafficShare === 'number' ? ` on ${percent(i.params.trafficShare, 0)}` : ''}`;
+  `${i.action.replaceAll('_', ' ')} ${i.target}${routedTo(i.params)}${typeof i.params.trafficShare === 'number' ? ` on ${percent(i.params.trafficShare, 0)}` : ''}`;
+
+/** The estimate stored with the intervention of good payments it turns away, or null when it turns none away. */
+export function turnedAway(i: Pick<Intervention, 'turnedAway'>): HTMLElement | null {
+  const { paymentsPerMinute, valuePerMinute, currency } = i.turnedAway;
+  if (!(paymentsPerMinute > 0)) return null;
+  const payments = paymentsPerMinute >= 10 ? Math.round(paymentsPerMinute).toLocaleString('en-IN') : String(Number(paymentsPerMinute.toPrecision(2)));
+  return h('span', { class: 'turned-away', 'data-testid': 'turned-away' }, `turns away ~${payments} payments/min, ~${money(valuePerMinute, currency)}`);
+}
+
+/** An alert is a page unless it is the quiet-cycle heartbeat, which is marked and kept quiet. */
+export function alertKind(i: Pick<Intervention, 'action' | 'heartbeat'>): HTMLElement | null {
+  if (i.action !== 'ALERT_OPS') return null;
+  return h('span', { class: `badge ${i.heartbeat ? 'heartbeat' : 'page'}`, 'data-testid': 'alert-kind' }, i.heartbeat ? 'heartbeat' : 'page');
+}
 
 /** The live feed (every intervention, most recently changed first) and the approvals waiting for an operator. */
 export class InterventionViews {
@@ -86,11 +104,13 @@ export class InterventionViews {
     const event = this.lastEvent.get(i.id);
     return h(
       'li',
-      { 'data-testid': 'feed-row', 'data-id': i.id, 'data-status': i.status, class: 'clickable', onclick: () => this.options.onSelect(i.id) },
+      { 'data-testid': 'feed-row', 'data-id': i.id, 'data-status': i.status, class: `clickable${i.heartbeat ? ' heartbeat' : ''}`, onclick: () => this.options.onSelect(i.id) },
       h('span', { class: 'muted' }, time(i.updatedAt)),
       h('span', { class: `badge status-${i.status.toLowerCase()}` }, i.status.replaceAll('_', ' ')),
+      alertKind(i),
       h('span', { class: 'name' }, interventionLabel(i)),
-      h('span', { class: 'num' }, `NRV ${inr(i.nrv.value)}`),
+      h('span', { class: 'num' }, `NRV ${money(i.nrv.value, i.nrv.currency)}`),
+      turnedAway(i),
       event ? h('div', { class: 'muted reason' }, `${event.actor}${event.reason ? `: ${event.reason}` : ''}`) : null,
     );
   }
@@ -147,9 +167,10 @@ export class InterventionViews {
         'p',
         {},
         i.hypothesis ? `${i.hypothesis.cause.replaceAll('_', ' ')} (${percent(i.hypothesis.confidence, 0)} confident). ` : '',
-        `NRV ${inr(i.nrv.value)}, blast radius ${percent(i.blastRadius)}. `,
+        `NRV ${money(i.nrv.value, i.nrv.currency)}, blast radius ${percent(i.blastRadius)}. `,
         i.approvalExpiresAt ? `Expires ${time(i.approvalExpiresAt)} if nobody decides.` : '',
       ),
+      turnedAway(i),
       contained
         ? h('p', { class: 'muted', 'data-testid': 'contained-part' }, `Already moving ${percent(contained.params.trafficShare as number, 0)} of its traffic on its own; rejecting this leaves that running (roll it back from its detail).`)
         : null,

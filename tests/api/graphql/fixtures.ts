@@ -40,7 +40,7 @@ export async function seedIntervention(db: Database, fields: Partial<NewInterven
     id: `int-${randomUUID()}`, cycle_number: 1, action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', subject: 'issuer:HDFC', params: { issuer: 'HDFC' },
     status: 'AWAITING_APPROVAL', nrv: 9000, option: chosen, alternatives: [option('ALERT_OPS', 300), option('REDUCE_RETRIES', 1200)],
     pre_mortem: preMortem, hypothesis, blast_radius: 0.25, requires_approval: true, heartbeat: false,
-    turned_away: { paymentsPerMinute: 12, valuePerMinute: 18_000, currency: 'INR' }, ttl_seconds: 600, created_at: now,
+    turned_away: { paymentsPerMinute: 0, valuePerMinute: 0, currency: 'INR' }, ttl_seconds: 600, created_at: now,
     approval_expires_at: new Date(now.getTime() + 3_600_000), approved_scope: null, executed_at: null, expires_at: null, outcome: null, updated_at: now,
     ...fields,
   };
