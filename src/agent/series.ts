@@ -1,8 +1,12 @@
 // A single metric scored point by point, for any series an operator can export: what the detect CLI
-// runs. The expectation is a robust level (the best of a fast, a medium and a slow one) plus a
-// seasonal profile whose period is searched in the recent history; a point's surprise is its
-// residual over a robust scale. A lasting change is accepted as the new normal after a few points,
-// so a level shift alarms at its onset and not forever. State is bounded and plain data.
+// runs. The expectation is the best-predicting of four robust levels (fast to slow) plus a seasonal
+// profile whose period is searched in the recent history (autocorrelation peaks, checked on
+// held-out cycles), with seasonal noise. Two statistics are scored: a point's residual, and a
+// drift (recent residuals against the slowest level). Each becomes a surprise, -log10 of how often
+// this series produces that much, read off the series' own decayed histogram, so one threshold
+// means about the same false-alarm rate on every series. Five points beyond 3 scales on one side
+// are accepted as a new normal (a return to the old one is normal again), so a level shift alarms
+// at its onset and not forever. The state is plain data of bounded size (at most about 6,000 numbers).
 
 export interface SeriesPoint {
   value: number;
@@ -30,14 +34,19 @@ interface Level {
 export interface SeriesState {
   /** Finite points folded in. */
   seen: number;
-  clock: { step: number; last: number; interval: number; intervals: number[] };
+  /** Steps (see advanceClock), the last timestamp, and the usual interval once sampled. */
+  clock: { step: number; last: number | null; interval: number | null; intervals: number[] };
   /** Ring buffers of recent values and their steps, for the period search. */
   history: number[];
   steps: number[];
+  /** Fast to slow; the one with the least error predicts, the slowest is the drift's reference. */
   levels: Level[];
+  /** Steps per cycle, 0 while no period predicts well. */
   period: number;
   /** Seasonal offset by phase (step mod period). */
   season: number[];
+  /** Seasonal noise by phase, relative to the levels' scales: busy hours are noisier than quiet ones. */
+  noise: number[];
   shift: Shift;
   /** The last few deseasonalised values, to re-level to after a lasting shift. */
   recent: number[];
@@ -79,6 +88,8 @@ const ERROR_ALPHA = 0.05;
 /** Residuals are clipped at this many scales before updating, so spikes barely move the baseline. */
 const CLIP_Z = 3;
 const SEASON_ALPHA = 0.1;
+/** Seasonal noise is smoothed over a window of the period divided by this (both sides). */
+const NOISE_PHASES_PER_SMOOTHING = 12;
 /** After this many points beyond SHIFT_Z on one side, the level jumps to them: a new normal. */
 const SHIFT_RUN = 5;
 const SHIFT_Z = 3;
@@ -101,8 +112,8 @@ const SCALE_WARMUP = 20;
  */
 const RESOLUTION_SHARE = 0.5;
 const RESOLUTION_MIN_STEPS = 8;
-/** Inputs beyond this are clipped so squares and differences stay finite. */
-const MAX_MAGNITUDE = 1e150;
+/** Inputs beyond this are clipped so squares, sums and spectra stay finite. */
+const MAX_MAGNITUDE = 1e100;
 const RELATIVE_SCALE_FLOOR = 1e-9;
 const ABSOLUTE_SCALE_FLOOR = 1e-12;
 /** |z| is binned by log10 from LOG_Z_MIN in steps of BIN_WIDTH; beyond the last bin it extrapolates. */
@@ -129,17 +140,18 @@ const DRIFT_ALPHA = 0.2;
 /** The drift's standard deviation over the residuals' when they are independent. */
 const DRIFT_SHRINK = Math.sqrt(DRIFT_ALPHA / (2 - DRIFT_ALPHA));
 /** Surprise (-log10 of the tail probability) at which the score is 0.5. */
-const HALF_SCORE_SURPRISE = 10;
+const HALF_SCORE_SURPRISE = 3.3;
 const ANOMALOUS_SCORE = 0.5;
 
 export const initialSeriesState = (): SeriesState => ({
   seen: 0,
-  clock: { step: -1, last: Number.NaN, interval: Number.NaN, intervals: [] },
+  clock: { step: -1, last: null, interval: null, intervals: [] },
   history: [],
   steps: [],
   levels: LEVEL_ALPHAS.map((alpha) => ({ alpha, value: 0, error: 0, spread: 0 })),
   period: 0,
   season: [],
+  noise: [],
   shift: { run: 0, before: null, previous: null },
   recent: [],
   resolution: 0,
@@ -157,12 +169,12 @@ const MAX_GAP_STEPS = 100_000;
  * so a gap skips phases. A repeated timestamp keeps its phase, one going back counts one step.
  */
 function advanceClock(clock: SeriesState['clock'], timestamp: number | undefined): number {
-  const t = timestamp ?? Number.NaN;
-  const elapsed = t - clock.last;
-  if (Number.isFinite(t)) clock.last = t;
-  if (!(elapsed >= 0)) return (clock.step += 1);
+  const t = timestamp !== undefined && Number.isFinite(timestamp) ? timestamp : null;
+  const elapsed = t !== null && clock.last !== null ? t - clock.last : null;
+  if (t !== null) clock.last = t;
+  if (elapsed === null || elapsed < 0) return (clock.step += 1);
   if (elapsed === 0) return Math.max(0, clock.step);
-  if (!Number.isFinite(clock.interval)) {
+  if (clock.interval === null) {
     clock.intervals.push(elapsed);
     if (clock.intervals.length === INTERVAL_SAMPLES) clock.interval = median(clock.intervals);
     return (clock.step += 1);
@@ -172,6 +184,15 @@ function advanceClock(clock: SeriesState['clock'], timestamp: number | undefined
 
 const phaseOf = (step: number, period: number): number => ((step % period) + period) % period;
 const seasonalAt = (state: SeriesState, step: number): number => (state.period > 0 ? (state.season[phaseOf(step, state.period)] ?? 0) : 0);
+
+/** The seasonal noise at a step, averaged over neighbouring phases: each phase alone is seen once a cycle. */
+function noiseAt(state: SeriesState, step: number): number {
+  if (state.period === 0) return 1;
+  const width = Math.floor(state.period / NOISE_PHASES_PER_SMOOTHING);
+  let sum = 0;
+  for (let k = -width; k <= width; k++) sum += state.noise[phaseOf(step + k, state.period)] ?? 1;
+  return sum / (2 * width + 1);
+}
 
 function bestLevel(levels: readonly Level[]): Level {
   return levels.reduce((best, l) => (l.error < best.error ? l : best));
@@ -371,26 +392,47 @@ function refitSeason(state: SeriesState): void {
   for (const level of state.levels) level.value += shiftLevels;
   state.period = best.period;
   state.season = best.profile;
+  state.noise = best.profile.map(() => 1);
 }
 
-function foldIn(state: SeriesState, deseasonalised: number, x: number, step: number): void {
+/**
+ * Folds a point into the levels, the season and its noise. Residuals are in local scales (the
+ * phase's noise taken out). A level moves by its residual clipped at the noise scale (the best
+ * level's), not its own: a slow level's own error grows with a drift, and clipping at it would let
+ * the slow level keep up with the very drift it is the reference for.
+ */
+function foldIn(state: SeriesState, deseasonalised: number, x: number, step: number, local: number): void {
+  const warm = state.seen >= SCALE_WARMUP;
+  const best = bestLevel(state.levels);
+  const noise = scaleOf(state, best);
+  learnNoise(state, step, (deseasonalised - best.value) / (noise * local), local);
+  const errorWeight = state.seen === 0 ? 1 : Math.max(ERROR_ALPHA, 1 / state.seen);
   for (const level of state.levels) {
     const scale = scaleOf(state, level);
-    const e = deseasonalised - level.value;
-    const clipped = state.seen < SCALE_WARMUP ? e : clip(e, CLIP_Z * scale);
-    level.value += Math.max(level.alpha, 1 / (state.seen + 1)) * clipped;
-    const weight = state.seen === 0 ? 1 : Math.max(ERROR_ALPHA, 1 / state.seen);
-    level.error += weight * (state.seen === 0 ? -level.error : Math.abs(clipped) - level.error);
-    level.spread += weight * (state.seen === 0 ? -level.spread : Math.min(Math.abs(e), SPREAD_CLIP_Z * scale) - level.spread);
+    const e = (deseasonalised - level.value) / local;
+    level.value += Math.max(level.alpha, 1 / (state.seen + 1)) * (warm ? clip(e, CLIP_Z * noise) : e) * local;
+    level.error += errorWeight * ((state.seen === 0 ? 0 : Math.abs(warm ? clip(e, CLIP_Z * scale) : e)) - level.error);
+    level.spread += errorWeight * ((state.seen === 0 ? 0 : Math.min(Math.abs(e), SPREAD_CLIP_Z * scale)) - level.spread);
   }
   if (state.period > 0) {
     const phase = phaseOf(step, state.period);
     const level = bestLevel(state.levels);
     const e = x - level.value - (state.season[phase] ?? 0);
-    state.season[phase] = (state.season[phase] ?? 0) + SEASON_ALPHA * clip(e, CLIP_Z * scaleOf(state, level));
+    state.season[phase] = (state.season[phase] ?? 0) + SEASON_ALPHA * clip(e, CLIP_Z * scaleOf(state, level) * local);
   }
   state.recent.push(deseasonalised);
   if (state.recent.length > SHIFT_RUN) state.recent.shift();
+}
+
+/**
+ * Moves this phase's noise towards the point's residual in the levels' scale (|z| times the local
+ * noise it was measured in; |z| averages about 1 when the scales are right).
+ */
+function learnNoise(state: SeriesState, step: number, z: number, local: number): void {
+  if (state.period === 0 || state.seen < SCALE_WARMUP) return;
+  const phase = phaseOf(step, state.period);
+  const current = state.noise[phase] ?? 1;
+  state.noise[phase] = current + SEASON_ALPHA * (Math.min(Math.abs(z), CLIP_Z) * local - current);
 }
 
 const copyLevels = (levels: readonly Level[]): Level[] => levels.map((l) => ({ ...l }));
@@ -424,11 +466,11 @@ function acceptShift(state: SeriesState): void {
 }
 
 /** A point back within SHIFT_Z of the regime before the last shift restores that regime. */
-function returnToPrevious(state: SeriesState, deseasonalised: number): boolean {
+function returnToPrevious(state: SeriesState, deseasonalised: number, local: number): boolean {
   const previous = state.shift.previous;
   if (previous === null) return false;
   const level = bestLevel(previous);
-  if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level)) return false;
+  if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level) * local) return false;
   state.levels = previous;
   state.shift = { run: 0, before: null, previous: null };
   state.drift = 0;
@@ -440,16 +482,16 @@ function returnToPrevious(state: SeriesState, deseasonalised: number): boolean {
  * in the best level's scale (the slowest one's own error grows with the very change it lags),
  * clipped so that one spike is not a drift.
  */
-function driftOf(state: SeriesState, deseasonalised: number): number {
+function driftOf(state: SeriesState, deseasonalised: number, local: number): number {
   const slowest = state.levels[state.levels.length - 1];
   if (slowest === undefined || state.seen === 0) return 0;
-  const z = (deseasonalised - slowest.value) / scaleOf(state, bestLevel(state.levels));
+  const z = (deseasonalised - slowest.value) / (scaleOf(state, bestLevel(state.levels)) * local);
   return state.drift + DRIFT_ALPHA * (clip(z, CLIP_Z) - state.drift);
 }
 
-function zOf(state: SeriesState, deseasonalised: number): number {
+function zOf(state: SeriesState, deseasonalised: number, local: number): number {
   const level = bestLevel(state.levels);
-  return state.seen === 0 ? 0 : (deseasonalised - level.value) / scaleOf(state, level);
+  return state.seen === 0 ? 0 : (deseasonalised - level.value) / (scaleOf(state, level) * local);
 }
 
 const binOf = (z: number): number => Math.min(BINS - 1e-9, Math.max(0, (Math.log10(Math.max(z, Number.MIN_VALUE)) - LOG_Z_MIN) / BIN_WIDTH));
@@ -528,12 +570,17 @@ function calibrate(calibration: Calibration, z: number, surprised: number): void
   calibration.total = calibration.total * CALIBRATION_DECAY + weight;
 }
 
-const toScore = (s: number): number => s / (s + HALF_SCORE_SURPRISE);
+/**
+ * Surprise to [0, 1]: 0.5 at HALF_SCORE_SURPRISE, each further HALF_SCORE_SURPRISE halving the
+ * distance to 1 (so 6 decimals still rank surprises up to about 20 times it), 0 for anything not
+ * a positive number.
+ */
+const toScore = (s: number): number => (s > 0 ? 1 - 2 ** (-s / HALF_SCORE_SURPRISE) : 0);
 
 /**
  * Scores a point against the expectation from the points before it, then folds it in. The state
- * is updated in place (its buffers are bounded but large) and returned. A non-finite value scores
- * 0 and leaves the state alone.
+ * is updated in place (copying its buffers for every point would cost more than the scoring) and
+ * returned. A non-finite value scores 0 and leaves the state alone.
  */
 export function scorePoint(state: SeriesState, point: SeriesPoint | number, options: SeriesOptions = defaultSeriesOptions): SeriesScore {
   const { value, timestamp } = typeof point === 'number' ? { value: point, timestamp: undefined } : point;
@@ -541,10 +588,11 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
   const x = clip(value, MAX_MAGNITUDE);
   const step = advanceClock(state.clock, timestamp);
   const deseasonalised = x - seasonalAt(state, step);
-  let zScore = zOf(state, deseasonalised);
-  if (Math.abs(zScore) > SHIFT_Z && returnToPrevious(state, deseasonalised)) zScore = zOf(state, deseasonalised);
+  const local = noiseAt(state, step);
+  let zScore = zOf(state, deseasonalised, local);
+  if (Math.abs(zScore) > SHIFT_Z && returnToPrevious(state, deseasonalised, local)) zScore = zOf(state, deseasonalised, local);
   const z = Math.abs(zScore);
-  const drift = driftOf(state, deseasonalised);
+  const drift = driftOf(state, deseasonalised, local);
   const driftZ = Math.abs(drift) / DRIFT_SHRINK;
   const pointSurprise = surprise(state.calibration.point, z);
   const driftSurprise = surprise(state.calibration.drift, driftZ);
@@ -555,7 +603,7 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
   }
   state.drift = drift;
   trackShift(state, zScore);
-  foldIn(state, deseasonalised, x, step);
+  foldIn(state, deseasonalised, x, step, local);
   acceptShift(state);
   remember(state, x, step);
   state.seen += 1;
