@@ -28,6 +28,48 @@ test('detect streams one score in [0,1] per row, each before the next row is sen
   assert.ok(scores.slice(0, -1).every((s) => s < 0.5));
 });
 
+/** Runs the detect CLI over a whole input at once, returning its output lines. */
+function detect(input: string): string[] {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/detect.ts'], { cwd: root, input, encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  return out.stdout.split('\n').filter((l) => l !== '');
+}
+
+const SCORE_LINE = /^(0|1)\.\d{6}$/;
+
+test('detect prints one score per data row whatever the rows hold, and never NaN', () => {
+  const good = Array.from({ length: 300 }, (_, i) => `2026-01-01 ${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${100 + (i % 7)}`);
+  const bad = [
+    '2026-01-02 00:00:00,',
+    '2026-01-02 00:01:00,abc',
+    '2026-01-02 00:02:00,NaN',
+    '2026-01-02 00:03:00,Infinity',
+    '2026-01-02 00:04:00,1e400',
+    '2026-01-02 00:05:00,-1e300',
+    'not a time,5',
+    ',7',
+    '2026-01-02 00:05:00,0',
+    '2026-01-02 00:05:00,0',
+    '"2026-01-02 00:06:00","101"',
+    '2026-01-02 00:07:00,102,extra',
+    '2026-01-02 00:08:00\r',
+    '1767312540,1e15',
+  ];
+  const lines = detect(`\uFEFFtimestamp,value\n${[...good, ...bad].join('\n')}\n\n2026-01-02 00:09:00,100\n`);
+  assert.equal(lines.length, good.length + bad.length + 1, 'one line per non-blank row');
+  assert.ok(lines.every((l) => SCORE_LINE.test(l) && Number(l) <= 1), lines.find((l) => !SCORE_LINE.test(l)));
+  const missing = lines.slice(good.length, good.length + 4);
+  assert.deepEqual(missing, ['0.000000', '0.000000', '0.000000', '0.000000'], 'a missing or non-numeric value scores 0');
+});
+
+test('detect reads the value column by its header name', () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i % 2},2026-01-01T00:${String(i % 60).padStart(2, '0')}:00Z,${i === 150 ? 900 : 100 + (i % 3)}`);
+  const lines = detect(`label,timestamp,value\n${rows.join('\n')}\n`);
+  assert.equal(lines.length, rows.length);
+  assert.ok(Number(lines[150]) > 0.9, `the spike in the value column scores ${lines[150]}`);
+  assert.ok(lines.slice(20, 150).every((l) => Number(l) < 0.5), 'the label column is not read as the value');
+});
+
 test('replay --json prints one object per cycle with the pinned keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'payops-replay-'));
   const file = join(dir, 'outage.ndjson');
