@@ -247,7 +247,7 @@ function keptRows(prng: Prng, length: number, onsets: readonly number[]): number
 }
 
 function generateOne(prng: Prng, name: string, kind: SeriesKind): LabelledSeries {
-  const length = intBetween(prng, 2000, 6000);
+  const length = intBetween(prng, 1000, 6000);
   const model = MODELS[kind](prng);
   const { period, shape: season } = kind === 'constant' ? { period: 0, shape: new Array<number>(length).fill(0) } : seasonality(prng, length);
   const effects: Effects = { offset: new Array<number>(length).fill(0), lasting: new Array<number>(length).fill(0), noise: new Array<number>(length).fill(1), zero: new Array<boolean>(length).fill(false) };
