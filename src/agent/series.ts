@@ -93,7 +93,9 @@ const NOISE_PHASES_PER_SMOOTHING = 12;
 /** After this many points beyond SHIFT_Z on one side, the level jumps to them: a new normal. */
 const SHIFT_RUN = 5;
 const SHIFT_Z = 3;
+/** The season is searched at doubling counts up to REFIT_EVERY, then every REFIT_EVERY points. */
 const REFIT_EVERY = 256;
+const FIRST_REFIT = 64;
 const MIN_PERIOD = 2;
 /** A period needs this many cycles in the history: two to fit on, more to check the fit on. */
 const MIN_CYCLES = 2.5;
@@ -360,6 +362,9 @@ function fitPeriod(values: readonly number[], first: number, prefix: readonly nu
   return { period, gain: total > 0 ? 1 - left / total : 0, profile };
 }
 
+/** Short series learn their season early; long ones look again regularly. */
+const isRefitDue = (seen: number): boolean => (seen < REFIT_EVERY ? seen >= FIRST_REFIT && (seen & (seen - 1)) === 0 : seen % REFIT_EVERY === 0);
+
 function measureResolution(state: SeriesState): void {
   const n = Math.min(state.seen, HISTORY);
   const start = state.seen > HISTORY ? state.seen % HISTORY : 0;
@@ -607,7 +612,7 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
   acceptShift(state);
   remember(state, x, step);
   state.seen += 1;
-  if (state.seen % REFIT_EVERY === 0) {
+  if (isRefitDue(state.seen)) {
     measureResolution(state);
     refitSeason(state);
   }
