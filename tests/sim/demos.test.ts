@@ -36,7 +36,10 @@ describe('npm run demo:simple', () => {
     assert.match(out, /ISSUER_OUTAGE issuer:SBI confidence/);
     assert.match(out, /SUPPRESS_ISSUER issuer:SBI +NRV: \d+\.\d\d \(revenue recovered/);
     assert.match(out, /\[6\] DECISION +ACTION: acting: SUPPRESS_ISSUER issuer:SBI/);
-    assert.match(out, /routing directive: \{"issuer":"SBI","trafficShare":0\.95,"probeShare":0\.05\}/);
+    // The agent may keep more than the service's 5% probe flowing, so it sees the bank recover.
+    const directive = JSON.parse(/routing directive: (\{.*\})$/m.exec(out)?.[1] ?? '{}') as { issuer?: string; trafficShare?: number; probeShare?: number };
+    assert.equal(directive.issuer, 'SBI');
+    assert.ok(directive.probeShare! >= 0.05 && Math.abs(directive.trafficShare! + directive.probeShare! - 1) < 1e-9, JSON.stringify(directive));
     assert.match(out, /incident resolved/);
     const saved = /saved ₹([\d,]+)/.exec(out);
     assert.ok(saved && Number(saved[1]!.replace(/,/g, '')) > 0, 'the agent saved revenue');
@@ -116,18 +119,20 @@ describe('npm run demo and npm run load against the service', () => {
     assert.ok(acted.some((l) => /^NRV: \d+\.\d\d \(revenue recovered/.test(l)));
     assert.ok(acted.some((l) => /^Blast Radius: 0\.\d{3}$/.test(l)));
 
-    // The gateway obeyed: once the directive was in force, SBI kept only about its probe share.
+    // The gateway obeyed: while the directive was in force, SBI kept only about its probe share of payers.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ before: string; after: string }>(
+      const { rows } = await client.query<{ before: string; after: string; probe: string }>(
         `SELECT avg((issuer = 'SBI')::int) FILTER (WHERE event_time < d.created_at) AS before,
-                avg((issuer = 'SBI')::int) FILTER (WHERE event_time > d.created_at + interval '0.3 s' AND event_time < d.expires_at) AS after
+                avg((issuer = 'SBI')::int) FILTER (WHERE event_time > d.created_at + interval '0.3 s' AND event_time < coalesce(d.removed_at, d.expires_at)) AS after,
+                min(d.params->>'probeShare') AS probe
          FROM transactions, (SELECT * FROM directives WHERE target = 'issuer:SBI' ORDER BY created_at LIMIT 1) d
          WHERE retry_count = 0`,
       );
-      assert.ok(Number(rows[0]!.before) > 0.07, `SBI share before ${rows[0]!.before}`);
-      assert.ok(Number(rows[0]!.after) < 0.03, `SBI share after ${rows[0]!.after}`);
+      const [before, after, probe] = [Number(rows[0]!.before), Number(rows[0]!.after), Number(rows[0]!.probe)];
+      assert.ok(before > 0.07, `SBI share before ${before}`);
+      assert.ok(after < before * (probe + 0.1), `SBI share after ${after}, probe share ${probe}`);
     } finally {
       await client.end();
     }
