@@ -60,12 +60,14 @@ export interface SeriesState {
 
 /**
  * A run of consecutive points beyond SHIFT_Z on one side (signed length), the levels from before it
- * began, and the levels of the regime the last accepted shift left, so a return to it is normal.
+ * began, and the levels of the regime the last accepted shift left (with when), so a return to it
+ * soon after is normal.
  */
 interface Shift {
   run: number;
   before: Level[] | null;
   previous: Level[] | null;
+  acceptedAt: number;
 }
 
 /** Decayed counts of log10 |z| in fixed bins, and their total. */
@@ -93,6 +95,8 @@ const NOISE_PHASES_PER_SMOOTHING = 12;
 /** After this many points beyond SHIFT_Z on one side, the level jumps to them: a new normal. */
 const SHIFT_RUN = 5;
 const SHIFT_Z = 3;
+/** A return to the regime before a shift is normal for this many points after it (an outage's end). */
+const REGIME_MEMORY = 2048;
 /** The season is searched at doubling counts up to REFIT_EVERY, then every REFIT_EVERY points. */
 const REFIT_EVERY = 256;
 const FIRST_REFIT = 64;
@@ -100,6 +104,8 @@ const MIN_PERIOD = 2;
 /** A period needs this many cycles in the history: two to fit on, more to check the fit on. */
 const MIN_CYCLES = 2.5;
 const PERIOD_CANDIDATES = 16;
+const WINSOR_STEPS = 6;
+const WINSOR_HALF_WIDTH = 4;
 /** Share of the variance around the level a period must predict in held-out cycles. */
 const MIN_SEASONAL_GAIN = 0.1;
 /** The spread bounds the scale from below at this fraction, and is clipped at this many scales. */
@@ -154,7 +160,7 @@ export const initialSeriesState = (): SeriesState => ({
   period: 0,
   season: [],
   noise: [],
-  shift: { run: 0, before: null, previous: null },
+  shift: { run: 0, before: null, previous: null, acceptedAt: 0 },
   recent: [],
   resolution: 0,
   drift: 0,
@@ -244,16 +250,18 @@ const median = (xs: readonly number[]): number => {
   return s.length === 0 ? 0 : s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 
-/** Values pulled to within 6 typical steps of a short running median, so spikes do not shape the season. */
+/**
+ * Values pulled to within WINSOR_STEPS typical steps of a centred running median (the history is
+ * all past, so centring looks ahead of nothing scored), so spikes up to WINSOR_HALF_WIDTH points
+ * long do not shape the season: two of them a cycle apart would otherwise look periodic.
+ */
 function winsorised(values: readonly number[]): number[] {
   const deviations = values.map((v, i) => Math.abs(v - (values[i - 1] ?? v)));
-  const bound = 6 * Math.max(median(deviations), ABSOLUTE_SCALE_FLOOR);
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const local = median(values.slice(Math.max(0, i - 4), i + 1));
-    out.push(local + clip((values[i] ?? 0) - local, bound));
-  }
-  return out;
+  const bound = WINSOR_STEPS * Math.max(median(deviations), ABSOLUTE_SCALE_FLOOR);
+  return values.map((v, i) => {
+    const local = median(values.slice(Math.max(0, i - WINSOR_HALF_WIDTH), i + WINSOR_HALF_WIDTH + 1));
+    return local + clip(v - local, bound);
+  });
 }
 
 /** Radix-2 FFT in place; lengths are powers of two. */
@@ -464,20 +472,21 @@ function acceptShift(state: SeriesState): void {
   const shift = state.shift;
   if (Math.abs(shift.run) < SHIFT_RUN) return;
   shift.previous = shift.before;
+  shift.acceptedAt = state.seen;
   const settled = median(state.recent);
   for (const level of state.levels) level.value = settled;
   shift.run = 0;
   state.drift = 0;
 }
 
-/** A point back within SHIFT_Z of the regime before the last shift restores that regime. */
+/** A point back within SHIFT_Z of the regime before a recent shift restores that regime. */
 function returnToPrevious(state: SeriesState, deseasonalised: number, local: number): boolean {
   const previous = state.shift.previous;
-  if (previous === null) return false;
+  if (previous === null || state.seen - state.shift.acceptedAt > REGIME_MEMORY) return false;
   const level = bestLevel(previous);
   if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level) * local) return false;
   state.levels = previous;
-  state.shift = { run: 0, before: null, previous: null };
+  state.shift = { run: 0, before: null, previous: null, acceptedAt: 0 };
   state.drift = 0;
   return true;
 }
