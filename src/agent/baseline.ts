@@ -125,9 +125,14 @@ export function isWarm(baseline: DimensionBaseline | undefined, config: AgentCon
   return baseline !== undefined && baseline[BASELINE.windows] >= config.warmupWindows;
 }
 
-/** The same baseline re-centred on the window's level: an incident closed as a persistent shift becomes the new normal. */
+/**
+ * The same baseline re-centred on the window's level: an incident closed as a persistent shift
+ * becomes the new normal. A dimension that sent nothing keeps its rates and learns its new volume.
+ */
 export function rebase(b: DimensionBaseline, metrics: DimensionMetrics, taxonomy: ErrorTaxonomy): DimensionBaseline {
   const out = [...b] as DimensionBaseline;
+  out[BASELINE.volumeMean] = metrics.volume;
+  if (metrics.volume === 0) return out;
   out[BASELINE.successRateMean] = successRate(metrics);
   out[BASELINE.successRateSlowMean] = successRate(metrics);
   out[BASELINE.latencyP95MsMean] = metrics.latencyP95Ms;

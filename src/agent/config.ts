@@ -108,6 +108,8 @@ export interface AgentConfig {
   maxActionsPerCycle: number;
   /** Options within this share of the best NRV count as equal; the least intrusive wins. */
   nearEqualNrvShare: number;
+  /** Most of a steered target's payments the agent keeps sending to it as a probe, so a thin target's recovery is seen. */
+  maxProbeShare: number;
   /** Blast radius (share of payments touched) above which an action waits for an operator's approval. */
   autonomyBlastRadiusLimit: number;
   /**
@@ -150,7 +152,7 @@ export const defaultAgentConfig: AgentConfig = {
   latencyMinRelativeRise: 0.5,
   retryMinRelativeRise: 1,
   minStdRelative: 0.01,
-  incidentResolveWindows: 2,
+  incidentResolveWindows: 1,
   slowEwmaAlpha: 0.005,
   maxPoolWindows: 5,
   trafficDropMinShare: 0.7,
@@ -195,6 +197,7 @@ export const defaultAgentConfig: AgentConfig = {
   minActionFrequencyCycles: 10,
   maxActionsPerCycle: 2,
   nearEqualNrvShare: 0.1,
+  maxProbeShare: 0.5,
   autonomyBlastRadiusLimit: 0.2,
   autonomyRouteShareLimit: 0.5,
   containWithinAutonomyLimit: true,

@@ -8,7 +8,7 @@ import { BASELINE, rebase } from './baseline';
 import { detect, type DetectResult } from './detect';
 import { scopeShare } from './directives';
 import { unclassifiedCodes } from './errorCodes';
-import { entriesOf, lookup, metricsFor, withEntry } from './metrics';
+import { emptyMetrics, entriesOf, lookup, metricsFor, withEntry } from './metrics';
 import { SYSTEM_TARGET, parseTarget, scopeCovers } from './targets';
 import { hypothesise } from './hypothesise';
 import { openIncidentTargets, trackIncidents } from './incidents';
@@ -32,6 +32,7 @@ import type {
 
 const SECONDS_PER_MINUTE = 60;
 const windowsPerMinute = (config: AgentConfig): number => SECONDS_PER_MINUTE / config.cycleIntervalSeconds;
+const windowMs = (config: AgentConfig): number => config.cycleIntervalSeconds * MS_PER_SECOND;
 
 function statusFor(preMortem: PreMortem, config: AgentConfig): InterventionStatus {
   if (config.mode === 'shadow') return 'SHADOW';
@@ -123,10 +124,7 @@ function relearnShifted(
     const inside = [...entriesOf(baselines)].filter(
       ([target]) => target === e.incident.target || (target !== SYSTEM_TARGET && scopeCovers(scope, parseTarget(target)) && !ownIncident(target)),
     );
-    for (const [target, b] of inside) {
-      const m = metricsFor(window, target);
-      if (m && m.volume > 0) baselines = withEntry(baselines, target, rebase(b, m, config));
-    }
+    for (const [target, b] of inside) baselines = withEntry(baselines, target, rebase(b, metricsFor(window, target) ?? emptyMetrics(), config));
     const targets = new Set(inside.map(([target]) => target));
     streaks = Object.fromEntries(Object.entries(streaks).filter(([key]) => !targets.has(key.slice(key.indexOf('|') + 1))));
   }
@@ -161,7 +159,7 @@ export function runCycle(
     config,
   );
   const { patterns } = detected;
-  const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, window, cycleNumber, config);
+  const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, detected.judged, window, cycleNumber, config);
   const { baselines, streaks } = relearnShifted(detected, tracked.events, tracked.incidents, window, config);
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 
@@ -176,7 +174,9 @@ export function runCycle(
     options,
     baseline: { ...baseline, nrv: valueOption(baseline, learned.effectiveness, config) },
     cyclesWithoutAction: reported.cyclesWithoutAction,
-    active: activeInterventions({ interventions: current }),
+    // A move that runs out before the next window ends no longer holds its target: the agent may
+    // renew it now, so a target still failing has no window without its directive.
+    active: activeInterventions({ interventions: current }).filter((r) => r.expiresAt === null || r.expiresAt > window.end + windowMs(config)),
     window,
     patterns,
     config,

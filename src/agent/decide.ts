@@ -4,6 +4,7 @@ import type { AgentConfig } from './config';
 import { actionProfile, movesTraffic } from './actions';
 import { containmentPair, sameMove, scopeLabel } from './contain';
 import { scopeShare } from './directives';
+import { SYSTEM_TARGET, parseTarget, scopeCovers } from './targets';
 import { sameIntervention } from './interventions';
 import { preMortem, type PreMortemContext } from './premortem';
 import type { ChosenIntervention, DecisionKind, InterventionRecord, PreMortem, RefusedOption, ValuedOption } from './types';
@@ -81,9 +82,14 @@ const coveredBy = (running: InterventionRecord, option: ValuedOption): boolean =
 
 const describe = (o: ValuedOption): string => `${o.action} ${o.target}${scopeLabel(o)} (NRV ${o.nrv.nrv.toFixed(2)})`;
 
+/** How much traffic a page's subject spans: the system first, then one dimension, then paths. */
+const breadth = (subject: string): number => (subject === SYSTEM_TARGET ? 0 : subject.split('/').length);
+
 /**
  * Pages: an alert for each hypothesis the agent is not already fixing on its own, a move of its own
  * in force or chosen to run now. Whether to page is this rule, never an NRV: an alert recovers nothing.
+ * The widest subjects go first, and a page in force on a subject covers the narrower ones inside it:
+ * one incident is one page, not one per issuer and method it drags down.
  */
 function pages(input: DecideInput, moves: readonly ChosenIntervention[]): Selection {
   const fixing = (hypothesisId: string | null): boolean =>
@@ -93,9 +99,11 @@ function pages(input: DecideInput, moves: readonly ChosenIntervention[]): Select
   const chosen: ChosenIntervention[] = [];
   const refused: RefusedOption[] = [];
   const active = [...input.active, ...moves.map((c) => c.record)];
-  // Highest confidence first; one page per subject.
-  for (const option of [...alerts].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id))) {
-    if ([...active, ...chosen.map((c) => c.record)].some((r) => sameIntervention(r, option))) {
+  const paged = (): InterventionRecord[] => [...active, ...chosen.map((c) => c.record)].filter((r) => r.action === 'ALERT_OPS' && !r.heartbeat);
+  const covered = (subject: string): boolean =>
+    paged().some((r) => r.subject === subject || (r.subject === SYSTEM_TARGET ? true : breadth(r.subject) < breadth(subject) && scopeCovers(parseTarget(r.subject), parseTarget(subject))));
+  for (const option of [...alerts].sort((a, b) => breadth(a.subject) - breadth(b.subject) || b.confidence - a.confidence || a.id.localeCompare(b.id))) {
+    if (covered(option.subject)) {
       refused.push({ option, reason: 'already in force' });
       continue;
     }

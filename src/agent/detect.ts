@@ -265,6 +265,8 @@ export interface DetectResult {
   /** Consecutive anomalous windows per `${metric}|${target}`, for findings awaiting confirmation. */
   streaks: Record<string, number>;
   pools: Record<string, Pool>;
+  /** Targets judged this window, on their own attempts or on a pool that filled: only these can show recovery. */
+  judged: Set<string>;
 }
 
 export interface DetectInput {
@@ -314,6 +316,7 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   const patterns: Pattern[] = [];
   const streaks: Record<string, number> = {};
   const pools: Record<string, Pool> = {};
+  const judgedTargets = new Set<string>();
   const flagged = new Set<string>();
   const report = (pattern: Pattern, parents: readonly string[]): void => {
     const key = `${pattern.metric}|${pattern.target}`;
@@ -346,6 +349,7 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       judged = pooled.metrics;
       windows = pooled.windows;
     }
+    judgedTargets.add(target);
     const mix = cells && previous ? mixExpectation(cells, config) : undefined;
     const found = judgeDimension(level, target, judged, previous, cycleNumber, config, mix);
     for (const pattern of found) report(pattern, parents);
@@ -430,5 +434,5 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   silent('issuer', baselines.issuers, metrics.issuers, (issuer) => targetOf({ issuer }));
   silent('method', baselines.methods, metrics.methods, (method) => targetOf({ method }));
   silent('gateway', baselines.gateways, metrics.gateways, (gateway) => targetOf({ gateway }));
-  return { patterns, baselines: next, streaks, pools };
+  return { patterns, baselines: next, streaks, pools, judged: judgedTargets };
 }

@@ -1,6 +1,5 @@
 // Consecutive findings on one target are one incident with a lifecycle, not a fresh alarm per window.
 import type { AgentConfig } from './config';
-import { metricsFor } from './metrics';
 import type { Incident, IncidentEvent, Pattern, ResolvedIncident, WindowMetrics } from './types';
 
 export const incidentKey = (p: Pick<Pattern, 'type' | 'target'>): string => `${p.type}|${p.target}`;
@@ -12,11 +11,16 @@ export interface IncidentUpdate {
   resolved: Record<string, ResolvedIncident>;
 }
 
+/** The most a flapping target's quiet requirement grows: 2^5 = 32 resolve periods. */
+const MAX_FLAP_DOUBLINGS = 5;
+
 /**
- * Quiet windows an incident needs to resolve: one flap more, one resolve period more. A target that
- * goes down 2 windows and up 3 stays one incident, so its directive is not released and re-issued.
+ * Quiet windows an incident needs to resolve: double for every flap. A target that goes down 2
+ * windows and up 3 stays one incident after its second flap, so its directive is not released and
+ * re-issued every few minutes.
  */
-const resolveWindows = (incident: Incident, config: AgentConfig): number => config.incidentResolveWindows * (1 + incident.flaps);
+const resolveWindows = (incident: Incident, config: AgentConfig): number =>
+  config.incidentResolveWindows * 2 ** Math.min(MAX_FLAP_DOUBLINGS, incident.flaps);
 
 /**
  * An incident past `maxIncidentWindows` is a new normal, not an emergency: closed as a shift so the
@@ -29,6 +33,7 @@ export function trackIncidents(
   incidents: Record<string, Incident>,
   resolvedBefore: Record<string, ResolvedIncident>,
   patterns: readonly Pattern[],
+  judged: ReadonlySet<string>,
   window: WindowMetrics,
   cycleNumber: number,
   config: AgentConfig,
@@ -75,9 +80,8 @@ export function trackIncidents(
   }
   for (const [key, open] of Object.entries(incidents)) {
     if (seen.has(key)) continue;
-    // A window too thin to judge is no evidence of recovery: the incident waits.
-    const judged = (metricsFor(window, open.target)?.volume ?? 0) >= config.minVolume;
-    const quiet = { ...open, quietWindows: open.quietWindows + (judged ? 1 : 0) };
+    // A window too thin to judge is no evidence of recovery: the incident waits for enough attempts, pooled if need be.
+    const quiet = { ...open, quietWindows: open.quietWindows + (judged.has(open.target) ? 1 : 0) };
     if (quiet.quietWindows >= resolveWindows(quiet, config)) {
       events.push({ type: 'resolved', incident: quiet });
       resolved[key] = { cycle: cycleNumber, flaps: quiet.flaps };

@@ -8,7 +8,7 @@ import { BASELINE } from './baseline';
 import { successDropped } from './detect';
 import { firstAttempts, lookup, metricsFor, remainder, successRate } from './metrics';
 import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget, targetOf } from './targets';
-import type { ActionType, Baselines, DimensionMetrics, GatewayShare, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
+import type { ActionType, Baselines, DimensionBaseline, DimensionMetrics, GatewayShare, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
 
 const ACTIONS_FOR: Record<RootCause, readonly ActionType[]> = {
   ISSUER_OUTAGE: ['SUPPRESS_ISSUER', 'ALERT_OPS'],
@@ -57,13 +57,31 @@ export function ticketValue(window: WindowMetrics, target: string, config: Agent
   return config.valueBasis === 'revenue' ? gmv * feeRate(window, target, config) : gmv;
 }
 
-function paramsOf(action: ActionType, h: Hypothesis, route: GatewayShare[], config: AgentConfig): InterventionOption['params'] {
+/** A target's payments (first attempts) per window before its incident: its baseline volume without its usual retries. */
+const usualPayments = (baseline: DimensionBaseline | undefined): number =>
+  baseline ? baseline[BASELINE.volumeMean] * (1 - baseline[BASELINE.retryRateMean]) : 0;
+
+/** Probe attempts per window as a multiple of the judging floor, so a window's probe clears it despite noise. */
+const PROBE_MARGIN = 1.5;
+
+/**
+ * Share of a steered target's payments still sent to it so that each window (or a few pooled)
+ * carries enough attempts to see it recover: without it a small bank's suppression ran to its TTL
+ * after the bank came back, turning away every payer who did not switch. Sized on the target's
+ * usual volume, not the failing window's, which its retries inflate.
+ */
+export function probeShareFor(baseline: DimensionBaseline | undefined, config: AgentConfig): number {
+  const payments = usualPayments(baseline);
+  return payments > 0 ? Math.min(config.maxProbeShare, Number(((PROBE_MARGIN * config.minVolume) / payments).toFixed(2))) : config.maxProbeShare;
+}
+
+function paramsOf(action: ActionType, h: Hypothesis, route: GatewayShare[], probe: number, config: AgentConfig): InterventionOption['params'] {
   const { gateway, issuer, method } = parseTarget(h.target);
   switch (action) {
     case 'SUPPRESS_ISSUER':
-      return method === null ? { issuer: issuer ?? '' } : { issuer: issuer ?? '', method };
+      return method === null ? { issuer: issuer ?? '', probeShare: probe } : { issuer: issuer ?? '', method, probeShare: probe };
     case 'REROUTE_METHOD':
-      return { method: method ?? '', route: 'alternate' };
+      return { method: method ?? '', route: 'alternate', probeShare: probe };
     case 'ROUTE_GATEWAY':
       return { from: gateway ?? '', to: route };
     case 'REDUCE_RETRIES':
@@ -138,7 +156,7 @@ function retriesAvoided(m: DimensionMetrics, config: AgentConfig): number {
 }
 
 export function planFor(h: Hypothesis, window: WindowMetrics, baselines: Baselines, config: AgentConfig): InterventionOption[] {
-  const payments = firstAttempts(window.system);
+  const systemPayments = Math.max(firstAttempts(window.system), usualPayments(baselines.system));
   const options: InterventionOption[] = [];
   for (const action of ACTIONS_FOR[h.cause]) {
     const target = action === 'ALERT_OPS' ? OPS_TEAM_TARGET : action === 'REROUTE_METHOD' ? methodTarget(parseTarget(h.target).method ?? '') : h.target;
@@ -153,16 +171,19 @@ export function planFor(h: Hypothesis, window: WindowMetrics, baselines: Baselin
       alternative = steeredRate(window, target, config);
     }
     const observed = m ? successRate(m) : h.observedSuccessRate;
-    // A retry cap touches the payments that get retried: at most as many as retried attempts.
-    const touched = !m ? 0 : action === 'REDUCE_RETRIES' ? Math.min(m.retries, firstAttempts(m)) : firstAttempts(m);
+    const probe = steersPayers(action) ? probeShareFor(lookup(baselines, target), config) : 0;
+    // A move touches the target's payments as they usually come, not as a move in force has thinned
+    // them; a retry cap touches the payments that get retried, at most as many as retried attempts.
+    const payments = m ? Math.max(firstAttempts(m), usualPayments(lookup(baselines, target))) : 0;
+    const touched = !m ? 0 : action === 'REDUCE_RETRIES' ? Math.min(m.retries, firstAttempts(m)) : payments * (1 - probe);
     const avoided = action === 'REDUCE_RETRIES' && m ? retriesAvoided(m, config) : 0;
     options.push({
       id: `${action}:${target}@${h.target}`,
       action,
       target,
-      params: paramsOf(action, h, route, config),
+      params: paramsOf(action, h, route, probe, config),
       ttlSeconds: actionProfile(action, config).ttlSeconds,
-      blastRadius: payments > 0 ? touched / payments : 0,
+      blastRadius: systemPayments > 0 ? Math.min(1, touched / systemPayments) : 0,
       hypothesisId: h.id,
       cause: h.cause,
       patternType: h.patternType,

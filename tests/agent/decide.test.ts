@@ -33,9 +33,9 @@ test('an intervention in force is never issued again', () => {
 });
 
 test('a blast radius above the autonomy limit needs approval; advisory mode asks for everything; shadow acts on nothing', () => {
-  const big = (g: Group): Group => (g.issuer === 'HDFC' ? { ...g, volume: 150 } : g);
+  const big = (g: Group): Group => (g.issuer === 'HDFC' ? { ...g, volume: 250 } : g);
   const wide = run(testConfig, (g) => down('HDFC')(big(g)), warmState(testConfig));
-  const chosen = wide.decision.chosen.find((c) => c.option.action === 'SUPPRESS_ISSUER');
+  const chosen = wide.decision.chosen.find((c) => c.option.action === 'SUPPRESS_ISSUER' && c.option.params.trafficShare === undefined);
   assert.ok(chosen && chosen.option.blastRadius > testConfig.autonomyBlastRadiusLimit);
   assert.equal(chosen.record.status, 'AWAITING_APPROVAL');
   const advisory = { ...testConfig, mode: 'advisory' as const };

@@ -15,8 +15,13 @@ test('consecutive findings on one target are one incident: opened, updated, reso
     state = r.state;
     events.push(r.incidentEvents.filter((e) => e.incident.target === 'issuer:ICICI'));
   });
-  assert.deepEqual(events.map((e) => e.map((x) => x.type)), [['opened'], ['updated'], ['updated'], [], ['resolved'], []]);
-  const resolved = events[4]?.[0]?.incident;
+  // Resolved after incidentResolveWindows judged quiet windows.
+  const resolvedAt = 2 + testConfig.incidentResolveWindows;
+  assert.deepEqual(
+    events.map((e) => e.map((x) => x.type)),
+    sequence.map((_, i) => (i === 0 ? ['opened'] : i < 3 ? ['updated'] : i === resolvedAt ? ['resolved'] : [])),
+  );
+  const resolved = events[resolvedAt]?.[0]?.incident;
   assert.equal(resolved?.windowsSeen, 3);
   assert.equal(resolved?.openedCycle, events[0]?.[0]?.incident.openedCycle);
   assert.equal(Object.keys(state.incidents).length, 0);

@@ -10,6 +10,8 @@ const config: AgentConfig = defaultAgentConfig;
 interface Run {
   results: CycleResult[];
   state: AgentState;
+  /** Per window, the moves released because their target's incident resolved. */
+  released: string[][];
 }
 
 /**
@@ -20,18 +22,19 @@ function run(o: TrafficOptions, windows: number, c: AgentConfig = config): Run {
   let state = initialAgentState();
   let events: InterventionEvent[] = [];
   const results: CycleResult[] = [];
+  const released: string[][] = [];
   for (let i = 0; i < windows; i++) {
     const result = runCycle(state, trafficWindow(o, i), c, events);
     state = result.state;
     const at = result.windowEnd;
     events = result.decision.chosen.filter((x) => x.record.status === 'PROPOSED').map((x) => ({ type: 'EXECUTED' as const, interventionId: x.record.id, at }));
     const resolved = new Set(result.incidentEvents.filter((e) => e.type === 'resolved').map((e) => e.incident.target));
-    for (const r of Object.values(state.interventions)) {
-      if (r.status === 'EXECUTED' && resolved.has(r.subject)) events.push({ type: 'EXPIRED', interventionId: r.id, at });
-    }
+    const releasing = Object.values(state.interventions).filter((r) => r.status === 'EXECUTED' && resolved.has(r.subject));
+    for (const r of releasing) events.push({ type: 'EXPIRED', interventionId: r.id, at });
+    released.push(releasing.map((r) => r.id));
     results.push(result);
   }
-  return { results, state };
+  return { results, state, released };
 }
 
 const between = (r: Run, from: number, to: number): CycleResult[] => r.results.slice(from, to);
@@ -108,7 +111,10 @@ test('a bank flapping (down 2 windows, up 3) is not suppressed and released over
   const fault: Fault = (i, _m, w) => (i === 'ICICI' && w >= 300 && w < 360 && (w - 300) % 5 < 2 ? { successPoints: 0.9 } : null);
   const r = run({ seed: 9, peakPerWindow: 3000, fault }, 360);
   const suppressions = movesIn(between(r, 300, 360)).filter((m) => m.action === 'SUPPRESS_ISSUER' && m.status === 'PROPOSED');
-  assert.ok(suppressions.length >= 1 && suppressions.length <= 4, `${suppressions.length} suppressions in the hour`);
+  assert.ok(suppressions.length >= 1, 'suppressed');
+  // Renewing a suppression before its TTL runs out is holding it; releasing it on a quiet spell is the flap.
+  const releases = r.released.slice(300, 360).flat().filter((id) => id.includes('SUPPRESS_ISSUER'));
+  assert.ok(releases.length <= 2, `released ${releases.length} times in the hour: ${releases.join(', ')}`);
 });
 
 test('a campaign that multiplies one bank\'s netbanking by 15 is a change of mix, not a degradation', () => {
