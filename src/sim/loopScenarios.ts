@@ -113,7 +113,6 @@ export function loopOptions(scenario: Scenario, policy: Policy, s: LoopSettings)
 
 /** What one run of a scenario came to, in minor units of the stream's currency. */
 export interface Totals {
-  payments: number;
   lostMinor: number;
   retryCostMinor: number;
   /** What the run lost: failed payments' amounts plus retry costs. */
@@ -127,10 +126,9 @@ export interface Totals {
 }
 
 export function totalsOf(windows: Iterable<LoopWindow>): Totals {
-  const t: Totals = { payments: 0, lostMinor: 0, retryCostMinor: 0, lossMinor: 0, turnedAwayMinor: 0, avoidedMinor: 0, actions: [], approvalsAsked: 0 };
+  const t: Totals = { lostMinor: 0, retryCostMinor: 0, lossMinor: 0, turnedAwayMinor: 0, avoidedMinor: 0, actions: [], approvalsAsked: 0 };
   const actions = new Set<string>();
   for (const w of windows) {
-    t.payments += w.chunk.payments;
     t.lostMinor += w.chunk.lostMinor;
     t.retryCostMinor += w.chunk.retryCostMinor;
     t.turnedAwayMinor += w.chunk.turnedAwayMinor;
@@ -165,7 +163,7 @@ function otherGateways(gateway: string): { gateway: string; share: number }[] {
 }
 
 /** Every single directive that could answer the incident on its own path: route it, steer its payers, cap its retries. */
-export function oracleCandidates(incident: ScriptedIncident, s: LoopSettings): Directive[] {
+function oracleCandidates(incident: ScriptedIncident, s: LoopSettings): Directive[] {
   const { gateway, issuer, method } = parseTarget(incident.target);
   const slice = sliceOf(incident.target);
   const moves: [ActionType, string, Directive['params']][] = [];

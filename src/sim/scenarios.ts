@@ -61,7 +61,7 @@ const CAUSE: Record<GroundTruth['kind'], RootCause> = {
 
 const MS_PER_SECOND = 1000;
 
-export function truthOf(o: Pick<ScenarioOptions, 'kind' | 'targetIndex'>): GroundTruth | null {
+function truthOf(o: Pick<ScenarioOptions, 'kind' | 'targetIndex'>): GroundTruth | null {
   if (o.kind === 'healthy') return null;
   const target = o.kind === 'method_fatigue' ? methodTarget(defaultMethods[o.targetIndex]?.name ?? '') : issuerTarget(defaultIssuers[o.targetIndex]?.name ?? '');
   return { kind: o.kind, cause: CAUSE[o.kind], target };

@@ -99,7 +99,7 @@ function paymentSeed(seed: number, index: number): number {
 }
 
 /** One OU step of length dt, kept inside [0, max]. */
-export function ouStep(x: number, prng: Prng, theta: number, sigma: number, mean: number, dt: number, max: number): number {
+function ouStep(x: number, prng: Prng, theta: number, sigma: number, mean: number, dt: number, max: number): number {
   const next = x + theta * (mean - x) * dt + sigma * Math.sqrt(dt) * prng.normal();
   return Math.min(max, Math.max(0, next));
 }
