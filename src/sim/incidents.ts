@@ -22,7 +22,7 @@ export interface IncidentMagnitudes {
   outageSuccessRate: number;
   degradationPoints: number;
   stormSuccessPoints: number;
-  /** During a storm the gateway retries nearly every technical failure, and more often. */
+  /** During a storm the gateway retries nearly every failure, declines included, and more often. */
   stormRetryProbability: number;
   stormMaxRetries: number;
   latencySpikeFactor: number;
@@ -56,9 +56,20 @@ export interface AttemptEffects {
   /** Overrides of the gateway's own retry policy, or null. */
   retryProbability: number | null;
   maxRetries: number | null;
+  /** The gateway retries customer declines too: reattempts that cannot succeed and that card schemes charge for. */
+  retriesDeclines: boolean;
 }
 
-export const calmEffects: AttemptEffects = { successPoints: 0, declinePoints: 0, successCap: 1, down: false, latencyFactor: 1, retryProbability: null, maxRetries: null };
+export const calmEffects: AttemptEffects = {
+  successPoints: 0,
+  declinePoints: 0,
+  successCap: 1,
+  down: false,
+  latencyFactor: 1,
+  retryProbability: null,
+  maxRetries: null,
+  retriesDeclines: false,
+};
 
 /** An incident resolved against one world: which paths (by pathIndex) it hits. */
 export interface Fault extends ScriptedIncident {
@@ -84,7 +95,13 @@ function apply(fx: AttemptEffects, f: Fault, m: IncidentMagnitudes): AttemptEffe
     case 'degradation':
       return { ...fx, successPoints: fx.successPoints + points(m.degradationPoints) };
     case 'retry_storm':
-      return { ...fx, successPoints: fx.successPoints + points(m.stormSuccessPoints), retryProbability: m.stormRetryProbability, maxRetries: m.stormMaxRetries };
+      return {
+        ...fx,
+        successPoints: fx.successPoints + points(m.stormSuccessPoints),
+        retryProbability: m.stormRetryProbability,
+        maxRetries: m.stormMaxRetries,
+        retriesDeclines: true,
+      };
     case 'latency_spike':
       return { ...fx, latencyFactor: fx.latencyFactor * m.latencySpikeFactor };
     case 'method_fatigue':

@@ -185,7 +185,8 @@ export function createStream(o: StreamOptions, startMs: number, paymentsPerSecon
           gateway: world.gateways[p.gateway]!.name,
         });
       }
-      if (succeeded || declined || retry >= maxRetries || uRetry >= retryP) return { path: p, succeeded, retries: retry };
+      const done = succeeded || (declined && !fx.retriesDeclines) || retry >= maxRetries || uRetry >= retryP;
+      if (done) return { path: p, succeeded, retries: retry };
     }
   }
 

@@ -84,7 +84,8 @@ describe('fault kinds', () => {
     assert.ok(latency(spiked, 'pg_a') > latency(calm, 'pg_a') * 2.5);
     assert.ok(Math.abs(latency(spiked, 'pg_b') - latency(calm, 'pg_b')) < 1);
     const stormy = run([fault('retry_storm', 'issuer:HDFC')], 6, 7);
-    const retries = (c: StreamChunk) => c.transactions.filter((t) => onHdfc(t) && during(t) && t.retryCount > 0).length;
-    assert.ok(retries(stormy) > retries(calm) * 2);
+    const retries = (c: StreamChunk, keep: (t: Tx) => boolean = () => true) => c.transactions.filter((t) => onHdfc(t) && during(t) && t.retryCount > 0 && keep(t)).length;
+    assert.ok(retries(stormy) > retries(calm) * 3);
+    assert.ok(retries(stormy, isDecline) > 0 && retries(calm, isDecline) === 0, 'a storm retries declines too');
   });
 });
