@@ -1,7 +1,7 @@
 // Stage 6: rank the valued options, pick what to do (or nothing), and apply the
 // minimum-action-frequency rule; every pick goes through the pre-mortem first.
 import type { AgentConfig } from './config';
-import { actionProfile, movesTraffic } from './actions';
+import { actionProfile, touchesTraffic } from './actions';
 import { containmentPair, sameMove, scopeLabel } from './contain';
 import { scopeShare } from './directives';
 import { SYSTEM_TARGET, parseTarget, scopeCovers } from './targets';
@@ -129,8 +129,8 @@ export function decide(input: DecideInput): DecideOutput {
   }
   const rule = config.minActionFrequencyCycles;
   if (rule > 0 && input.cyclesWithoutAction >= rule - 1) {
-    // Forced, an action never moves traffic: turning payers away needs a positive value, always.
-    const forced = select(options.filter((o) => !movesTraffic(o.action)), input, 1);
+    // Forced, an action never touches traffic: turning payers away, or their retries, needs a positive value.
+    const forced = select(options.filter((o) => !touchesTraffic(o.action)), input, 1);
     const chosen = forced.chosen.length > 0 ? forced.chosen : forcedBaseline(input);
     return {
       kind: 'FORCED_ACTION',

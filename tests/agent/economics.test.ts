@@ -130,7 +130,7 @@ test('a forced action never moves traffic', () => {
   const forcing: AgentConfig = { ...config, minActionFrequencyCycles: 1 };
   const r = run(on('HDFC', technical(0.12)), 4, forcing);
   for (const x of r.results.filter((y) => y.decision.kind === 'FORCED_ACTION')) {
-    assert.ok(x.decision.chosen.every((c) => c.record.action === 'ALERT_OPS' || c.record.action === 'REDUCE_RETRIES'));
+    assert.ok(x.decision.chosen.every((c) => c.record.action === 'ALERT_OPS'));
   }
   assert.equal(moves(r, 'SUPPRESS_ISSUER').length, 0);
 });
