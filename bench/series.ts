@@ -8,7 +8,7 @@ import { ewmaScores } from './series/ewma';
 import { bestThreshold, scoreCorpusAt, type CorpusResult, type ScoredSeries } from './series/nab';
 
 const TUNING_SEEDS = [101, 102, 103];
-const HELD_OUT_SEEDS = [201, 202, 203];
+const HELD_OUT_SEEDS = [201, 202, 203, 301, 302, 303, 304, 305, 306];
 const SERIES_PER_SEED = 24;
 /** The CLI prints 6 decimals, so ties at that precision are scored as the CLI's output would be. */
 const DECIMALS = 1e6;
