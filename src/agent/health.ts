@@ -1,7 +1,7 @@
 // Per-dimension health for consoles and the contract's SystemHealth: HEALTHY, DEGRADED or DOWN.
 import type { AgentConfig } from './config';
 import { retryRate, successRate } from './metrics';
-import { SYSTEM_TARGET, issuerTarget, methodTarget } from './targets';
+import { SYSTEM_TARGET, gatewayTarget, issuerTarget, methodTarget } from './targets';
 import type { DimensionMetrics, Pattern, WindowMetrics } from './types';
 
 export type HealthStatus = 'HEALTHY' | 'DEGRADED' | 'DOWN';
@@ -18,6 +18,7 @@ export interface DimensionHealth {
 export interface SystemHealth {
   issuers: DimensionHealth[];
   methods: DimensionHealth[];
+  gateways: DimensionHealth[];
   system: DimensionHealth;
 }
 
@@ -43,6 +44,7 @@ export function systemHealth(window: WindowMetrics, patterns: readonly Pattern[]
   return {
     issuers: Object.entries(window.issuers).map(([name, m]) => entry(name, issuerTarget(name), m, patterns, config)),
     methods: Object.entries(window.methods).map(([name, m]) => entry(name, methodTarget(name), m, patterns, config)),
+    gateways: Object.entries(window.gateways).map(([name, m]) => entry(name, gatewayTarget(name), m, patterns, config)),
     system: entry(SYSTEM_TARGET, SYSTEM_TARGET, window.system, patterns, config),
   };
 }

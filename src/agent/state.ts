@@ -10,7 +10,12 @@ export function emptyBaselines(): Baselines {
   return { system: emptyBaseline(), issuers: {}, methods: {}, issuerMethods: {}, gateways: {}, gatewayIssuers: {}, gatewayMethods: {}, gatewayCells: {} };
 }
 
+const NOTHING_TURNED_AWAY = { paymentsPerMinute: 0, valuePerMinute: 0, currency: 'INR' };
+
 /** A state saved before a field existed gets the field's empty value, so an upgrade keeps its learning. */
 export function upgradeAgentState(saved: AgentState): AgentState {
-  return { ...initialAgentState(), ...saved, baselines: { ...emptyBaselines(), ...saved.baselines } };
+  const interventions = Object.fromEntries(
+    Object.entries(saved.interventions).map(([id, r]) => [id, { ...r, heartbeat: r.heartbeat ?? false, turnedAway: r.turnedAway ?? NOTHING_TURNED_AWAY }]),
+  );
+  return { ...initialAgentState(), ...saved, interventions, baselines: { ...emptyBaselines(), ...saved.baselines } };
 }

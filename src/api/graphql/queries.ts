@@ -9,7 +9,8 @@ import { getIntervention } from '../../db/interventions';
 import { authorise } from './auth';
 import type { GraphqlContext, GraphqlDeps } from './context';
 import { numericCursor, pageSize } from './pages';
-import { auditView, cycleView, healthView, interventionView, patternView } from './views';
+import { auditView, cycleView, interventionView, patternView } from './views';
+import { systemHealth } from '../../agent/health';
 
 type Page = { last: number; before?: string | null };
 
@@ -21,14 +22,14 @@ export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unk
       authorise(ctx.caller, 'viewer');
       const [latest] = await withPostgres(() => recentCycles(pool, 1));
       if (!latest) {
-        return { cycleNumber: 0, windowStart: null, windowEnd: null, ...healthView(emptyWindow(0, 0), [], config.agent) };
+        return { cycleNumber: 0, windowStart: null, windowEnd: null, ...systemHealth(emptyWindow(0, 0), [], config.agent) };
       }
       const patterns = await withPostgres(() => patternsOfCycles(pool, [latest.number]));
       return {
         cycleNumber: latest.number,
         windowStart: latest.window_start,
         windowEnd: latest.window_end,
-        ...healthView(latest.metrics, patterns.map(patternFromRow), config.agent),
+        ...systemHealth(latest.metrics, patterns.map(patternFromRow), config.agent),
       };
     },
     async cycles(_root, args: { last: number; before?: number | null }, ctx) {

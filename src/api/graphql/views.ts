@@ -1,9 +1,5 @@
 // Stored rows in the GraphQL schema's shapes: camelCase fields, NRV value named `value`.
-import type { AgentConfig } from '../../agent/config';
-import { statusOf, systemHealth } from '../../agent/health';
-import { retryRate, successRate } from '../../agent/metrics';
-import { gatewayTarget } from '../../agent/targets';
-import type { Evaluation, Hypothesis, NrvBreakdown, Pattern, PreMortem, RefusedOption, ValuedOption, WindowMetrics } from '../../agent/types';
+import type { Evaluation, Hypothesis, NrvBreakdown, PreMortem, RefusedOption, ValuedOption } from '../../agent/types';
 import type { AuditRow } from '../../db/audit';
 import { patternFromRow, type CycleRow, type PatternRow } from '../../db/cycles';
 import type { InterventionRow, TransitionRow } from '../../db/interventions';
@@ -23,17 +19,6 @@ export const nrvView = (breakdown: NrvBreakdown) => ({ ...legacyNrv, ...breakdow
  * The core's SystemHealth plus an entry per gateway in the same shape. (The core's per-entry
  * builder is private to health.ts; this belongs there once the core's SystemHealth has gateways.)
  */
-export function healthView(window: WindowMetrics, patterns: readonly Pattern[], config: AgentConfig) {
-  const gateways = Object.entries(window.gateways).map(([name, m]) => ({
-    name,
-    status: statusOf(gatewayTarget(name), patterns, config),
-    successRate: successRate(m),
-    latencyP95Ms: m.latencyP95Ms,
-    retryRate: retryRate(m),
-    volume: m.volume,
-  }));
-  return { ...systemHealth(window, patterns, config), gateways };
-}
 
 export const optionView = (option: ValuedOption) => ({ ...option, nrv: nrvView(option.nrv) });
 export type OptionView = ReturnType<typeof optionView>;
