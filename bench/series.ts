@@ -16,12 +16,8 @@ const DECIMALS = 1e6;
 type Detector = (series: LabelledSeries) => number[];
 
 const payops: Detector = (series) => {
-  let state = initialSeriesState();
-  return series.values.map((value, i) => {
-    const scored = scorePoint(state, { value, timestamp: series.timestamps[i] });
-    state = scored.state;
-    return scored.score;
-  });
+  const state = initialSeriesState();
+  return series.values.map((value, i) => scorePoint(state, { value, timestamp: series.timestamps[i] }).score);
 };
 
 const ewma: Detector = (series) => ewmaScores(series.values);
