@@ -104,6 +104,8 @@ const MIN_PERIOD = 2;
 /** A period needs this many cycles in the history: two to fit on, more to check the fit on. */
 const MIN_CYCLES = 2.5;
 const PERIOD_CANDIDATES = 16;
+/** Points (at least) whose deseasonalised median the levels restart from when the season changes. */
+const RELEVEL_POINTS = 16;
 const WINSOR_STEPS = 6;
 const WINSOR_HALF_WIDTH = 4;
 /** Share of the variance around the level a period must predict in held-out cycles. */
@@ -206,9 +208,15 @@ function bestLevel(levels: readonly Level[]): Level {
   return levels.reduce((best, l) => (l.error < best.error ? l : best));
 }
 
-function scaleOf(state: SeriesState, level: Level): number {
+/**
+ * A level's scale where the seasonal noise is `local`: its error times the local noise, floored
+ * in absolute terms (the data's resolution, its magnitude) so a well-fitted or constant series
+ * cannot divide by nothing.
+ */
+function scaleOf(state: SeriesState, level: Level, local: number): number {
   const magnitude = Math.max(Math.abs(level.value), Math.abs(state.recent[state.recent.length - 1] ?? 0));
-  return Math.max(level.error, level.spread / SPREAD_TO_SCALE, RESOLUTION_SHARE * state.resolution, RELATIVE_SCALE_FLOOR * magnitude, ABSOLUTE_SCALE_FLOOR);
+  const fitted = Math.max(level.error, level.spread / SPREAD_TO_SCALE) * local;
+  return Math.max(fitted, RESOLUTION_SHARE * state.resolution, RELATIVE_SCALE_FLOOR * magnitude, ABSOLUTE_SCALE_FLOOR);
 }
 
 const clip = (x: number, bound: number): number => Math.max(-bound, Math.min(bound, x));
@@ -384,7 +392,11 @@ function measureResolution(state: SeriesState): void {
   state.resolution = steps.length >= RESOLUTION_MIN_STEPS ? median(steps) : 0;
 }
 
-/** Fits the strongest autocorrelation peaks and the period in use, and keeps the best if worth it. */
+/**
+ * Fits the strongest autocorrelation peaks and the period in use, and keeps the best if worth it.
+ * A new season means new deseasonalised values: every level restarts from their recent median (at
+ * least a cycle), or the slow ones would lag behind a change of model as if it were a drift.
+ */
 function refitSeason(state: SeriesState): void {
   const history = regularHistory(state);
   if (history === null) return;
@@ -400,12 +412,13 @@ function refitSeason(state: SeriesState): void {
     if (fit.gain > best.gain) best = fit;
   }
   if (best.period === state.period) return;
-  const lastStep = history.first + values.length - 1;
-  const shiftLevels = seasonalAt(state, lastStep) - (best.period > 0 ? (best.profile[phaseOf(lastStep, best.period)] ?? 0) : 0);
-  for (const level of state.levels) level.value += shiftLevels;
   state.period = best.period;
   state.season = best.profile;
   state.noise = best.profile.map(() => 1);
+  const recent = values.slice(-Math.max(best.period, RELEVEL_POINTS));
+  const settled = median(recent.map((v, i) => v - seasonalAt(state, history.first + values.length - recent.length + i)));
+  for (const level of state.levels) level.value = settled;
+  state.drift = 0;
 }
 
 /**
@@ -417,21 +430,22 @@ function refitSeason(state: SeriesState): void {
 function foldIn(state: SeriesState, deseasonalised: number, x: number, step: number, local: number): void {
   const warm = state.seen >= SCALE_WARMUP;
   const best = bestLevel(state.levels);
-  const noise = scaleOf(state, best);
-  learnNoise(state, step, (deseasonalised - best.value) / (noise * local), local);
+  const noise = scaleOf(state, best, local);
+  learnNoise(state, step, (deseasonalised - best.value) / noise, local);
   const errorWeight = state.seen === 0 ? 1 : Math.max(ERROR_ALPHA, 1 / state.seen);
   for (const level of state.levels) {
-    const scale = scaleOf(state, level);
-    const e = (deseasonalised - level.value) / local;
-    level.value += Math.max(level.alpha, 1 / (state.seen + 1)) * (warm ? clip(e, CLIP_Z * noise) : e) * local;
-    level.error += errorWeight * ((state.seen === 0 ? 0 : Math.abs(warm ? clip(e, CLIP_Z * scale) : e)) - level.error);
-    level.spread += errorWeight * ((state.seen === 0 ? 0 : Math.min(Math.abs(e), SPREAD_CLIP_Z * scale)) - level.spread);
+    const scale = scaleOf(state, level, local);
+    const residual = deseasonalised - level.value;
+    level.value += Math.max(level.alpha, 1 / (state.seen + 1)) * (warm ? clip(residual, CLIP_Z * noise) : residual);
+    const error = state.seen === 0 ? 0 : Math.abs(warm ? clip(residual, CLIP_Z * scale) : residual) / local;
+    level.error += errorWeight * (error - level.error);
+    level.spread += errorWeight * ((state.seen === 0 ? 0 : Math.min(Math.abs(residual), SPREAD_CLIP_Z * scale) / local) - level.spread);
   }
   if (state.period > 0) {
     const phase = phaseOf(step, state.period);
     const level = bestLevel(state.levels);
     const e = x - level.value - (state.season[phase] ?? 0);
-    state.season[phase] = (state.season[phase] ?? 0) + SEASON_ALPHA * clip(e, CLIP_Z * scaleOf(state, level) * local);
+    state.season[phase] = (state.season[phase] ?? 0) + SEASON_ALPHA * clip(e, CLIP_Z * scaleOf(state, level, local));
   }
   state.recent.push(deseasonalised);
   if (state.recent.length > SHIFT_RUN) state.recent.shift();
@@ -484,7 +498,7 @@ function returnToPrevious(state: SeriesState, deseasonalised: number, local: num
   const previous = state.shift.previous;
   if (previous === null || state.seen - state.shift.acceptedAt > REGIME_MEMORY) return false;
   const level = bestLevel(previous);
-  if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level) * local) return false;
+  if (Math.abs(deseasonalised - level.value) > SHIFT_Z * scaleOf(state, level, local)) return false;
   state.levels = previous;
   state.shift = { run: 0, before: null, previous: null, acceptedAt: 0 };
   state.drift = 0;
@@ -499,13 +513,13 @@ function returnToPrevious(state: SeriesState, deseasonalised: number, local: num
 function driftOf(state: SeriesState, deseasonalised: number, local: number): number {
   const slowest = state.levels[state.levels.length - 1];
   if (slowest === undefined || state.seen === 0) return 0;
-  const z = (deseasonalised - slowest.value) / (scaleOf(state, bestLevel(state.levels)) * local);
+  const z = (deseasonalised - slowest.value) / scaleOf(state, bestLevel(state.levels), local);
   return state.drift + DRIFT_ALPHA * (clip(z, CLIP_Z) - state.drift);
 }
 
 function zOf(state: SeriesState, deseasonalised: number, local: number): number {
   const level = bestLevel(state.levels);
-  return state.seen === 0 ? 0 : (deseasonalised - level.value) / (scaleOf(state, level) * local);
+  return state.seen === 0 ? 0 : (deseasonalised - level.value) / scaleOf(state, level, local);
 }
 
 const binOf = (z: number): number => Math.min(BINS - 1e-9, Math.max(0, (Math.log10(Math.max(z, Number.MIN_VALUE)) - LOG_Z_MIN) / BIN_WIDTH));
