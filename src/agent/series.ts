@@ -149,7 +149,10 @@ const PRIOR_POINTS = 50;
 const DRIFT_ALPHA = 0.2;
 /** The drift's standard deviation over the residuals' when they are independent. */
 const DRIFT_SHRINK = Math.sqrt(DRIFT_ALPHA / (2 - DRIFT_ALPHA));
-/** Surprise (-log10 of the tail probability) at which the score is 0.5. */
+/**
+ * Surprise (-log10 of the tail probability) at which the score is 0.5, the alarm level: the single
+ * threshold that scores best on bench:series (about one false alarm per 1,000 healthy points).
+ */
 const HALF_SCORE_SURPRISE = 3.3;
 const ANOMALOUS_SCORE = 0.5;
 
