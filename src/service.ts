@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './api/app';
 import { createIngestor, type Ingestor } from './api/ingest';
 import { createMetrics } from './api/metrics';
-import type { Config } from './config';
+import { serviceRoles, type Config, type ServiceRole } from './config';
 import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
 import { createQueueConnection, createQueues, type Queues } from './jobs/queues';
@@ -12,8 +12,7 @@ import { createRedis } from './jobs/redis';
 import { startScheduler, type Scheduler } from './jobs/scheduler';
 import { startWorkers, type Workers } from './jobs/workers';
 
-export const serviceRoles = ['api', 'worker', 'scheduler'] as const;
-export type ServiceRole = (typeof serviceRoles)[number];
+export { serviceRoles, type ServiceRole };
 
 export interface Service {
   config: Config;
@@ -49,7 +48,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     // Half the grace the scheduler waits after a window closes: the other half covers the commit.
     lateAfterSeconds: config.jobs.window_grace_seconds / 2,
   });
-  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now, serveSubscriptions: roles.has('api') });
+  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now, roles: [...roles], serveSubscriptions: roles.has('api') });
   const workers = roles.has('worker') ? startWorkers({ db, queues, publisher: redis, config, logger, now }) : null;
   const scheduler = roles.has('scheduler')
     ? startScheduler({

@@ -6,7 +6,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
-import type { Config } from '../config';
+import type { Config, ServiceRole } from '../config';
 import type { Database } from '../db/client';
 import { ValidationError } from '../errors';
 import { bearerKey, createAuthenticator, registerAuth } from './auth';
@@ -14,7 +14,7 @@ import { dashboardRoutes } from './dashboard';
 import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics } from './metrics';
-import { healthRoutes } from './routes/health';
+import { healthRoutes, probeDependencies } from './routes/health';
 import { graphqlRoutes } from './graphql/plugin';
 import { agentRoutes } from './routes/agent';
 import { transactionRoutes } from './routes/transactions';
@@ -27,6 +27,8 @@ export interface AppDeps {
   metrics: Metrics;
   logger: Logger;
   now: () => Date;
+  /** What this process runs: readiness depends on it. */
+  roles: readonly ServiceRole[];
   /** True in processes that take API traffic: only they follow the event stream for subscribers. */
   serveSubscriptions: boolean;
 }
@@ -85,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerNotFound(app, app.rateLimit());
   registerAuth(app, createAuthenticator(config.auth.mode, config.auth.keys));
-  registerMetrics(app, deps.metrics);
+  registerMetrics(app, deps.metrics, [() => probeDependencies({ db: deps.db, redis: deps.redis, metrics: deps.metrics, probeTimeoutMs })]);
 
   await app.register(swagger, {
     openapi: {
@@ -99,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, { db: deps.db, redis: deps.redis, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
+  healthRoutes(app, { db: deps.db, redis: deps.redis, roles: deps.roles, metrics: deps.metrics, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
   transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items });
   agentRoutes(app, { db: deps.db, now: deps.now });
   await graphqlRoutes(app, { config, db: deps.db, redis: deps.redis, logger: deps.logger, now: deps.now, serveSubscriptions: deps.serveSubscriptions });

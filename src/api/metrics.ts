@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   accepted: Counter;
   duplicates: Counter;
   rejected: Counter<'reason'>;
+  dependencyUp: Gauge<'dependency'>;
 }
 
 /** One registry per app, so several apps in one process (tests, benchmarks) do not collide. */
@@ -17,10 +18,14 @@ export function createMetrics(): Metrics {
     accepted: new Counter({ name: 'payops_transactions_accepted_total', help: 'Transactions newly committed', registers: [registry] }),
     duplicates: new Counter({ name: 'payops_transactions_duplicates_total', help: 'Transactions whose id was already stored', registers: [registry] }),
     rejected: new Counter({ name: 'payops_transactions_rejected_total', help: 'Ingestion requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
+    dependencyUp: new Gauge({ name: 'payops_dependency_up', help: 'Whether Postgres and Redis answered the last probe (readiness or scrape): 1 up, 0 down', labelNames: ['dependency'], registers: [registry] }),
   };
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/** Reads state kept elsewhere (dependencies, Postgres, queues) into gauges just before a scrape. */
+export type ScrapeRefresh = () => Promise<unknown>;
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, refreshers: readonly ScrapeRefresh[]): void {
   const requests = new Histogram({
     name: 'payops_http_request_duration_seconds',
     help: 'HTTP request latency by route and status',
@@ -37,6 +42,8 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     }
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    // Each refresher bounds its own waiting; one failing leaves its gauges stale, not the scrape broken.
+    await Promise.allSettled(refreshers.map((refresh) => refresh()));
     reply.header('Content-Type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

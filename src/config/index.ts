@@ -1,2 +1,2 @@
 export { loadConfig, ConfigError, defaultConfigPath } from './load';
-export { roles, type Config, type Role, type ApiKey } from './schema';
+export { roles, serviceRoles, type Config, type Role, type ApiKey, type ServiceRole } from './schema';

@@ -4,6 +4,10 @@ import { defaultAgentConfig, type AgentConfig } from '../agent/config';
 export const roles = ['ingest', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 
+/** The parts one process can run (`--role` or PAYOPS_ROLE; all three by default). */
+export const serviceRoles = ['api', 'worker', 'scheduler'] as const;
+export type ServiceRole = (typeof serviceRoles)[number];
+
 const positiveInt = z.number().int().positive();
 const share = z.number().min(0).max(1);
 
