@@ -132,6 +132,25 @@ function relearnShifted(
 }
 
 /**
+ * Requests still waiting for an operator whose subject has just recovered are withdrawn (retired as
+ * expired): an approval arriving after the recovery would turn good payers away for a whole TTL.
+ */
+function withdrawRecovered(
+  interventions: Record<string, InterventionRecord>,
+  events: readonly IncidentEvent[],
+): { interventions: Record<string, InterventionRecord>; expired: InterventionRecord[] } {
+  const recovered = new Set(events.filter((e) => e.type === 'resolved').map((e) => e.incident.target));
+  const kept: Record<string, InterventionRecord> = {};
+  const expired: InterventionRecord[] = [];
+  for (const record of Object.values(interventions)) {
+    const waiting = record.status === 'AWAITING_APPROVAL' || record.status === 'APPROVED';
+    if (waiting && recovered.has(record.subject)) expired.push({ ...record, status: 'EXPIRED' });
+    else kept[record.id] = record;
+  }
+  return { interventions: kept, expired };
+}
+
+/**
  * Runs one cycle. `events` are what the world reported since the last cycle (executions,
  * approvals, rejections, expiries, rollbacks); they are applied before anything is judged.
  * Pure: the same arguments always give the same result, and `state` is never mutated.
@@ -165,8 +184,9 @@ export function runCycle(
 
   const learned = learn(reported.interventions, reported.effectiveness, window, cycleNumber, config);
   const unexpired = expireInterventions(learned.interventions, window, config);
-  const current = refreshPendingSnapshots(unexpired.interventions, window);
-  const { expired } = unexpired;
+  const withdrawn = withdrawRecovered(unexpired.interventions, tracked.events);
+  const current = refreshPendingSnapshots(withdrawn.interventions, window);
+  const expired = [...unexpired.expired, ...withdrawn.expired];
 
   const options = valueOptions(withContainedOptions(plan(hypotheses, window, reported.baselines, config), config), learned.effectiveness, config);
   const baseline = baselineAlert(window, config);

@@ -2,7 +2,7 @@
 import { percent } from './units';
 import type { AgentConfig } from './config';
 import { successDropped } from './detect';
-import { BASELINE, technicalRate } from './baseline';
+import { BASELINE, relativeChangeOf, technicalRate } from './baseline';
 import { technicalFailures } from './errorCodes';
 import { lookup, metricsFor, successRate } from './metrics';
 import { SYSTEM_TARGET, covers, issuerTarget, parseTarget, targetOf, type ParsedTarget } from './targets';
@@ -213,6 +213,29 @@ function droppedElsewhere(ctx: Context, slice: ParsedTarget, gateway: string): n
   return total > 0 ? failing / total : 1;
 }
 
+/**
+ * Whether a gateway path fails its payments worse than the same slice does on the other gateways
+ * right now, by a two-proportion test: the evidence that routing would win them back, and what keeps
+ * a noisy thin path from being routed while its issuer degrades everywhere.
+ */
+function worseThanElsewhere(ctx: Context, path: string): boolean {
+  const { gateway, ...slice } = parseTarget(path);
+  const here = metricsFor(ctx.window, path);
+  const there = { volume: 0, successes: 0 };
+  for (const other of Object.keys(ctx.window.gateways)) {
+    if (other === gateway) continue;
+    const m = metricsFor(ctx.window, targetOf({ ...slice, gateway: other }));
+    there.volume += m?.volume ?? 0;
+    there.successes += m?.successes ?? 0;
+  }
+  if (!here || here.volume === 0 || there.volume === 0) return false;
+  const p1 = here.successes / here.volume;
+  const p2 = there.successes / there.volume;
+  const pooled = (here.successes + there.successes) / (here.volume + there.volume);
+  const se = Math.sqrt(Math.max(pooled * (1 - pooled), Number.EPSILON) * (1 / here.volume + 1 / there.volume));
+  return (p2 - p1) / se >= ctx.config.anomalyThreshold && relativeChangeOf(p2, p1, -1) >= ctx.config.minRelativeChange;
+}
+
 /** The one part of a gateway path (a method, else an issuer) that carries its drop, if one does. */
 function narrowest(ctx: Context, target: string): string {
   const path = parseTarget(target);
@@ -248,7 +271,7 @@ function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[]
     const path = parseTarget(target);
     const gateway = path.gateway ?? '';
     const elsewhere = droppedElsewhere(ctx, { ...path, gateway: null }, gateway);
-    if (elsewhere >= ctx.config.methodSpreadShareMin) continue;
+    if (elsewhere >= ctx.config.methodSpreadShareMin || !worseThanElsewhere(ctx, target)) continue;
     const verdict = failureCause(ctx, { ...p, target }, path.issuer === null ? 'GATEWAY_FAULT' : 'LINK_FAULT');
     explained.push(path);
     out.push(hypothesis(ctx, verdict.cause, target, p.type, verdict.confidence * (1 - elsewhere), [
