@@ -104,6 +104,5 @@ test('the series scorer (detect CLI) scores 0 in warm-up and high on a spike', (
   assert.ok(scores.every((s) => s < 0.5));
   const spike = scorePoint(state, 200, config);
   assert.ok(spike.score > 0.9 && spike.anomalous);
-  assert.equal(spike.state, state, 'an anomalous point does not move the baseline');
   assert.equal(scorePoint(state, Number.NaN, config).score, 0);
 });
