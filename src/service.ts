@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { buildApp } from './api/app';
+import { buildApp, probeTimeoutMs } from './api/app';
 import { createIngestor, type Ingestor } from './api/ingest';
 import { createMetrics } from './api/metrics';
+import { registerSlis } from './api/slis';
 import { serviceRoles, type Config, type ServiceRole } from './config';
 import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
@@ -48,8 +49,18 @@ export async function createService(config: Config, logger: Logger, options: Ser
     // Half the grace the scheduler waits after a window closes: the other half covers the commit.
     lateAfterSeconds: config.jobs.window_grace_seconds / 2,
   });
-  const app = await buildApp({ config, db, redis, ingestor, metrics: createMetrics(), logger, now, roles: [...roles], serveSubscriptions: roles.has('api') });
-  const workers = roles.has('worker') ? startWorkers({ db, queues, publisher: redis, config, logger, now }) : null;
+  const metrics = createMetrics();
+  const slis = registerSlis(metrics.registry, {
+    db,
+    queues,
+    queuesReachable: () => queueConnection.status === 'ready',
+    cycleIntervalSeconds: config.agent.cycleIntervalSeconds,
+    topValues: config.metrics.top_values,
+    timeoutMs: probeTimeoutMs,
+    now,
+  });
+  const app = await buildApp({ config, db, redis, ingestor, metrics, slis, logger, now, roles: [...roles], serveSubscriptions: roles.has('api') });
+  const workers = roles.has('worker') ? startWorkers({ db, queues, publisher: redis, config, logger, now, metrics: metrics.jobs }) : null;
   const scheduler = roles.has('scheduler')
     ? startScheduler({
         db,

@@ -13,7 +13,7 @@ import { bearerKey, createAuthenticator, registerAuth } from './auth';
 import { dashboardRoutes } from './dashboard';
 import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
 import type { Ingestor } from './ingest';
-import { registerMetrics, type Metrics } from './metrics';
+import { registerMetrics, type Metrics, type ScrapeRefresh } from './metrics';
 import { healthRoutes, probeDependencies } from './routes/health';
 import { graphqlRoutes } from './graphql/plugin';
 import { agentRoutes } from './routes/agent';
@@ -25,6 +25,8 @@ export interface AppDeps {
   redis: Redis;
   ingestor: Ingestor;
   metrics: Metrics;
+  /** Reads the service-wide SLIs into /metrics before each scrape (none when no queues exist, e.g. for the OpenAPI build). */
+  slis: ScrapeRefresh | null;
   logger: Logger;
   now: () => Date;
   /** What this process runs: readiness depends on it. */
@@ -33,7 +35,8 @@ export interface AppDeps {
   serveSubscriptions: boolean;
 }
 
-const probeTimeoutMs = 1_000;
+/** How long readiness and scrapes wait for a dependency before calling it down. */
+export const probeTimeoutMs = 1_000;
 
 export const openApiInfo = {
   title: 'PayOps',
@@ -87,7 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerNotFound(app, app.rateLimit());
   registerAuth(app, createAuthenticator(config.auth.mode, config.auth.keys));
-  registerMetrics(app, deps.metrics, [() => probeDependencies({ db: deps.db, redis: deps.redis, metrics: deps.metrics, probeTimeoutMs })]);
+  const probe = () => probeDependencies({ db: deps.db, redis: deps.redis, metrics: deps.metrics, probeTimeoutMs });
+  registerMetrics(app, deps.metrics, deps.slis ? [probe, deps.slis] : [probe]);
 
   await app.register(swagger, {
     openapi: {

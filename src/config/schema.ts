@@ -131,6 +131,13 @@ const graphqlSchema = z
   })
   .strict();
 
+const metricsSchema = z
+  .object({
+    /** Issuers, methods, gateways and unclassified error codes named in /metrics, by volume; the rest add up under `other`. */
+    top_values: positiveInt.max(1_000).default(10),
+  })
+  .strict();
+
 const auditSchema = z
   .object({
     /** Where the daily audit_YYYYMMDD.jsonl files are written. */
@@ -200,6 +207,7 @@ const sectionsSchema = z
     value: valueSchema.default(valueSchema.parse({})),
     error_codes: errorCodesSchema.default(errorCodesSchema.parse({})),
     graphql: graphqlSchema.default(graphqlSchema.parse({})),
+    metrics: metricsSchema.default(metricsSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
   })

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../agent/config';
+import type { JobMetrics } from '../api/metrics';
 import { runCycle } from '../agent/cycle';
 import { initialAgentState } from '../agent/state';
 import type { ChosenIntervention, CycleResult } from '../agent/types';
@@ -22,12 +23,15 @@ export interface CycleDeps {
   logger: Logger;
   /** Wall clock for stored timestamps and approval deadlines; the core itself runs on event time. */
   now: () => Date;
+  metrics: JobMetrics;
 }
 
 export interface WindowOutcome {
   result: CycleResult;
   /** Interventions that may run now without an operator (the execute worker takes them). */
   executable: string[];
+  /** Windows too old to catch up, skipped before this one. */
+  skipped: number;
 }
 
 const MS_PER_SECOND = 1000;
@@ -41,8 +45,13 @@ export async function runDueWindows(deps: CycleDeps, windowEnd: number): Promise
   const intervalMs = deps.agent.cycleIntervalSeconds * MS_PER_SECOND;
   const outcomes: WindowOutcome[] = [];
   for (;;) {
+    const stopTimer = deps.metrics.cycleDuration.startTimer();
     const outcome = await inTransaction(deps.db, (client) => runNextWindow(client, deps, windowEnd, intervalMs));
     if (!outcome) return outcomes;
+    // Counted after commit: a window rolled back and retried is counted once.
+    stopTimer();
+    deps.metrics.windowsSkipped.inc(outcome.skipped);
+    for (const pattern of outcome.result.patterns) deps.metrics.patterns.inc({ type: pattern.type });
     outcomes.push(outcome);
   }
 }
@@ -53,13 +62,15 @@ async function runNextWindow(client: PoolClient, deps: CycleDeps, windowEnd: num
   if (start + intervalMs > windowEnd) return null;
 
   const oldestAllowed = windowEnd - deps.maxCatchUpWindows * intervalMs;
+  let skipped = 0;
   if (start < oldestAllowed) {
+    skipped = (oldestAllowed - start) / intervalMs;
     await appendAudit(client, {
       kind: 'cycle.skipped',
       actor: 'agent',
       subject: null,
       cycleNumber: stored.cycleNumber,
-      data: { from: new Date(start).toISOString(), to: new Date(oldestAllowed).toISOString(), windows: (oldestAllowed - start) / intervalMs },
+      data: { from: new Date(start).toISOString(), to: new Date(oldestAllowed).toISOString(), windows: skipped },
       at: deps.now(),
     });
     start = oldestAllowed;
@@ -97,7 +108,7 @@ async function runNextWindow(client: PoolClient, deps: CycleDeps, windowEnd: num
   await addToOutbox(client, cycleTopic, { number: cycleNumber });
   await saveAgentState(client, { cycleNumber, windowEnd: result.windowEnd, state: result.state });
   deps.logger.info({ cycle: cycleNumber, decision: result.decision.kind, patterns: result.patterns.length }, 'cycle completed');
-  return { result, executable };
+  return { result, executable, skipped };
 }
 
 async function storeDecision(client: PoolClient, result: CycleResult, deps: CycleDeps, now: Date): Promise<string[]> {

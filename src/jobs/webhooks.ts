@@ -23,14 +23,22 @@ export const alertEvent = (heartbeat: boolean): AlertEvent => (heartbeat ? 'ops.
 /** `sha256=<hex HMAC of the body>`: receivers recompute it with the shared secret. */
 export const signBody = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
+export interface DeliveryAttempt {
+  outcome: 'delivered' | 'failed' | 'dead';
+  /** Why the receiver did not take it (HTTP status, network error), null when delivered. */
+  error: string | null;
+  url: string;
+}
+
 /**
- * Sends one ops alert. A failure throws so the queue retries it with backoff; after the last
- * attempt the delivery is dead-lettered (status `dead`) and the audit says so. The delivery id
- * travels in a header, so a receiver can drop the rare repeat after a crash mid-send.
+ * Sends one ops alert and says how it went (null when it was no longer pending): the caller
+ * retries a `failed` one with backoff; after the last attempt the delivery is dead-lettered
+ * (status `dead`) and the audit says so. The delivery id travels in a header, so a receiver can
+ * drop the rare repeat after a crash mid-send.
  */
-export async function deliverWebhook(db: Database, deliveryId: number, settings: WebhookSettings, isLastAttempt: boolean, now: () => Date): Promise<void> {
+export async function deliverWebhook(db: Database, deliveryId: number, settings: WebhookSettings, isLastAttempt: boolean, now: () => Date): Promise<DeliveryAttempt | null> {
   const delivery = await withPostgres(() => getDelivery(db.pool, deliveryId));
-  if (!delivery || delivery.status !== 'pending') return;
+  if (!delivery || delivery.status !== 'pending') return null;
   const body = JSON.stringify(delivery.payload);
   let error: string | null = null;
   try {
@@ -64,5 +72,5 @@ export async function deliverWebhook(db: Database, deliveryId: number, settings:
       });
     }
   });
-  if (error !== null) throw new Error(`webhook ${delivery.url} failed: ${error}`);
+  return { outcome: status === 'pending' ? 'failed' : status, error, url: delivery.url };
 }

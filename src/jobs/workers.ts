@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { JobMetrics } from '../api/metrics';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { runDueWindows } from './cycle';
@@ -16,6 +17,7 @@ export interface WorkerDeps {
   config: Config;
   logger: Logger;
   now: () => Date;
+  metrics: JobMetrics;
 }
 
 export interface Workers {
@@ -39,7 +41,15 @@ export function startWorkers(deps: WorkerDeps): Workers {
     const connection = createQueueConnection(config.redis.url);
     connections.push(connection);
     const w = new Worker<T>(name, process, { connection, prefix, concurrency, lockDuration: config.jobs.job_lock_ms, stalledInterval: config.jobs.job_lock_ms });
-    w.on('failed', (job, err) => logger.warn({ queue: name, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+    // Zero from the start, so rate() sees the first failure.
+    deps.metrics.jobRetries.inc({ queue: name }, 0);
+    deps.metrics.jobFailures.inc({ queue: name }, 0);
+    w.on('failed', (job, err) => {
+      // attemptsMade already counts this attempt when 'failed' fires.
+      const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+      (final ? deps.metrics.jobFailures : deps.metrics.jobRetries).inc({ queue: name });
+      logger.warn({ queue: name, job: job?.id, attempt: job?.attemptsMade, final, err: err.message }, 'job failed');
+    });
     w.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'worker error'));
     return w;
   };
@@ -48,7 +58,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     // One window at a time: cycles are ordered by nature (each starts from the previous state).
     worker<CycleJob>(queueNames.cycles, 1, async (job) => {
       const outcomes = await runDueWindows(
-        { db: deps.db, agent: config.agent, maxCatchUpWindows: config.jobs.max_catch_up_windows, logger, now: deps.now },
+        { db: deps.db, agent: config.agent, maxCatchUpWindows: config.jobs.max_catch_up_windows, logger, now: deps.now, metrics: deps.metrics },
         job.data.windowEnd,
       );
       await publish();
@@ -74,7 +84,11 @@ export function startWorkers(deps: WorkerDeps): Workers {
     }),
     worker<WebhookJob>(queueNames.webhooks, 4, async (job) => {
       const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await deliverWebhook(deps.db, job.data.deliveryId, { secret: config.actions.webhook_secret, timeoutMs: config.actions.webhook_timeout_ms }, isLastAttempt, deps.now);
+      const attempt = await deliverWebhook(deps.db, job.data.deliveryId, { secret: config.actions.webhook_secret, timeoutMs: config.actions.webhook_timeout_ms }, isLastAttempt, deps.now);
+      if (!attempt) return;
+      deps.metrics.webhookAttempts.inc({ outcome: attempt.outcome });
+      // A throw is what makes the queue retry with backoff.
+      if (attempt.error !== null) throw new Error(`webhook ${attempt.url} failed: ${attempt.error}`);
       await publish();
     }),
   ];
