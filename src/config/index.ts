@@ -1,2 +1,2 @@
 export { loadConfig, ConfigError, defaultConfigPath } from './load';
-export { roles, serviceRoles, type Config, type Role, type ApiKey, type ServiceRole } from './schema';
+export { roles, serviceRoles, webhookSecretPrefix, type Config, type Role, type ApiKey, type ServiceRole } from './schema';

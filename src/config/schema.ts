@@ -73,13 +73,24 @@ const jobsSchema = z
   })
   .strict();
 
+/** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
+export const webhookSecretPrefix = 'whsec_';
+const webhookSecret = z
+  .string()
+  .refine((value) => {
+    if (value === '') return true;
+    const encoded = value.slice(webhookSecretPrefix.length);
+    const bytes = Buffer.from(encoded, 'base64').length;
+    return value.startsWith(webhookSecretPrefix) && /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && bytes >= 24 && bytes <= 64;
+  }, 'must be whsec_ followed by the base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
+
 const actionsSchema = z
   .object({
     /** Share of a suppressed target's traffic still sent to it, so its recovery is seen. */
     probe_share: share.default(0.05),
     webhooks: z.array(z.url()).default([]),
-    /** HMAC-SHA256 key for the X-PayOps-Signature header of ops alerts. */
-    webhook_secret: z.string().default(''),
+    /** Signs ops alerts (webhook-signature, and the deprecated X-PayOps-Signature); required with webhooks. */
+    webhook_secret: webhookSecret.default(''),
     webhook_attempts: positiveInt.default(5),
     webhook_backoff_ms: positiveInt.default(1_000),
     webhook_timeout_ms: positiveInt.default(5_000),
@@ -88,7 +99,13 @@ const actionsSchema = z
     /** Cost of one retried attempt, major units (the core's retryCost). */
     retry_cost: z.number().min(0).default(defaultAgentConfig.retryCost),
   })
-  .strict();
+  .strict()
+  .superRefine(({ webhooks, webhook_secret }, ctx) => {
+    // Unsigned alerts could be forged by anyone who learns a receiver's URL.
+    if (webhooks.length > 0 && webhook_secret === '') {
+      ctx.addIssue({ code: 'custom', path: ['webhook_secret'], message: 'is required when webhooks are configured (whsec_ followed by base64 of 24 to 64 random bytes)' });
+    }
+  });
 
 const feeRatesSchema = z
   .record(z.string().regex(/^[a-z0-9_]{1,32}$/, 'a method code, [a-z0-9_]{1,32}, or default'), share)

@@ -88,6 +88,19 @@ describe('configuration', () => {
     for (const name of mentions) assert.ok(problems.some((line) => line.startsWith(name)), `${name} in ${problems.join(' | ')}`);
   });
 
+  it('requires a Standard Webhooks secret (whsec_ and base64) whenever webhooks are configured', () => {
+    const hooks = { PAYOPS_ACTIONS_WEBHOOKS: '[https://ops.example.com/payops]' };
+    assert.deepEqual(problemsOf(hooks), ['actions.webhook_secret: is required when webhooks are configured (whsec_ followed by base64 of 24 to 64 random bytes)']);
+    for (const secret of ['hunter2-but-longer-than-anything', 'whsec_', 'whsec_c2hvcnQ=', 'whsec_not base64!']) {
+      const problems = problemsOf({ ...hooks, PAYOPS_ACTIONS_WEBHOOK_SECRET: secret });
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0]!, /^actions\.webhook_secret: must be whsec_ followed by the base64 of 24 to 64 random bytes/);
+    }
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    assert.equal(loadConfig({ ...hooks, PAYOPS_ACTIONS_WEBHOOK_SECRET: secret }).actions.webhook_secret, secret);
+    assert.equal(loadConfig({}).actions.webhook_secret, '', 'no webhooks, no secret needed');
+  });
+
   it('reports schema problems one line per key', () => {
     const problems = problemsOf({
       PAYOPS_CONFIG: yamlFile('agent:\n  anomaly_threshold: high\n  cycle_intreval: 5\nlogging:\n  level: loud\nextras: {}\n'),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -34,13 +35,34 @@ async function receiver(failures: number): Promise<{ url: string; calls: Receive
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls, server };
 }
 
+/**
+ * A receiver's check of the Standard Webhooks scheme, written from its specification
+ * (standardwebhooks.com) and not from the service's code: HMAC-SHA256 keyed by the base64 after
+ * `whsec_`, over `id.timestamp.body`, any one of the space-separated `v1,` signatures, and a
+ * timestamp within the tolerance of the receiver's clock.
+ */
+function verifyStandardWebhook(secret: string, headers: IncomingMessage['headers'], body: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signatures = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string' || !/^\d+$/.test(timestamp)) return false;
+  if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest();
+  return signatures.split(' ').some((entry) => {
+    const [version, signature] = entry.split(',');
+    const presented = Buffer.from(signature ?? '', 'base64');
+    return version === 'v1' && presented.length === expected.length && timingSafeEqual(presented, expected);
+  });
+}
+
 describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
   let database: TestDatabase;
   let service: Service;
   const clock = new TestClock();
   let flaky: Awaited<ReturnType<typeof receiver>>;
   let broken: Awaited<ReturnType<typeof receiver>>;
-  const secret = 'webhook-test-secret';
+  const secret = `whsec_${Buffer.from('a test secret of thirty-two bytes').toString('base64')}`;
 
   before(async () => {
     flaky = await receiver(2);
@@ -83,6 +105,15 @@ describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
     const calls = flaky.calls.filter((call) => call.headers['x-payops-delivery'] === String(byUrl.get(flaky.url).id));
     assert.equal(calls.length, 3, 'two failures, then the delivery');
     const delivered = calls.at(-1)!;
+    const nowSeconds = Math.floor(clock.ms / 1000);
+    assert.ok(verifyStandardWebhook(secret, delivered.headers, delivered.body, nowSeconds), JSON.stringify(delivered.headers));
+    // Retries carry the same id, so a receiver keeps one; the signature holds only for the body sent.
+    assert.deepEqual(new Set(calls.map((call) => call.headers['webhook-id'])), new Set([delivered.headers['webhook-id']]));
+    assert.equal(verifyStandardWebhook(secret, delivered.headers, delivered.body.replace('ALERT_OPS', 'ALERT_OPZ'), nowSeconds), false);
+    assert.equal(verifyStandardWebhook(`whsec_${Buffer.from('another secret of thirty-two byte').toString('base64')}`, delivered.headers, delivered.body, nowSeconds), false);
+    // A captured delivery replayed ten minutes later is out of the tolerance window.
+    assert.equal(verifyStandardWebhook(secret, delivered.headers, delivered.body, nowSeconds + 600), false);
+    // The deprecated header is still sent for receivers not yet moved to the standard one.
     assert.equal(delivered.headers['x-payops-signature'], signBody(secret, delivered.body));
     const payload = JSON.parse(delivered.body);
     assert.equal(payload.action, 'ALERT_OPS');
@@ -91,6 +122,14 @@ describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
     const { rows } = await service.db.pool.query("SELECT data FROM audit_log WHERE kind = 'webhook.dead_lettered' AND subject = $1", [byUrl.get(broken.url).intervention_id]);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].data.url, broken.url);
+
+    // The worker counts an attempt once its job settles, a moment after the row does.
+    await eventually(async () => {
+      const metrics = (await request(service.app.server).get('/metrics')).text;
+      const count = (series: string) => Number(metrics.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+      const attempts = (outcome: string) => count(`payops_webhook_attempts_total{outcome="${outcome}"}`);
+      return attempts('delivered') >= 1 && attempts('dead') >= 1 && attempts('failed') >= 4 && count('payops_job_failures_total{queue="webhooks"}') >= 1;
+    }, 'webhook outcomes and the dead letter counted in /metrics');
   });
 });
 
