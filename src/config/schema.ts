@@ -55,6 +55,8 @@ const ingestSchema = z
     group_commit_max_items: positiveInt.default(5_000),
     group_commit_max_inflight: positiveInt.default(1),
     retry_after_seconds: positiveInt.default(5),
+    /** Event times further ahead of the server clock are refused: a future window must not be fed in advance. */
+    max_clock_skew_seconds: z.number().min(0).default(300),
   })
   .strict();
 

@@ -114,6 +114,53 @@ describe('batch ingestion', () => {
   });
 });
 
+describe('event times ahead of the server clock', () => {
+  // The service's clock is injected: it reads 2026-11-24T06:00:00Z whatever the machine's says.
+  const clockMs = Date.parse('2026-11-24T06:00:00Z');
+  let held: Service;
+  before(async () => {
+    held = await startService(testConfig(database.url, 'test-ingest-clock'), { roles: ['api'], now: () => new Date(clockMs) });
+  });
+  after(async () => {
+    await held.close();
+  });
+  const at = (offsetSeconds: number) => makeTransaction({ timestamp: new Date(clockMs + offsetSeconds * 1000).toISOString() });
+  const reason = 'timestamp_out_of_range: more than 300 s ahead of the server clock';
+
+  it('accepts up to ingest.max_clock_skew_seconds (300) ahead, and refuses a second more naming the field', async () => {
+    assert.equal((await request(held.app.server).post('/v1/transactions').set(ingest).send(at(300))).status, 202);
+    const before = await stored();
+    const res = await request(held.app.server).post('/v1/transactions').set(ingest).send(at(301));
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body, { error: 'validation_failed', message: '1 invalid field', errors: [{ field: 'timestamp', reason }] });
+    // Years ahead, written with an offset, is the same refusal.
+    const offset = makeTransaction({ timestamp: '2031-05-01T10:00:00+05:30' });
+    assert.deepEqual((await request(held.app.server).post('/v1/transactions').set(ingest).send(offset)).body.errors, [{ field: 'timestamp', reason }]);
+    assert.equal(await stored(), before);
+  });
+
+  it('refuses a whole batch, listing every item from the future by index and id', async () => {
+    const before = await stored();
+    const items = [at(-60), at(3_600), at(0), at(86_400 * 365)];
+    const res = await request(held.app.server).post('/v1/transactions/batch').set(ingest).send({ transactions: items });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors, [
+      { index: 1, id: items[1]!.id, field: 'timestamp', reason },
+      { index: 3, id: items[3]!.id, field: 'timestamp', reason },
+    ]);
+    assert.equal(await stored(), before);
+  });
+
+  it('uses the machine clock when none is injected', async () => {
+    // The times above are days in the machine's past: only the injected clock refused them.
+    const hourAhead = makeTransaction({ timestamp: new Date(Date.now() + 3_600_000).toISOString() });
+    const res = await postOne(hourAhead);
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body.errors, [{ field: 'timestamp', reason }]);
+    assert.equal((await postOne(makeTransaction({ timestamp: new Date().toISOString() }))).status, 202);
+  });
+});
+
 describe('bad input, each class with its own answer', () => {
   const cases: [string, () => request.Test, number, string, string?][] = [
     ['malformed JSON', () => http().post('/v1/transactions').set(ingest).set('Content-Type', 'application/json').send('{"id": "x",'), 400, 'invalid_json'],

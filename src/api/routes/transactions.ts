@@ -1,14 +1,33 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ValidationError, type FieldProblem } from '../../errors';
 import { ApiError } from '../errors';
 import type { Ingestor } from '../ingest';
 import type { Metrics } from '../metrics';
-import { batchSchema, errorSchema, ingestResultSchema, transactionSchema } from '../schemas';
+import { batchSchema, errorSchema, ingestResultSchema, transactionSchema, type TransactionInput } from '../schemas';
 
 export interface TransactionRouteDeps {
   ingestor: Ingestor;
   metrics: Metrics;
   maxBatchItems: number;
+  maxClockSkewSeconds: number;
+  now: () => Date;
+}
+
+const MS_PER_SECOND = 1000;
+
+/**
+ * Refuses event times too far ahead of the server clock (the service's own, injectable one): a
+ * row from the future would be placed in a window nobody has judged yet and skew it when it comes.
+ */
+function refuseFutureEvents(items: readonly TransactionInput[], batch: boolean, deps: TransactionRouteDeps): void {
+  const latest = deps.now().getTime() + deps.maxClockSkewSeconds * MS_PER_SECOND;
+  const reason = `timestamp_out_of_range: more than ${deps.maxClockSkewSeconds} s ahead of the server clock`;
+  const problems: FieldProblem[] = [];
+  items.forEach((item, index) => {
+    if (Date.parse(item.timestamp) > latest) problems.push(batch ? { index, id: item.id, field: 'timestamp', reason } : { field: 'timestamp', reason });
+  });
+  if (problems.length) throw new ValidationError(problems);
 }
 
 const refusals = {
@@ -60,11 +79,13 @@ export function transactionRoutes(app: FastifyInstance, deps: TransactionRouteDe
       schema: {
         tags: ['ingestion'],
         summary: 'Ingest one transaction attempt',
-        description: 'Answers 202 only after the transaction is committed. Resending an id is harmless: it counts as a duplicate.',
+        description:
+          'Answers 202 only after the transaction is committed. Resending an id is harmless: it counts as a duplicate. An event time more than ingest.max_clock_skew_seconds (default 300) ahead of the server clock is refused (reason timestamp_out_of_range).',
         security,
         body: transactionSchema,
         response: { 202: ingestResultSchema, ...refusals },
       },
+      preHandler: async (request) => refuseFutureEvents([request.body as TransactionInput], false, deps),
     },
     async (request, reply) => reply.code(202).send(count(await ingestor.ingestOne(request.body))),
   );
@@ -94,6 +115,7 @@ export function transactionRoutes(app: FastifyInstance, deps: TransactionRouteDe
             throw new ApiError(413, 'batch_too_large', `a batch holds at most ${maxBatchItems} transactions, got ${items.length}`);
           }
         },
+        preHandler: async (request) => refuseFutureEvents((request.body as { transactions: TransactionInput[] }).transactions, true, deps),
       },
       async (request, reply) => reply.code(202).send(count(await ingestor.ingestBatch(request.body.transactions))),
     );
