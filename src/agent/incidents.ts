@@ -1,5 +1,6 @@
 // Consecutive findings on one target are one incident with a lifecycle, not a fresh alarm per window.
 import type { AgentConfig } from './config';
+import { parseTarget, scopeCovers } from './targets';
 import type { Incident, IncidentEvent, Pattern, ResolvedIncident, WindowMetrics } from './types';
 
 export const incidentKey = (p: Pick<Pattern, 'type' | 'target'>): string => `${p.type}|${p.target}`;
@@ -26,8 +27,9 @@ const resolveWindows = (incident: Incident, config: AgentConfig): number =>
  * An incident past `maxIncidentWindows` is a new normal, not an emergency: closed as a shift so the
  * baseline re-learns. An outage (success down by `outageRelativeDrop` or more) never is.
  */
-const persistentShift = (incident: Incident, config: AgentConfig): boolean =>
-  incident.windowsSeen >= config.maxIncidentWindows && !(incident.lastPattern.metric === 'successRate' && incident.lastPattern.relativeChange >= config.outageRelativeDrop);
+const isOutage = (incident: Incident, config: AgentConfig): boolean =>
+  incident.lastPattern.metric === 'successRate' && incident.lastPattern.relativeChange >= config.outageRelativeDrop;
+const persistentShift = (incident: Incident, config: AgentConfig): boolean => incident.windowsSeen >= config.maxIncidentWindows && !isOutage(incident, config);
 
 export function trackIncidents(
   incidents: Record<string, Incident>,
@@ -86,6 +88,15 @@ export function trackIncidents(
       events.push({ type: 'resolved', incident: quiet });
       resolved[key] = { cycle: cycleNumber, flaps: quiet.flaps };
     } else next[key] = quiet;
+  }
+  // A shift accepted on a target is accepted on the narrower scopes inside it too (its cells share
+  // the new level), except outages of their own.
+  for (const shifted of events.filter((e) => e.type === 'shifted').map((e) => parseTarget(e.incident.target))) {
+    for (const [key, open] of Object.entries(next)) {
+      if (isOutage(open, config) || !scopeCovers(shifted, parseTarget(open.target))) continue;
+      delete next[key];
+      events.push({ type: 'shifted', incident: open });
+    }
   }
   return { incidents: next, events, resolved };
 }

@@ -6,3 +6,15 @@ export const MS_PER_SECOND = 1000;
 export const POINTS_PER_RATE = 100;
 
 export const percent = (rate: number, decimals = 1): string => `${(rate * POINTS_PER_RATE).toFixed(decimals)}%`;
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** An amount in major units of one currency: ₹ for rupees, else the ISO code; never summed across currencies. */
+export function money(value: number, currency: string): string {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en-IN', { style: 'currency', currency, currencyDisplay: currency === 'INR' ? 'narrowSymbol' : 'code', maximumFractionDigits: 0 });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(value);
+}

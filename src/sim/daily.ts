@@ -1,9 +1,10 @@
-// Realistic generated traffic for the core's judgement tests, from a model the agent does not share:
-// binomial outcomes, lognormal latencies, a daily cycle in volume (x5 night to noon), success (−2
-// points at the peak) and latency (+15% at the peak), skewed issuer shares, a UPI-heavy mix, and a
-// usual failure mix that differs by issuer. Faults are functions of (issuer, method, window).
-import { observe, type Transaction, type WindowMetrics } from '../../src/agent';
-import { createPrng, type Prng } from '../../src/sim/prng';
+// A day of payment traffic for the scenario suite (bench:scenarios) and the detection tests, from a
+// model deliberately unlike the closed-loop world's and the agent's own assumptions: binomial
+// outcomes, lognormal latencies, a daily cycle in volume (x5 night to noon), success (−2 points at
+// the peak) and latency (+15% at the peak), skewed issuer shares, a UPI-heavy mix, and a usual
+// failure mix that differs by issuer. Faults are functions of (issuer, method, window).
+import type { Transaction } from '../agent/types';
+import { createPrng, type Prng } from './prng';
 
 export const WINDOW_MS = 60_000;
 /** Midnight, so window 0 is the night trough. */
@@ -18,6 +19,8 @@ export const METHODS: [string, number, number, string][] = [
   ['netbanking', 0.12, 0.84, 'DO_NOT_HONOR'],
   ['wallet', 0.05, 0.95, 'INSUFFICIENT_FUNDS'],
 ];
+const USUAL_RETRY_SHARE = 0.03;
+
 /** Issuers whose usual failures are mostly technical rather than declines. */
 const TECHNICAL_MINDED = new Set(['PNB', 'SBI']);
 
@@ -31,6 +34,8 @@ export interface CellFx {
   /** The feed drops success events: successes never arrive. */
   successesLost?: boolean;
   latencyFactor?: number;
+  /** Share of attempts that are retries (the usual is 3%). */
+  retryShare?: number;
 }
 
 export type Fault = (issuer: string, method: string, window: number) => CellFx | null;
@@ -58,7 +63,8 @@ function binomial(prng: Prng, n: number, p: number): number {
   return Math.min(n, Math.max(0, k));
 }
 
-export function trafficWindow(o: TrafficOptions, index: number): WindowMetrics {
+/** Window `index`'s attempts, each id unique to the seed, window and cell. */
+export function trafficWindow(o: TrafficOptions, index: number): Transaction[] {
   const window = (o.startWindow ?? 0) + index;
   const prng = createPrng(o.seed * 100_003 + window);
   const phase = dayPhase(window);
@@ -82,7 +88,7 @@ export function trafficWindow(o: TrafficOptions, index: number): WindowMetrics {
       for (let i = 0; i < volume; i++) {
         const succeeded = i < successes;
         if (succeeded && fx.successesLost) continue;
-        const retry = prng.next() < 0.03;
+        const retry = prng.next() < (fx.retryShare ?? USUAL_RETRY_SHARE);
         txs.push({
           id: `${o.seed}-${window}-${issuer}-${method}-${i}`,
           timestamp: new Date(start + Math.floor(prng.next() * WINDOW_MS)).toISOString(),
@@ -98,5 +104,5 @@ export function trafficWindow(o: TrafficOptions, index: number): WindowMetrics {
       }
     }
   }
-  return observe({ start, end: start + WINDOW_MS }, txs);
+  return txs;
 }

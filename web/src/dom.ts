@@ -25,13 +25,4 @@ export const percent = (rate: number, digits = 1) => `${(rate * 100).toFixed(dig
 export const ms = (value: number) => `${Math.round(value)} ms`;
 export const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '–');
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-/** An amount in major units (the core converts from paise, cents): ₹ for rupees, else the ISO code; never summed across currencies. */
-export function money(value: number, currency: string): string {
-  let format = moneyFormats.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat('en-IN', { style: 'currency', currency, currencyDisplay: currency === 'INR' ? 'narrowSymbol' : 'code', maximumFractionDigits: 0 });
-    moneyFormats.set(currency, format);
-  }
-  return format.format(value);
-}
+export { money } from '../../src/agent/units';
