@@ -147,6 +147,8 @@ const graphqlSchema = z
     max_query_cost: positiveInt.default(20_000),
     /** Most rows one list may return; `last` above this is refused rather than silently cut. */
     max_page_size: positiveInt.default(500),
+    /** Largest /graphql request body; queries are small, and an unauthenticated one is refused before it is read. */
+    body_limit_bytes: positiveInt.default(64 * 1024),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { GraphQLError, getNullableType, isListType, type ValidationRule } from 'graphql';
+import { GraphQLError, getNullableType, isListType, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { createComplexityRule, type ComplexityEstimator } from 'graphql-query-complexity';
 import { tooComplex } from './errors';
 import { nestedListCost } from './limits';
@@ -22,4 +22,21 @@ export function costRule(variables: Record<string, unknown> | undefined, operati
         extensions: { code: tooComplex, cost: actual, maxCost: max },
       }),
   });
+}
+
+/** A refused operation: mercurius' error handling lists `errors` as the request's GraphQL errors. */
+export class QueryTooComplex extends Error {
+  readonly statusCode = 400;
+  constructor(readonly errors: readonly GraphQLError[]) {
+    super(errors[0]?.message ?? 'query too complex');
+  }
+}
+
+/**
+ * The cost rule, run per request on a parsed (possibly cached) document: cost depends on the
+ * variables (`last: $n`), which mercurius' parse-and-validate cache cannot key on.
+ */
+export function checkCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxQueryCost: number): void {
+  const errors = validate(schema, document, [costRule(variables, operationName, maxQueryCost)]);
+  if (errors.length) throw new QueryTooComplex(errors);
 }

@@ -4,8 +4,8 @@ import mercurius, { type IResolvers, type MercuriusLoaders, type MercuriusOption
 import { createAuthenticator, developer } from '../auth';
 import { callerOf, connectionKey } from './auth';
 import type { GraphqlContext, GraphqlDeps } from './context';
-import { costRule } from './cost';
-import { errorFormatter } from './errors';
+import { checkCost } from './cost';
+import { codedError, errorFormatter } from './errors';
 import { createEventFeed } from './feed';
 import { loaders } from './loaders';
 import { mutationResolvers } from './mutations';
@@ -38,6 +38,16 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Pr
     scope.addHook('onRoute', (route) => {
       route.config = { ...route.config, swaggerTransform: false };
       route.schema = { ...route.schema, hide: true };
+      // Queries are small; the service-wide limit is sized for ingestion batches.
+      if (route.url === '/graphql') route.bodyLimit = config.graphql.body_limit_bytes;
+    });
+    // Who is asking is settled before the body is read, so an unknown caller costs no parsing,
+    // validation or cost analysis. WebSocket upgrades are checked by verifyClient and onConnect.
+    scope.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url !== '/graphql' || request.headers.upgrade?.toLowerCase() === 'websocket') return;
+      const caller = callerOf(authenticator, request.headers.authorization);
+      if ('refusal' in caller) return reply.code(401).send({ data: null, errors: [codedError(caller.refusal).toJSON()] });
+      request.identity = caller.identity;
     });
     const options: MercuriusOptions = {
       schema: typeDefs,
@@ -47,10 +57,10 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Pr
       // The in-browser IDE only in the unauthenticated development mode.
       graphiql: config.auth.mode === 'off',
       queryDepth: config.graphql.max_query_depth,
-      // The cost rule depends on each request's variables, which mercurius' parsed-query cache cannot key on.
-      cache: false,
-      validationRules: ({ variables, operationName }) => [costRule(variables, operationName, config.graphql.max_query_cost)],
-      context: (request) => ({ caller: callerOf(authenticator, request.headers.authorization) }),
+      // Parsed and validated documents are kept (LRU, 1,024), so a dashboard's repeated queries
+      // are parsed once; the variable-dependent cost check runs per request in preExecution.
+      cache: true,
+      context: (request) => ({ caller: request.identity ? { identity: request.identity } : callerOf(authenticator, request.headers.authorization) }),
       errorFormatter: (execution) => errorFormatter(execution, deps.logger),
       subscription: {
         keepAlive: keepAliveMs,
@@ -69,6 +79,10 @@ export async function graphqlRoutes(app: FastifyInstance, deps: GraphqlDeps): Pr
       },
     };
     await scope.register(mercurius, options);
+    scope.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+      const { body, query } = context.reply.request as { body?: { operationName?: string }; query?: { operationName?: string } };
+      checkCost(schema, document, variables, body?.operationName ?? query?.operationName, config.graphql.max_query_cost);
+    });
     if (!deps.serveSubscriptions) return;
     const feed = createEventFeed({
       redis: deps.redis,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import request from 'supertest';
 import type { Service } from '../../../src/service';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { TestClock, loopEnv } from '../../support/loop';
@@ -34,4 +35,39 @@ it('takes its depth, cost and page limits from the graphql config section', asyn
 
   const fits = await gql(service, '{ cycles(last: 5) { number } }', {}, keys.viewer);
   assert.equal(fits.status, 200, JSON.stringify(fits.errors));
+});
+
+it('refuses a caller without a valid key before reading the body: no parsing, no cost analysis', async () => {
+  const post = (body: string, key?: string) => {
+    const req = request(service.app.server).post('/graphql').set('Content-Type', 'application/json');
+    if (key) req.set('Authorization', `Bearer ${key}`);
+    return req.send(body);
+  };
+  // Broken JSON and a body far over the limit: either would be a 400 or a 413 had it been read.
+  for (const body of ['{"query": "{ cycles {', JSON.stringify({ query: `{ ${'cycles { number } '.repeat(400_000)}}` })]) {
+    for (const key of [undefined, 'not-a-configured-key']) {
+      const res = await post(body, key);
+      assert.equal(res.status, 401, `${body.length} bytes, key ${key}`);
+      assert.deepEqual(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['UNAUTHENTICATED']);
+    }
+  }
+  const get = await request(service.app.server).get('/graphql').query({ query: '{ cycles { number } }' });
+  assert.equal(get.status, 401);
+});
+
+it('limits /graphql bodies to graphql.body_limit_bytes (64 KiB) for known callers', async () => {
+  const query = (bytes: number) => JSON.stringify({ query: `{ cycles(last: 1) { number } }${' '.repeat(bytes)}` });
+  const over = await request(service.app.server).post('/graphql').set('Authorization', `Bearer ${keys.viewer}`).set('Content-Type', 'application/json').send(query(64 * 1024));
+  assert.equal(over.status, 413);
+  assert.deepEqual(over.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['PAYLOAD_TOO_LARGE']);
+  const under = await request(service.app.server).post('/graphql').set('Authorization', `Bearer ${keys.viewer}`).set('Content-Type', 'application/json').send(query(60 * 1024));
+  assert.equal(under.status, 200, JSON.stringify(under.body));
+});
+
+it('costs every request by its own variables, though the document is parsed once and cached', async () => {
+  // Six fields a row: one row costs 7, nine rows 55, over the limit of 50.
+  const document = 'query Page($n: Int) { cycles(last: $n) { number transactions decision reason windowStart windowEnd } }';
+  for (const [n, codes] of [[1, []], [9, ['QUERY_TOO_COMPLEX']], [1, []], [9, ['QUERY_TOO_COMPLEX']]] as const) {
+    assert.deepEqual(codesOf(await gql(service, document, { n }, keys.viewer)), codes, `last: ${n}`);
+  }
 });
