@@ -65,6 +65,7 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
   const successMean = b[BASELINE.successRateMean];
   const latencyMean = b[BASELINE.latencyP95MsMean];
   const retryMean = b[BASELINE.retryRateMean];
+  const technical = technicalRate(metrics, rates);
   return [
     seen + 1,
     nextMean(b[BASELINE.volumeMean], metrics.volume / windows, wm),
@@ -75,7 +76,7 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
     nextMean(retryMean, retry, wm),
     nextVariance(retryMean, b[BASELINE.retryRateVariance], retry, wv),
     // A baseline saved before this slot existed starts it from the window, like a new one.
-    nextMean(b[BASELINE.technicalRateMean] ?? technicalRate(metrics, rates), technicalRate(metrics, rates), wm),
+    nextMean(b[BASELINE.technicalRateMean] ?? technical, technical, wm),
     nextMean(b[BASELINE.successRateSlowMean] ?? successMean, success, ws),
   ];
 }

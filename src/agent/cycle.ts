@@ -178,7 +178,7 @@ export function runCycle(
     config,
   );
   const { patterns } = detected;
-  const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, detected.judged, window, cycleNumber, config);
+  const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, detected.pooledJudged, window, cycleNumber, config);
   const { baselines, streaks } = relearnShifted(detected, tracked.events, tracked.incidents, window, config);
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 

@@ -137,22 +137,28 @@ export interface Expected {
   fast: number;
   slow: number;
 }
-export type MixExpectation = (own: Expected) => Expected;
 
-function mixExpectation(cells: Iterable<[DimensionMetrics, DimensionBaseline | undefined]>, config: AgentConfig): MixExpectation {
-  let volume = 0;
-  let known = 0;
-  let fast = 0;
-  let slow = 0;
-  for (const [m, b] of cells) {
-    volume += m.volume;
-    if (!isWarm(b, config)) continue;
-    known += m.volume;
-    fast += m.volume * b[BASELINE.successRateMean];
-    slow += m.volume * b[BASELINE.successRateSlowMean];
-  }
-  return (own) =>
-    volume > 0 ? { fast: (fast + (volume - known) * own.fast) / volume, slow: (slow + (volume - known) * own.slow) / volume } : own;
+/** A dimension's cells summed once per window: their volume, the part with warm baselines, and those baselines volume-weighted. */
+export interface MixSums {
+  volume: number;
+  known: number;
+  fast: number;
+  slow: number;
+}
+
+const emptySums = (): MixSums => ({ volume: 0, known: 0, fast: 0, slow: 0 });
+
+function addCell(into: MixSums, m: DimensionMetrics, b: DimensionBaseline | undefined, config: AgentConfig): void {
+  into.volume += m.volume;
+  if (!isWarm(b, config)) return;
+  into.known += m.volume;
+  into.fast += m.volume * b[BASELINE.successRateMean];
+  into.slow += m.volume * b[BASELINE.successRateSlowMean];
+}
+
+function mixExpectation(sums: MixSums, own: Expected): Expected {
+  const { volume, known, fast, slow } = sums;
+  return volume > 0 ? { fast: (fast + (volume - known) * own.fast) / volume, slow: (slow + (volume - known) * own.slow) / volume } : own;
 }
 
 /**
@@ -216,7 +222,7 @@ export function judgeDimension(
   baseline: DimensionBaseline | undefined,
   cycleNumber: number,
   config: AgentConfig,
-  mix?: MixExpectation,
+  mix?: MixSums,
 ): readonly Pattern[] {
   if (!judgeable(metrics, baseline, config)) return NO_PATTERNS;
   let found: Pattern[] | null = null;
@@ -224,7 +230,7 @@ export function judgeDimension(
     let score: MetricScore | null;
     if (rule === SUCCESS_RULE) {
       const own = ownExpectation(baseline);
-      const expected = mix ? mix(own) : own;
+      const expected = mix ? mixExpectation(mix, own) : own;
       score = scoreAgainst(rule, metrics, baseline, expected.fast, config);
       if (!score.anomalous) score = driftScore(metrics, baseline, expected, config);
     } else {
@@ -265,8 +271,8 @@ export interface DetectResult {
   /** Consecutive anomalous windows per `${metric}|${target}`, for findings awaiting confirmation. */
   streaks: Record<string, number>;
   pools: Record<string, Pool>;
-  /** Targets judged this window, on their own attempts or on a pool that filled: only these can show recovery. */
-  judged: Set<string>;
+  /** Thin targets judged this window on a pool that filled: beside those with `minVolume` attempts, the ones that can show recovery. */
+  pooledJudged: Set<string>;
 }
 
 export interface DetectInput {
@@ -283,9 +289,12 @@ export interface DetectInput {
  * A dimension's attempts far below what it usually carries, net of what the directives in force
  * moved away: a feed that stalled, or an upstream that stopped sending. Counts are Poisson.
  */
-function trafficDrop(level: Level, target: string, volume: number, baseline: DimensionBaseline | undefined, moved: number, cycleNumber: number, config: AgentConfig): Pattern | null {
+function trafficDrop(level: Level, target: string, volume: number, baseline: DimensionBaseline | undefined, movedAway: (target: string) => number, cycleNumber: number, config: AgentConfig): Pattern | null {
   if (!isWarm(baseline, config)) return null;
-  const expected = baseline[BASELINE.volumeMean] * (1 - moved);
+  const usual = baseline[BASELINE.volumeMean];
+  // Moves only lower the expectation, so most dimensions are cleared before asking what moved.
+  if (volume >= usual * (1 - config.trafficDropMinShare)) return null;
+  const expected = usual * (1 - movedAway(target));
   if (expected < config.minVolume || volume >= expected * (1 - config.trafficDropMinShare)) return null;
   const zScore = (expected - volume) / Math.sqrt(expected);
   if (zScore < config.anomalyThreshold) return null;
@@ -293,12 +302,50 @@ function trafficDrop(level: Level, target: string, volume: number, baseline: Dim
   return patternOf('TRAFFIC_DROP', level, target, 'volume', { zScore, observed: volume, mean: expected, relativeChange }, volume, cycleNumber);
 }
 
-type Cells = Iterable<[DimensionMetrics, DimensionBaseline | undefined]>;
-
-function* cellsOf(rows: Record<string, Record<string, DimensionMetrics>>, baselines: Record<string, Record<string, DimensionBaseline>>, keep: (outer: string, inner: string) => boolean = () => true): Cells {
-  for (const [outer, row] of Object.entries(rows)) {
-    for (const [inner, m] of Object.entries(row)) if (keep(outer, inner)) yield [m, baselines[outer]?.[inner]];
+/** Every aggregate dimension's cell sums, from one pass over the window's finest cells. */
+function mixSumsOf(metrics: WindowMetrics, baselines: Baselines, config: AgentConfig): Map<string, MixSums> {
+  const sums = new Map<string, MixSums>();
+  const slot = (target: string): MixSums => {
+    let s = sums.get(target);
+    if (!s) {
+      s = emptySums();
+      sums.set(target, s);
+    }
+    return s;
+  };
+  const system = slot(SYSTEM_TARGET);
+  // Methods by name first: a target string per cell would cost as much as the sums themselves.
+  const methods = new Map<string, MixSums>();
+  for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
+    const issuerSums = slot(targetOf({ issuer }));
+    const issuerBaselines = baselines.issuerMethods[issuer];
+    for (const method in row) {
+      const m = row[method] as DimensionMetrics;
+      const b = issuerBaselines?.[method];
+      addCell(system, m, b, config);
+      addCell(issuerSums, m, b, config);
+      let methodSums = methods.get(method);
+      if (!methodSums) {
+        methodSums = emptySums();
+        methods.set(method, methodSums);
+      }
+      addCell(methodSums, m, b, config);
+    }
   }
+  for (const [method, methodSums] of methods) sums.set(targetOf({ method }), methodSums);
+  for (const [gateway, rows] of Object.entries(metrics.gatewayCells)) {
+    const gatewaySums = slot(targetOf({ gateway }));
+    for (const [issuer, row] of Object.entries(rows)) {
+      const pathSums = slot(targetOf({ gateway, issuer }));
+      for (const [method, m] of Object.entries(row)) {
+        const b = baselines.gatewayCells[gateway]?.[issuer]?.[method];
+        addCell(gatewaySums, m, b, config);
+        addCell(pathSums, m, b, config);
+        addCell(slot(targetOf({ gateway, method })), m, b, config);
+      }
+    }
+  }
+  return sums;
 }
 
 /**
@@ -316,8 +363,9 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   const patterns: Pattern[] = [];
   const streaks: Record<string, number> = {};
   const pools: Record<string, Pool> = {};
-  const judgedTargets = new Set<string>();
+  const pooledJudged = new Set<string>();
   const flagged = new Set<string>();
+  const mixSums = mixSumsOf(metrics, baselines, config);
   const report = (pattern: Pattern, parents: readonly string[]): void => {
     const key = `${pattern.metric}|${pattern.target}`;
     const streak = (input.streaks[key] ?? 0) + 1;
@@ -333,9 +381,9 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     m: DimensionMetrics,
     previous: DimensionBaseline | undefined,
     parents: readonly string[],
-    cells?: Cells,
+    aggregate = false,
   ): DimensionBaseline | undefined => {
-    const drop = level === 'cell' ? null : trafficDrop(level, target, m.volume, previous, input.movedAway(target), cycleNumber, config);
+    const drop = level === 'cell' ? null : trafficDrop(level, target, m.volume, previous, input.movedAway, cycleNumber, config);
     if (drop) report(drop, parents);
     let judged = m;
     let windows = 1;
@@ -348,16 +396,16 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       }
       judged = pooled.metrics;
       windows = pooled.windows;
+      pooledJudged.add(target);
     }
-    judgedTargets.add(target);
-    const mix = cells && previous ? mixExpectation(cells, config) : undefined;
+    const mix = aggregate && previous ? mixSums.get(target) : undefined;
     const found = judgeDimension(level, target, judged, previous, cycleNumber, config, mix);
     for (const pattern of found) report(pattern, parents);
     const fold = found.length === 0 && !drop && !frozenTargets.has(target);
     return fold ? updateBaseline(previous ?? emptyBaseline(), judged, config, windows) : previous;
   };
   const next: Baselines = {
-    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, [], cellsOf(metrics.issuerMethods, baselines.issuerMethods)) ?? baselines.system,
+    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, [], true) ?? baselines.system,
     issuers: { ...baselines.issuers },
     methods: { ...baselines.methods },
     issuerMethods: { ...baselines.issuerMethods },
@@ -371,51 +419,44 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   };
   // Wider scopes first: a narrower one reports only what its wider ones do not already show.
   for (const [issuer, m] of Object.entries(metrics.issuers)) {
-    const cells = cellsOf({ [issuer]: metrics.issuerMethods[issuer] ?? {} }, baselines.issuerMethods);
-    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), m, baselines.issuers[issuer], [], cells));
+    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), m, baselines.issuers[issuer], [], true));
   }
   for (const [method, m] of Object.entries(metrics.methods)) {
-    const cells = cellsOf(metrics.issuerMethods, baselines.issuerMethods, (_issuer, inner) => inner === method);
-    keep(next.methods, method, visit('method', targetOf({ method }), m, baselines.methods[method], [], cells));
+    keep(next.methods, method, visit('method', targetOf({ method }), m, baselines.methods[method], [], true));
   }
   for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
     const previousRow = baselines.issuerMethods[issuer] ?? {};
     const nextRow = { ...previousRow };
+    const parents = [targetOf({ issuer })];
     for (const [method, m] of Object.entries(row)) {
-      keep(nextRow, method, visit('cell', targetOf({ issuer, method }), m, previousRow[method], [targetOf({ issuer })]));
+      keep(nextRow, method, visit('cell', targetOf({ issuer, method }), m, previousRow[method], parents));
     }
     next.issuerMethods[issuer] = nextRow;
   }
-  const gatewayCells = (gateway: string, keepCell: (issuer: string, method: string) => boolean = () => true): Cells =>
-    cellsOf(metrics.gatewayCells[gateway] ?? {}, baselines.gatewayCells[gateway] ?? {}, keepCell);
   for (const [gateway, m] of Object.entries(metrics.gateways)) {
-    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), m, baselines.gateways[gateway], [], gatewayCells(gateway)));
+    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), m, baselines.gateways[gateway], [], true));
   }
   const visitRows = (
     rows: Record<string, Record<string, DimensionMetrics>>,
     previousRows: Record<string, Record<string, DimensionBaseline>>,
     target: (outer: string, inner: string) => string,
     parents: (outer: string, inner: string) => string[],
-    cells?: (outer: string, inner: string) => Cells,
+    aggregate = false,
   ): Record<string, Record<string, DimensionBaseline>> => {
     const out = { ...previousRows };
     for (const [outer, row] of Object.entries(rows)) {
       const previousRow = previousRows[outer] ?? {};
       const nextRow = { ...previousRow };
       for (const [inner, m] of Object.entries(row)) {
-        keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], parents(outer, inner), cells?.(outer, inner)));
+        keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], parents(outer, inner), aggregate));
       }
       out[outer] = nextRow;
     }
     return out;
   };
   const onGateway = (gateway: string): string[] => [targetOf({ gateway })];
-  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), onGateway, (gateway, issuer) =>
-    gatewayCells(gateway, (i) => i === issuer),
-  );
-  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), onGateway, (gateway, method) =>
-    gatewayCells(gateway, (_i, m) => m === method),
-  );
+  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), onGateway, true);
+  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), onGateway, true);
   for (const [gateway, rows] of Object.entries(metrics.gatewayCells)) {
     next.gatewayCells[gateway] = visitRows(rows, baselines.gatewayCells[gateway] ?? {}, (issuer, method) => targetOf({ gateway, issuer, method }), (issuer, method) => [
       targetOf({ gateway }),
@@ -427,12 +468,12 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   const silent = (level: Level, tree: Record<string, DimensionBaseline>, present: Record<string, unknown>, target: (name: string) => string): void => {
     for (const [name, b] of Object.entries(tree)) {
       if (name in present) continue;
-      const drop = trafficDrop(level, target(name), 0, b, input.movedAway(target(name)), cycleNumber, config);
+      const drop = trafficDrop(level, target(name), 0, b, input.movedAway, cycleNumber, config);
       if (drop) report(drop, []);
     }
   };
   silent('issuer', baselines.issuers, metrics.issuers, (issuer) => targetOf({ issuer }));
   silent('method', baselines.methods, metrics.methods, (method) => targetOf({ method }));
   silent('gateway', baselines.gateways, metrics.gateways, (gateway) => targetOf({ gateway }));
-  return { patterns, baselines: next, streaks, pools, judged: judgedTargets };
+  return { patterns, baselines: next, streaks, pools, pooledJudged };
 }

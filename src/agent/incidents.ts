@@ -1,5 +1,6 @@
 // Consecutive findings on one target are one incident with a lifecycle, not a fresh alarm per window.
 import type { AgentConfig } from './config';
+import { metricsFor } from './metrics';
 import { parseTarget, scopeCovers } from './targets';
 import type { Incident, IncidentEvent, Pattern, ResolvedIncident, WindowMetrics } from './types';
 
@@ -35,7 +36,7 @@ export function trackIncidents(
   incidents: Record<string, Incident>,
   resolvedBefore: Record<string, ResolvedIncident>,
   patterns: readonly Pattern[],
-  judged: ReadonlySet<string>,
+  pooledJudged: ReadonlySet<string>,
   window: WindowMetrics,
   cycleNumber: number,
   config: AgentConfig,
@@ -83,7 +84,8 @@ export function trackIncidents(
   for (const [key, open] of Object.entries(incidents)) {
     if (seen.has(key)) continue;
     // A window too thin to judge is no evidence of recovery: the incident waits for enough attempts, pooled if need be.
-    const quiet = { ...open, quietWindows: open.quietWindows + (judged.has(open.target) ? 1 : 0) };
+    const judged = (metricsFor(window, open.target)?.volume ?? 0) >= config.minVolume || pooledJudged.has(open.target);
+    const quiet = { ...open, quietWindows: open.quietWindows + (judged ? 1 : 0) };
     if (quiet.quietWindows >= resolveWindows(quiet, config)) {
       events.push({ type: 'resolved', incident: quiet });
       resolved[key] = { cycle: cycleNumber, flaps: quiet.flaps };

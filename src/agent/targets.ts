@@ -12,11 +12,12 @@ export interface ParsedTarget {
 
 /** The one builder: `gateway:g/issuer:X/method:m` with the missing parts left out, or `system`. */
 export function targetOf(scope: Partial<ParsedTarget>): string {
-  const parts: string[] = [];
-  if (scope.gateway != null) parts.push(`gateway:${scope.gateway}`);
-  if (scope.issuer != null) parts.push(`issuer:${scope.issuer}`);
-  if (scope.method != null) parts.push(`method:${scope.method}`);
-  return parts.length > 0 ? parts.join('/') : SYSTEM_TARGET;
+  // Built by concatenation: it runs for every dimension of every window.
+  let out = '';
+  if (scope.gateway != null) out = `gateway:${scope.gateway}`;
+  if (scope.issuer != null) out = out === '' ? `issuer:${scope.issuer}` : `${out}/issuer:${scope.issuer}`;
+  if (scope.method != null) out = out === '' ? `method:${scope.method}` : `${out}/method:${scope.method}`;
+  return out === '' ? SYSTEM_TARGET : out;
 }
 
 export const issuerTarget = (issuer: string): string => targetOf({ issuer });
