@@ -14,6 +14,7 @@ import { dashboardRoutes } from './dashboard';
 import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics, type ScrapeRefresh } from './metrics';
+import { registerLoadShedding } from './overload';
 import { healthRoutes, probeDependencies } from './routes/health';
 import { graphqlRoutes } from './graphql/plugin';
 import { agentRoutes } from './routes/agent';
@@ -78,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app, config.ingest.retry_after_seconds);
+  // First of all hooks: a refusal under overload must cost less than anything else.
+  await registerLoadShedding(app, { config, ingestor: deps.ingestor, shed: deps.metrics.shed });
   // Before authentication, so a flood of bad keys is throttled too; 404s count (URL probing).
   await app.register(rateLimit, {
     max: config.server.rate_limit_max,

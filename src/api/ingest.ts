@@ -28,6 +28,8 @@ export interface Ingestor {
   ingestOne(row: Transaction): Promise<IngestResult>;
   /** Resolves once every accepted single POST has been committed or refused. */
   drain(): Promise<void>;
+  /** Single POSTs waiting for a group: what load shedding watches. */
+  queued(): number;
 }
 
 export function createIngestor(db: Database, options: IngestOptions): Ingestor {
@@ -79,6 +81,7 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
         flush();
       });
     },
+    queued: () => queue.length,
     drain() {
       if (inflight === 0 && queue.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));

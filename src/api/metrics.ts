@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { neverShed } from './overload';
 
 export interface Metrics {
   registry: Registry;
@@ -7,6 +8,7 @@ export interface Metrics {
   duplicates: Counter;
   rejected: Counter<'reason'>;
   dependencyUp: Gauge<'dependency'>;
+  shed: Counter<'reason'>;
   /** Written by the workers of this process (zero in an API-only process). */
   jobs: JobMetrics;
 }
@@ -32,6 +34,7 @@ export function createMetrics(): Metrics {
     duplicates: new Counter({ name: 'payops_transactions_duplicates_total', help: 'Transactions whose id was already stored', registers: [registry] }),
     rejected: new Counter({ name: 'payops_transactions_rejected_total', help: 'Ingestion requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
     dependencyUp: new Gauge({ name: 'payops_dependency_up', help: 'Whether Postgres and Redis answered the last probe (readiness or scrape): 1 up, 0 down', labelNames: ['dependency'], registers: [registry] }),
+    shed: new Counter({ name: 'payops_requests_shed_total', help: 'Requests refused with 503 overloaded, by what was over its limit', labelNames: ['reason'], registers: [registry] }),
     jobs: {
       cycleDuration: new Histogram({
         name: 'payops_cycle_duration_seconds',
@@ -72,7 +75,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, refreshe
       metrics.rejected.inc({ reason: String(reply.statusCode) });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: neverShed }, async (_request, reply) => {
     // Each refresher bounds its own waiting; one failing leaves its gauges stale, not the scrape broken.
     await Promise.allSettled(refreshers.map((refresh) => refresh()));
     reply.header('Content-Type', metrics.registry.contentType);

@@ -20,6 +20,10 @@ const serverSchema = z
     /** Requests one key (or, without a key, one address) may make per window before 429. */
     rate_limit_max: positiveInt.default(600_000),
     rate_limit_window_ms: positiveInt.default(60_000),
+    /** Mean event-loop delay over which requests are shed (503 overloaded): latency is about to collapse. */
+    max_event_loop_delay_ms: positiveInt.default(250),
+    /** Share of V8's heap limit in use over which requests are shed, before the process runs out of memory. */
+    max_heap_used_share: z.number().positive().max(1).default(0.9),
   })
   .strict();
 
@@ -55,6 +59,8 @@ const ingestSchema = z
     group_commit_max_items: positiveInt.default(5_000),
     group_commit_max_inflight: positiveInt.default(1),
     retry_after_seconds: positiveInt.default(5),
+    /** Single POSTs waiting for a group commit over which requests are shed: the queue is bounded. */
+    max_queued_transactions: positiveInt.default(20_000),
     /** Event times further ahead of the server clock are refused: a future window must not be fed in advance. */
     max_clock_skew_seconds: z.number().min(0).default(300),
   })

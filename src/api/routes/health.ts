@@ -6,6 +6,7 @@ import type { Database } from '../../db/client';
 import { pingPostgres } from '../../db/transactions';
 import { pingRedis } from '../../jobs/redis';
 import type { Metrics } from '../metrics';
+import { neverShed } from '../overload';
 
 const dependencies = ['postgres', 'redis'] as const;
 type Dependency = (typeof dependencies)[number];
@@ -53,7 +54,7 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   const needed = dependencies.filter((dependency) => deps.roles.some((role) => needs[role].includes(dependency)));
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } }, config: neverShed },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -66,6 +67,8 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
           'An API process needs Postgres only (ingestion commits without Redis, which is then reported down in the body and in payops_dependency_up); a worker or scheduler also needs Redis. 503 names what is down.',
         response: { 200: readinessSchema, 503: readinessSchema },
       },
+      // An overloaded process sheds requests itself; leaving the balancer would move its load onto the others.
+      config: neverShed,
     },
     async (_request, reply) => {
       const state = await probeDependencies(deps);
