@@ -73,7 +73,7 @@ test('detect reads the value column by its header name', () => {
 test('replay --json prints one object per cycle with the pinned keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'payops-replay-'));
   const file = join(dir, 'outage.ndjson');
-  const options = { ...defaultScenarioOptions, kind: 'outage' as const, seed: 11, windows: 20, attemptsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 4 };
+  const options = { ...defaultScenarioOptions, kind: 'outage' as const, seed: 11, windows: 20, paymentsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 4 };
   const lines = [...generateScenario(options)].flatMap((w) => w.transactions.map((t) => JSON.stringify(t)));
   writeFileSync(file, `${lines.join('\n')}\n`);
   const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file, '--json'], { cwd: root, encoding: 'utf8' });
@@ -87,4 +87,25 @@ test('replay --json prints one object per cycle with the pinned keys', () => {
   assert.ok(outage, 'the outage shows up');
   assert.equal((outage.action as { type: string } | null)?.type, 'SUPPRESS_ISSUER');
   assert.equal(typeof outage.nrv, 'number');
+});
+
+test('replay counts a resent id once, refuses far-future event times instead of walking to them, lists every action and prints ₹', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'payops-replay-'));
+  const file = join(dir, 'resent.ndjson');
+  const options = { ...defaultScenarioOptions, kind: 'outage' as const, seed: 12, windows: 20, paymentsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 4 };
+  const txs = [...generateScenario(options)].flatMap((w) => w.transactions);
+  const resent = txs.slice(0, 50);
+  const farFuture = { ...txs[0], id: 'from-next-year', timestamp: '2027-12-31T00:00:00Z' };
+  writeFileSync(file, `${[...txs, ...resent, farFuture].map((t) => JSON.stringify(t)).join('\n')}\n`);
+  const json = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file, '--json'], { cwd: root, encoding: 'utf8' });
+  assert.equal(json.status, 0, json.stderr);
+  const cycles = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { transactions: number; action: unknown; actions: unknown[] });
+  assert.equal(cycles.length, 20, 'no walk of empty windows to next year');
+  assert.equal(cycles.reduce((sum, c) => sum + c.transactions, 0), txs.length, 'each id counted once');
+  for (const c of cycles) assert.deepEqual(c.actions[0] ?? null, c.action, 'action is the first of actions');
+  assert.ok(cycles.some((c) => c.actions.length > 1), 'a cycle with several actions lists them all');
+  const text = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file], { cwd: root, encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /NRV: -?₹/);
+  assert.match(text.stdout, /duplicates 50, refused \(event time beyond now \+ 300 s\) 1/);
 });

@@ -9,7 +9,7 @@ import { defaultScenarioOptions, generateScenario, type ScenarioKind } from '../
 const KINDS: ScenarioKind[] = ['healthy', 'outage', 'degradation', 'retry_storm', 'latency_spike', 'method_fatigue'];
 
 function scenarioWindows(kind: ScenarioKind, seed: number): WindowMetrics[] {
-  const options = { ...defaultScenarioOptions, kind, seed, windows: 24, attemptsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 6 };
+  const options = { ...defaultScenarioOptions, kind, seed, windows: 24, paymentsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 6 };
   return [...generateScenario(options)].map((w) => observe(w, w.transactions));
 }
 
