@@ -25,6 +25,7 @@ import {
   type Totals,
 } from '../src/sim/loopScenarios';
 import { driftFromConfig } from '../src/sim/profile';
+import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +44,6 @@ if (unknown.length > 0) {
   process.stderr.write(`bench:loop: unknown kinds ${unknown.join(', ')}; known: ${loopScenarioKinds.join(', ')}\n`);
   process.exit(2);
 }
-const MS_PER_SECOND = 1000;
 const MINOR_PER_MAJOR = 100;
 
 const service = loadConfig();

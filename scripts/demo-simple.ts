@@ -12,6 +12,7 @@ import { RULE, inr, nrvLine, pct } from '../src/sim/format';
 import { runClosedLoop, type LoopOptions, type LoopWindow } from '../src/sim/loop';
 import { defaultMagnitudes } from '../src/sim/incidents';
 import { SIM_START_MS, demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
+import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' } } });
 const seed = Number(values.seed);
@@ -21,7 +22,6 @@ const HEALTHY_WINDOWS = 14;
 const OUTAGE_WINDOWS = 10;
 const AFTER_WINDOWS = 8;
 const PAYMENTS_PER_SECOND = 25;
-const MS_PER_SECOND = 1000;
 
 const service = loadConfig();
 const agent = { ...defaultAgentConfig, ...service.agent };

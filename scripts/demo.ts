@@ -17,6 +17,7 @@ import { startFeed } from '../src/sim/feed';
 import { RULE, cycleBlock, inr } from '../src/sim/format';
 import { rotatingIncidents } from '../src/sim/incidents';
 import { demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
+import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +36,6 @@ const maxCycles = Number(values.cycles);
 const DEMO_CYCLE_INTERVAL_SECONDS = 2;
 const FEED_TICK_MS = 200;
 const PRINT_POLL_MS = 250;
-const MS_PER_SECOND = 1000;
 /** Scripted incidents: the first once the baselines have warmed up, then one every 20 cycles lasting 8. */
 const INCIDENT_AFTER_WARMUP_WINDOWS = 4;
 const INCIDENT_EVERY_WINDOWS = 20;

@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config';
 import { percentileCont } from '../src/agent/observe';
 import { startFeed } from '../src/sim/feed';
 import { driftFromConfig, streamOptions } from '../src/sim/profile';
+import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +26,6 @@ if (!(rate > 0) || !(durationSeconds > 0)) {
   process.exit(2);
 }
 const TICK_MS = 100;
-const MS_PER_SECOND = 1000;
 const P50 = 0.5;
 const P99 = 0.99;
 

@@ -10,6 +10,7 @@ import type { AgentConfig } from '../agent/config';
 import type { AgentState, CycleResult, InterventionEvent, InterventionRecord } from '../agent/types';
 import { routingFrom, type Directive, type Routing } from './gateway';
 import { addChunk, createStream, emptyChunk, type StreamChunk, type StreamOptions } from './stream';
+import { MS_PER_SECOND } from '../agent/units';
 
 export type Policy =
   | { kind: 'off' }
@@ -40,7 +41,6 @@ export interface LoopWindow {
   directives: Directive[];
 }
 
-const MS_PER_SECOND = 1000;
 const FIXED_STEP_MS = MS_PER_SECOND;
 
 /** The directive the execute worker writes for an intervention (see src/jobs/operations.ts). */

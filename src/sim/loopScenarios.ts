@@ -11,6 +11,7 @@ import type { ScriptedIncident } from './incidents';
 import { runClosedLoop, type LoopOptions, type LoopWindow, type Policy } from './loop';
 import { SIM_START_MS, defaultDrift, defaultGateways, economicsOf, streamOptions } from './profile';
 import type { DriftSettings } from './stream';
+import { MS_PER_SECOND } from '../agent/units';
 
 export const loopScenarioKinds = [
   'issuer_outage_1pct',
@@ -84,7 +85,6 @@ export interface Scenario {
   incidents: ScriptedIncident[];
 }
 
-const MS_PER_SECOND = 1000;
 const NONE: Directive[] = [];
 /** Faults start once the baselines have warmed up and last a third of the run. */
 const FAULT_START_SHARE = 0.4;

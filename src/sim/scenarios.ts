@@ -7,6 +7,7 @@ import { openRouting } from './gateway';
 import type { IncidentKind } from './incidents';
 import { SIM_START_MS, defaultDrift, defaultIssuers, defaultMethods, streamOptions } from './profile';
 import { createStream, type DriftSettings } from './stream';
+import { MS_PER_SECOND } from '../agent/units';
 
 export type ScenarioKind = 'healthy' | Exclude<IncidentKind, 'customer_decline_surge'>;
 
@@ -59,7 +60,6 @@ const CAUSE: Record<GroundTruth['kind'], RootCause> = {
   method_fatigue: 'METHOD_PROVIDER_PROBLEM',
 };
 
-const MS_PER_SECOND = 1000;
 
 function truthOf(o: Pick<ScenarioOptions, 'kind' | 'targetIndex'>): GroundTruth | null {
   if (o.kind === 'healthy') return null;

@@ -10,6 +10,7 @@ import { openRouting, place, placementDraws, routeTable, type Routing, type Rout
 import { calmEffects, compileIncidents, effectsAt, type IncidentMagnitudes, type ScriptedIncident } from './incidents';
 import { createPrng, pickWeighted, type Prng } from './prng';
 import { pathIndex, worldOf, type Path, type WorldProfile } from './world';
+import { MS_PER_SECOND } from '../agent/units';
 
 export interface DriftSettings {
   theta: number;
@@ -84,7 +85,6 @@ export interface PaymentStream {
 }
 
 const GATEWAY_TIMEOUT = 'GATEWAY_TIMEOUT';
-const MS_PER_SECOND = 1000;
 const SECONDS_PER_DAY = 86_400;
 const SECONDS_PER_HOUR = 3_600;
 /** Salt of the demand draws (who pays, when, how much), so they do not repeat the drift's. */
