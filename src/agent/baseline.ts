@@ -81,6 +81,16 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
   ];
 }
 
+/**
+ * How much wider a baseline's variance must be taken for the few windows it was estimated from:
+ * (n + 1)/(n − 1) with n the windows seen, capped at the EWMA's effective memory 2/α − 1. Just
+ * after warm-up a 10-window estimate is 22% wider; a long-lived one about 5%.
+ */
+export function varianceInflation(seen: number, rates: EwmaRates): number {
+  const n = Math.min(seen, 2 / rates.ewmaVarianceAlpha - 1);
+  return n > 1 ? (n + 1) / (n - 1) : 2;
+}
+
 /** Which way is bad: -1 a drop, +1 a rise, 0 either. */
 export type Direction = -1 | 0 | 1;
 

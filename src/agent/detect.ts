@@ -1,6 +1,6 @@
 // Stage 2: judge every dimension of the window against its own baseline and report findings.
 import type { AgentConfig } from './config';
-import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, updateBaseline, zScoreOf, type Direction } from './baseline';
+import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, updateBaseline, varianceInflation, zScoreOf, type Direction } from './baseline';
 import { retryRate, successRate } from './metrics';
 import { SYSTEM_TARGET, targetOf } from './targets';
 import type {
@@ -119,7 +119,8 @@ function scoreAgainst(rule: MetricRule, metrics: DimensionMetrics, baseline: Dim
   const observed = rule.value(metrics);
   const sampling = rule.samplingVariance(mean, observed, metrics);
   const volumeRatio = baseline[BASELINE.volumeMean] / metrics.volume;
-  const zScore = zScoreOf(mean, rule.variance(baseline), observed, rule.direction, volumeRatio, sampling, config);
+  const variance = rule.variance(baseline) * varianceInflation(baseline[BASELINE.windows], config);
+  const zScore = zScoreOf(mean, variance, observed, rule.direction, volumeRatio, sampling, config);
   const relativeChange = relativeChangeOf(mean, observed, rule.direction);
   return { observed, mean, zScore, relativeChange, anomalous: isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config) };
 }
@@ -454,14 +455,18 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     }
     return out;
   };
-  const onGateway = (gateway: string): string[] => [targetOf({ gateway })];
-  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), onGateway, true);
-  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), onGateway, true);
+  // A gateway path reports only what neither its gateway nor its slice already shows (a bank down
+  // on every gateway is one finding); the hypothesis stage still looks for a link fault under it.
+  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), (gateway, issuer) => [targetOf({ gateway }), targetOf({ issuer })], true);
+  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), (gateway, method) => [targetOf({ gateway }), targetOf({ method })], true);
   for (const [gateway, rows] of Object.entries(metrics.gatewayCells)) {
     next.gatewayCells[gateway] = visitRows(rows, baselines.gatewayCells[gateway] ?? {}, (issuer, method) => targetOf({ gateway, issuer, method }), (issuer, method) => [
       targetOf({ gateway }),
       targetOf({ gateway, issuer }),
       targetOf({ gateway, method }),
+      targetOf({ issuer }),
+      targetOf({ method }),
+      targetOf({ issuer, method }),
     ]);
   }
   // A dimension that sent nothing at all is absent from the window, not quiet: judge its silence.

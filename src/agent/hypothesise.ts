@@ -255,14 +255,35 @@ function narrowest(ctx: Context, target: string): string {
 }
 
 /**
+ * The gateway paths under an issuer's or a method's success drop whose own success dropped too: a
+ * path's finding is held back when its slice already shows one, but the fault may still sit on one
+ * gateway only.
+ */
+function linkCandidates(ctx: Context, patterns: readonly Pattern[]): Pattern[] {
+  const out: Pattern[] = [];
+  for (const p of patterns) {
+    if (p.metric !== 'successRate' || (p.type !== 'ISSUER_DEGRADATION' && p.type !== 'METHOD_FATIGUE')) continue;
+    const slice = parseTarget(p.target);
+    if (slice.issuer !== null && slice.method !== null) continue;
+    for (const gateway of Object.keys(ctx.window.gateways)) {
+      const path = targetOf({ ...slice, gateway });
+      const m = metricsFor(ctx.window, path);
+      if (!m || successDropped(m, lookup(ctx.baselines, path), ctx.config) !== true) continue;
+      out.push({ ...p, type: 'GATEWAY_DEGRADATION', dimension: 'gateway', target: path, volume: m.volume, observed: successRate(m) });
+    }
+  }
+  return out;
+}
+
+/**
  * Gateway and link faults: a success drop on a gateway path whose slice is healthy on the other
  * gateways. The slice failing everywhere is the issuer's or the method's problem instead.
  */
 function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[] {
   const out: Hypothesis[] = [];
-  const drops = patterns
-    .filter((p) => p.type === 'GATEWAY_DEGRADATION' && p.metric === 'successRate')
-    .sort((a, b) => parseTarget(a.target).issuer === null ? -1 : parseTarget(b.target).issuer === null ? 1 : 0);
+  const drops = [...patterns.filter((p) => p.type === 'GATEWAY_DEGRADATION' && p.metric === 'successRate'), ...linkCandidates(ctx, patterns)].sort((a, b) =>
+    parseTarget(a.target).issuer === null ? -1 : parseTarget(b.target).issuer === null ? 1 : 0,
+  );
   const explained: ParsedTarget[] = [];
   for (const p of drops) {
     const found = parseTarget(p.target);
