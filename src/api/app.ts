@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,12 +8,13 @@ import type { ZodType } from 'zod';
 import type { Config, ServiceRole } from '../config';
 import type { Database } from '../db/client';
 import { ValidationError } from '../errors';
-import { bearerKey, createAuthenticator, registerAuth } from './auth';
+import { createAuthenticator, registerAuth } from './auth';
 import { dashboardRoutes } from './dashboard';
-import { ApiError, problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
+import { problemsFromIssues, registerErrorHandling, registerNotFound } from './errors';
 import type { Ingestor } from './ingest';
 import { registerMetrics, type Metrics, type ScrapeRefresh } from './metrics';
 import { registerLoadShedding } from './overload';
+import { registerRateLimits } from './rate-limits';
 import { healthRoutes, probeDependencies } from './routes/health';
 import { graphqlRoutes } from './graphql/plugin';
 import { agentRoutes } from './routes/agent';
@@ -81,18 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, config.ingest.retry_after_seconds);
   // First of all hooks: a refusal under overload must cost less than anything else.
   await registerLoadShedding(app, { config, ingestor: deps.ingestor, shed: deps.metrics.shed });
-  // Before authentication, so a flood of bad keys is throttled too; 404s count (URL probing).
-  await app.register(rateLimit, {
-    max: config.server.rate_limit_max,
-    timeWindow: config.server.rate_limit_window_ms,
-    keyGenerator: (request) => {
-      const key = bearerKey(request.headers.authorization);
-      return key ? `key:${key}` : `ip:${request.ip}`;
-    },
-    errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `over ${context.max} requests in the window; retry in ${context.after}`),
-  });
-  registerNotFound(app, app.rateLimit());
-  registerAuth(app, createAuthenticator(config.auth.mode, config.auth.keys));
+  const authenticator = createAuthenticator(config.auth.mode, config.auth.keys);
+  await registerRateLimits(app, { server: config.server, prefix: config.redis.key_prefix, redis: deps.redis, authenticator });
+  registerNotFound(app);
+  registerAuth(app, authenticator);
   const probe = () => probeDependencies({ db: deps.db, redis: deps.redis, metrics: deps.metrics, probeTimeoutMs });
   registerMetrics(app, deps.metrics, deps.slis ? [probe, deps.slis] : [probe]);
 

@@ -23,6 +23,8 @@ export interface Identity {
   /** Who, for transitions and the audit log: the key's configured name, or its role and digest prefix. */
   name: string;
   roles: ReadonlySet<Role>;
+  /** Hex SHA-256 of the key: what rate limits are keyed by, so the key itself is never held there. */
+  digest: string;
 }
 
 export interface Authenticator {
@@ -32,7 +34,7 @@ export interface Authenticator {
 }
 
 /** The identity of every request while authentication is off (local development only). */
-export const developer: Identity = { name: 'developer (auth off)', roles: allRoles };
+export const developer: Identity = { name: 'developer (auth off)', roles: allRoles, digest: 'developer' };
 
 export function createAuthenticator(mode: 'on' | 'off', keys: readonly ApiKey[]): Authenticator {
   const known = keys.map(({ key, role, name }) => {
@@ -58,7 +60,7 @@ export function createAuthenticator(mode: 'on' | 'off', keys: readonly ApiKey[])
         name ??= entry.name;
       }
       if (name === null) return null;
-      const identity = { name, roles };
+      const identity = { name, roles, digest: presented.toString('hex') };
       proven.set(key, identity);
       return identity;
     },

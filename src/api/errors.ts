@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { DependencyUnavailable, ValidationError, type FieldProblem } from '../errors';
 
@@ -80,9 +80,9 @@ export function registerErrorHandling(app: FastifyInstance, retryAfterSeconds: n
   });
 }
 
-/** JSON 404s, throttled like every route: probing for URLs costs the prober, not the server. */
-export function registerNotFound(app: FastifyInstance, throttle: preHandlerHookHandler): void {
-  app.setNotFoundHandler({ preHandler: throttle }, (request, reply) =>
+/** JSON 404s; the instance-wide rate limit covers them, so probing for URLs costs the prober. */
+export function registerNotFound(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 }

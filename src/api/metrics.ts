@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { neverShed } from './overload';
+import { probeRoute } from './overload';
 
 export interface Metrics {
   registry: Registry;
@@ -75,7 +75,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, refreshe
       metrics.rejected.inc({ reason: String(reply.statusCode) });
     }
   });
-  app.get('/metrics', { schema: { hide: true }, config: neverShed }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: probeRoute }, async (_request, reply) => {
     // Each refresher bounds its own waiting; one failing leaves its gauges stale, not the scrape broken.
     await Promise.allSettled(refreshers.map((refresh) => refresh()));
     reply.header('Content-Type', metrics.registry.contentType);

@@ -17,13 +17,19 @@ const reasons: Record<string, string> = {
   healthCheck: 'group_commit_queue',
 };
 
-/** Route config for probes and scrapes, which must keep answering while the service sheds load. */
-export const neverShed = { pressureHandler: () => undefined };
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Health probes and scrapes: never shed nor rate limited, or a busy process would look dead. */
+    probe?: boolean;
+  }
+}
+
+export const probeRoute = { probe: true };
 
 /**
  * Sheds requests with 503 `overloaded` and Retry-After before latency collapses: when the event
  * loop lags, the heap nears V8's limit, or more single POSTs wait for a group commit than allowed.
- * Refused before the body is read, so shedding itself costs almost nothing.
+ * Refused before the body is read, so shedding itself costs almost nothing; probes still answer.
  */
 export async function registerLoadShedding(app: FastifyInstance, deps: { config: Config; ingestor: Ingestor; shed: Counter<'reason'> }): Promise<void> {
   const { server, ingest } = deps.config;
@@ -34,7 +40,8 @@ export async function registerLoadShedding(app: FastifyInstance, deps: { config:
     maxHeapUsedBytes: Math.floor(server.max_heap_used_share * getHeapStatistics().heap_size_limit),
     healthCheck: async () => deps.ingestor.queued() < ingest.max_queued_transactions,
     healthCheckInterval: queueCheckIntervalMs,
-    pressureHandler: (_request, reply, type) => {
+    pressureHandler: (request, reply, type) => {
+      if (request.routeOptions.config.probe) return;
       const reason = reasons[type] ?? type;
       deps.shed.inc({ reason });
       reply.code(503).header('Retry-After', String(retryAfter));

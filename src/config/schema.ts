@@ -17,9 +17,13 @@ const serverSchema = z
     port: z.number().int().min(0).max(65535).default(3000),
     body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
     shutdown_grace_ms: positiveInt.default(10_000),
-    /** Requests one key (or, without a key, one address) may make per window before 429. */
+    /** Requests one configured key may make per window, across all processes, before 429: 10,000 a second. */
     rate_limit_max: positiveInt.default(600_000),
+    /** Requests per window from one address without a configured key (probes, scrapes, guessers). */
+    rate_limit_max_anonymous: positiveInt.default(600),
     rate_limit_window_ms: positiveInt.default(60_000),
+    /** How often each process adds its counts to the shared ones in Redis and reads the totals back. */
+    rate_limit_sync_ms: positiveInt.default(250),
     /** Mean event-loop delay over which requests are shed (503 overloaded): latency is about to collapse. */
     max_event_loop_delay_ms: positiveInt.default(250),
     /** Share of V8's heap limit in use over which requests are shed, before the process runs out of memory. */

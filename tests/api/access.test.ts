@@ -11,7 +11,7 @@ let database: TestDatabase;
 let service: Service;
 before(async () => {
   database = await createTestDatabase('access');
-  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '60' }), { roles: ['api'] });
+  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '60', PAYOPS_SERVER_RATE_LIMIT_MAX_ANONYMOUS: '60' }), { roles: ['api'] });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
 });
 after(async () => {

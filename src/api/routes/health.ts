@@ -6,7 +6,7 @@ import type { Database } from '../../db/client';
 import { pingPostgres } from '../../db/transactions';
 import { pingRedis } from '../../jobs/redis';
 import type { Metrics } from '../metrics';
-import { neverShed } from '../overload';
+import { probeRoute } from '../overload';
 
 const dependencies = ['postgres', 'redis'] as const;
 type Dependency = (typeof dependencies)[number];
@@ -54,7 +54,7 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   const needed = dependencies.filter((dependency) => deps.roles.some((role) => needs[role].includes(dependency)));
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } }, config: neverShed },
+    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } }, config: probeRoute },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -68,7 +68,7 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
         response: { 200: readinessSchema, 503: readinessSchema },
       },
       // An overloaded process sheds requests itself; leaving the balancer would move its load onto the others.
-      config: neverShed,
+      config: probeRoute,
     },
     async (_request, reply) => {
       const state = await probeDependencies(deps);

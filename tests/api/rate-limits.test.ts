@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import type { Service } from '../../src/service';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { bearer, keys, startService, testConfig } from '../support/service';
+import { eventually } from '../support/eventually';
+import { createTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+
+let database: TestDatabase;
+before(async () => {
+  database = await createTestDatabase('rate_limits');
+});
+after(async () => {
+  await database.drop();
+});
+
+// Windows are fixed and aligned (every process agrees on them): an hour long, so no test straddles two.
+const limits = {
+  PAYOPS_SERVER_RATE_LIMIT_MAX: '40',
+  PAYOPS_SERVER_RATE_LIMIT_MAX_ANONYMOUS: '20',
+  PAYOPS_SERVER_RATE_LIMIT_WINDOW_MS: '3600000',
+  PAYOPS_SERVER_RATE_LIMIT_SYNC_MS: '50',
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function statuses(service: Service, count: number, headers: () => Record<string, string>): Promise<number[]> {
+  const answers: number[] = [];
+  for (let i = 0; i < count; i += 1) answers.push((await request(service.app.server).get('/v1/routing/directives').set(headers())).status);
+  return answers;
+}
+const limited = (answers: number[]) => answers.filter((status) => status === 429).length;
+
+describe('rate limits shared by every process through Redis', () => {
+  const services: Service[] = [];
+  before(async () => {
+    // One configuration, so both processes share the Redis key prefix as a deployment does.
+    const config = testConfig(database.url, 'test-rate-shared', limits);
+    for (let i = 0; i < 2; i += 1) services.push(await startService(config, { roles: ['api'] }));
+    // Asked directly: a request would count against the address's limit.
+    for (const service of services) await eventually(async () => service.redis.status === 'ready', 'redis connected');
+  });
+  after(async () => {
+    for (const service of services) await service.close();
+  });
+
+  it("counts a key's requests to one process against its limit in the other", async () => {
+    const [a, b] = services as [Service, Service];
+    assert.equal(limited(await statuses(a, 30, () => bearer(keys.ingest))), 0);
+    assert.equal(limited(await statuses(b, 1, () => bearer(keys.ingest))), 0);
+    await sleep(300);
+    // 31 spent of 40: b lets nine more through, not 39.
+    const answers = await statuses(b, 29, () => bearer(keys.ingest));
+    assert.ok(limited(answers) >= 15, `${limited(answers)} of 29 limited`);
+    // Another key has its own bucket.
+    assert.equal(limited(await statuses(b, 5, () => bearer(keys.viewer))), 0);
+  });
+
+  it('limits callers without a configured key by address, however many wrong keys they try', async () => {
+    const [a] = services as [Service];
+    const answers = await statuses(a, 30, () => bearer(`guess-${randomUUID()}`));
+    assert.equal(answers.filter((status) => status === 401).length, 20);
+    assert.equal(limited(answers), 10);
+    // Probes and scrapes from the same address still answer.
+    for (const path of ['/healthz', '/readyz', '/metrics']) assert.equal((await request(a.app.server).get(path)).status, 200, path);
+  });
+});
+
+describe('rate limits while Redis is down', () => {
+  let service: Service;
+  let redisLink: TcpProxy;
+  before(async () => {
+    redisLink = await createTcpProxy(6379);
+    service = await startService(testConfig(database.url, 'test-rate-local', { ...limits, REDIS_URL: `redis://127.0.0.1:${redisLink.port}` }), { roles: ['api'] });
+  });
+  after(async () => {
+    await service.close();
+    await redisLink.close();
+  });
+
+  it("keeps limiting on each process's own counts, without waiting for Redis", async () => {
+    await redisLink.cut();
+    const started = Date.now();
+    const answers = await statuses(service, 45, () => bearer(keys.ingest));
+    assert.deepEqual([answers.slice(0, 40).every((status) => status === 200), limited(answers)], [true, 5]);
+    assert.ok(Date.now() - started < 5_000, 'no request waits for Redis');
+    await redisLink.restore();
+  });
+});
