@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -81,5 +83,31 @@ describe('the service process', () => {
     running.child.kill('SIGTERM');
     await running.exit;
     assert.match(running.output(), /AUTHENTICATION IS OFF/);
+  });
+
+  it('builds into plain JavaScript that node runs without tsx (npm run build:server, npm start)', async () => {
+    execFileSync('npm', ['run', '-s', 'build:server'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: database.url, PAYOPS_API_KEYS: `${keys.ingest}:ingest`, PAYOPS_ROLE: 'api' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    let url: string | undefined;
+    for (let tries = 0; !url && tries < 300 && child.exitCode === null; tries += 1) {
+      url = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(output)?.[1];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(url, output);
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    const posted = await fetch(`${url}/v1/transactions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.ingest}` },
+      body: JSON.stringify(makeTransaction()),
+    });
+    assert.equal(posted.status, 202);
+    child.kill('SIGTERM');
+    assert.deepEqual(await once(child, 'exit'), [0, null]);
   });
 });

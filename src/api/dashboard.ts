@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { systemHealth, type DimensionHealth } from '../agent/health';
 import type { Config } from '../config';
+import { projectRoot } from '../config/root';
 import { withPostgres, type Database } from '../db/client';
 import { recentCycles } from '../db/cycles';
 import { authenticate, createAuthenticator } from './auth';
 
 /** Where `npm run build` puts the dashboard (vite build web). */
-export const dashboardDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
+export const dashboardDir = join(projectRoot, 'dist/web');
 
 export interface DashboardDeps {
   config: Config;

@@ -1,11 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { projectRoot } from '../config/root';
 import { createDatabase, type Database, type DatabaseOptions } from './client';
 
-export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const migrationsFolder = join(projectRoot, 'migrations');
 
 // Any constant shared by every PayOps process: only one of them migrates at a time.
 const migrationLockKey = 7_310_425;
