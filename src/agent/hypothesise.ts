@@ -133,20 +133,37 @@ function finestCells(window: WindowMetrics): { gateway: string | null; issuer: s
   return out;
 }
 
-/** A scope's traffic without the scopes already blamed: what the scope itself explains. */
+/** A finest cell's own baseline success rate, when warm: on its gateway path, else its issuer x method. */
+function cellBaseline(ctx: Context, gateway: string | null, issuer: string, method: string): number | null {
+  const b = gateway !== null ? ctx.baselines.gatewayCells[gateway]?.[issuer]?.[method] : ctx.baselines.issuerMethods[issuer]?.[method];
+  return b && b[BASELINE.windows] >= ctx.config.warmupWindows ? b[BASELINE.successRateMean] : null;
+}
+
+/**
+ * A scope's relative success drop on its traffic without the scopes already blamed: what the scope
+ * itself explains. Expected is each remaining cell at its own baseline (the residual's mix is not
+ * the scope's usual one), and the drop counts only when it is significant for the residual's
+ * volume; a residual too thin to judge is null.
+ */
 function residualDrop(ctx: Context, target: string, blamed: readonly ParsedTarget[]): number | null {
   const scope = parseTarget(target);
+  const fallback = baselineRate(ctx, target, 0);
   let volume = 0;
   let successes = 0;
+  let expectedSuccesses = 0;
   for (const c of finestCells(ctx.window)) {
     if (!covers(scope, c.gateway, c.issuer, c.method)) continue;
     if (blamed.some((b) => covers(b, c.gateway, c.issuer, c.method))) continue;
     volume += c.counts.volume;
     successes += c.counts.successes;
+    expectedSuccesses += c.counts.volume * (cellBaseline(ctx, c.gateway, c.issuer, c.method) ?? fallback);
   }
   if (volume < ctx.config.minVolume) return null;
-  const baseline = baselineRate(ctx, target, 0);
-  return baseline > 0 ? (baseline - successes / volume) / baseline : 0;
+  const expected = expectedSuccesses / volume;
+  if (expected <= 0) return 0;
+  const observed = successes / volume;
+  const zScore = (expected - observed) / Math.sqrt(Math.max(expected * (1 - expected), Number.EPSILON) / volume);
+  return zScore >= ctx.config.anomalyThreshold ? (expected - observed) / expected : 0;
 }
 
 /** Retried attempts per technical failure: how hard the gateway retries what fails. */
