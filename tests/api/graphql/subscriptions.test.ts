@@ -51,7 +51,8 @@ describe('intervention events over graphql-ws, across API processes', () => {
 
   before(async () => {
     database = await createTestDatabase('graphql_subscriptions');
-    config = testConfig(database.url, 'test-graphql-subs', { ...loopEnv, PAYOPS_AGENT_APPROVAL_TTL_SECONDS: '30' });
+    // A 5% probe keeps HDFC's suppression above the autonomy limit at this test's thin volume, so it asks for approval.
+    config = testConfig(database.url, 'test-graphql-subs', { ...loopEnv, PAYOPS_AGENT_APPROVAL_TTL_SECONDS: '30', PAYOPS_AGENT_MAX_PROBE_SHARE: '0.05' });
     main = await startService(config, { now: clock.now });
     // Two more API-only processes on the same database and event stream; the last reaches Redis through a proxy we can cut.
     second = await startService(config, { roles: ['api'], now: clock.now });
