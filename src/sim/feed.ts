@@ -2,6 +2,7 @@
 // the service in batches and, closing the loop, polls the routing directives and obeys them.
 import { fetchDirectives, openRouting, routingFrom, type DirectiveSource, type Routing } from './gateway';
 import { createStream, type StreamOptions } from './stream';
+import { MS_PER_SECOND } from '../agent/units';
 
 export interface FeedOptions extends DirectiveSource {
   stream: StreamOptions;
@@ -32,6 +33,10 @@ export interface Feed {
   stop(): Promise<FeedStats>;
 }
 
+/** Tries of one batch against 503 overloaded or 429, and the longest Retry-After honoured. */
+const MAX_ATTEMPTS = 5;
+const MAX_RETRY_AFTER_SECONDS = 2;
+
 /** The contract's batch limit. */
 const MAX_BATCH_ITEMS = 10_000;
 
@@ -44,10 +49,18 @@ export function startFeed(o: FeedOptions): Feed {
 
   async function post(transactions: readonly unknown[]): Promise<void> {
     const began = performance.now();
-    const res = await fetch(`${o.baseUrl}/v1/transactions/batch`, { method: 'POST', headers, body: JSON.stringify({ transactions }) });
-    await res.arrayBuffer();
-    stats.batches += 1;
-    if (res.status !== 202) throw new Error(`POST /v1/transactions/batch answered ${res.status}`);
+    const body = JSON.stringify({ transactions });
+    // A service shedding load or limiting rate answers 503 or 429 with Retry-After; a gateway waits
+    // and resends the same batch (its ids make the resend harmless), as the contract asks.
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${o.baseUrl}/v1/transactions/batch`, { method: 'POST', headers, body });
+      await res.arrayBuffer();
+      stats.batches += 1;
+      if (res.status === 202) break;
+      if ((res.status !== 503 && res.status !== 429) || attempt >= MAX_ATTEMPTS) throw new Error(`POST /v1/transactions/batch answered ${res.status}`);
+      const waitSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Number(res.headers.get('retry-after')) || 1);
+      await new Promise((resolve) => setTimeout(resolve, waitSeconds * MS_PER_SECOND));
+    }
     stats.batchLatenciesMs.push(performance.now() - began);
   }
 

@@ -148,7 +148,7 @@ describe('npm run demo and npm run load against the service', () => {
       const lines = run.output().trim().split('\n');
       const report = JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
       assert.ok(report.payments! >= 500 && report.payments! <= 700, `payments ${report.payments}`);
-      assert.ok(report.transactions! >= report.payments!);
+      assert.ok(report.transactions! >= report.payments!, run.output());
       assert.equal(report.failed_batches, 0);
       const afterCount = await service.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM transactions');
       assert.equal(Number(afterCount.rows[0]!.n) - Number(before.rows[0]!.n), report.transactions);
