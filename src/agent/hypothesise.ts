@@ -25,6 +25,8 @@ interface Context {
   window: WindowMetrics;
   baselines: Baselines;
   config: AgentConfig;
+  /** The window's finest cells, split once and only if a residual is asked for: every residual is summed from them. */
+  cells(): readonly FinestCell[];
 }
 
 /**
@@ -115,8 +117,15 @@ interface Counts {
  * The finest cells of the window: each issuer x method on each gateway, plus what arrived without
  * a gateway (gateway null). Every scope's traffic is a sum of these.
  */
-function finestCells(window: WindowMetrics): { gateway: string | null; issuer: string; method: string; counts: Counts }[] {
-  const out: { gateway: string | null; issuer: string; method: string; counts: Counts }[] = [];
+interface FinestCell {
+  gateway: string | null;
+  issuer: string;
+  method: string;
+  counts: Counts;
+}
+
+function finestCells(window: WindowMetrics): FinestCell[] {
+  const out: FinestCell[] = [];
   for (const [issuer, row] of Object.entries(window.issuerMethods)) {
     for (const [method, cell] of Object.entries(row)) {
       const rest = { volume: cell.volume, successes: cell.successes };
@@ -151,7 +160,7 @@ function residualDrop(ctx: Context, target: string, blamed: readonly ParsedTarge
   let volume = 0;
   let successes = 0;
   let expectedSuccesses = 0;
-  for (const c of finestCells(ctx.window)) {
+  for (const c of ctx.cells()) {
     if (!covers(scope, c.gateway, c.issuer, c.method)) continue;
     if (blamed.some((b) => covers(b, c.gateway, c.issuer, c.method))) continue;
     volume += c.counts.volume;
@@ -351,7 +360,8 @@ export function hypothesise(
   baselines: Baselines,
   config: AgentConfig,
 ): Hypothesis[] {
-  const ctx: Context = { window, baselines, config };
+  let cells: FinestCell[] | null = null;
+  const ctx: Context = { window, baselines, config, cells: () => (cells ??= finestCells(window)) };
   const byType = (type: PatternType, cell = false): Pattern[] =>
     patterns.filter((p) => p.type === type && (parseTarget(p.target).method !== null) === cell);
   const issuerDrops = byType('ISSUER_DEGRADATION');
