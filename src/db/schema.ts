@@ -8,15 +8,15 @@ export const legacyCurrency = 'INR';
 /** What an intervention stored before the estimate existed is taken to turn away: nothing. */
 export const noTurnedAway: TurnedAway = { paymentsPerMinute: 0, valuePerMinute: 0, currency: legacyCurrency };
 
-// One row per authorisation attempt. The id is the gateway's idempotency key, so a retried
-// POST can never count twice. window_time places the row in exactly one observation window:
-// its event time, or, for a row that arrives after its window may already have been judged,
-// its arrival (see insertTransactions). To partition by day, partition on window_time and move
-// idempotency to a keyed table.
+// One row per authorisation attempt. window_time places the row in exactly one observation window:
+// its event time, or, for a row that arrives after its window may already have been judged, its
+// arrival (see insertTransactions). The table is partitioned by window_time (migration
+// 0006_partitioned_transactions, src/db/partitions.ts): drizzle describes the columns only. Ids live
+// in transaction_ids, the one table that can hold a key unique across partitions.
 export const transactions = pgTable(
   'transactions',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     eventTime: timestamp('event_time', { withTimezone: true, mode: 'date' }).notNull(),
     windowTime: timestamp('window_time', { withTimezone: true, mode: 'date' }).notNull(),
     issuer: text('issuer').notNull(),
@@ -32,6 +32,52 @@ export const transactions = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [index('transactions_window_time_idx').on(table.windowTime)],
+);
+
+/**
+ * The gateway's idempotency keys: a retried POST can never count twice while its key is younger
+ * than the dedup horizon (retention.dedup_horizon_hours). window_time is the stored row's, so
+ * expired keys are found by it and pruned with the partitions.
+ */
+export const transactionIds = pgTable(
+  'transaction_ids',
+  {
+    id: text('id').primaryKey(),
+    windowTime: timestamp('window_time', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('transaction_ids_window_time_idx').on(table.windowTime)],
+);
+
+/**
+ * What one ingest statement added to one window (window_time: the window's start) for one issuer,
+ * method and gateway (null: attempts naming none): appended in the commit that stores the rows, and
+ * merged when the cycle reads the window. Names are raw; folding into `other` happens when read.
+ * Partitioned by window_time like transactions, and dropped with them.
+ */
+export const windowRollups = pgTable(
+  'window_rollups',
+  {
+    windowTime: timestamp('window_time', { withTimezone: true, mode: 'date' }).notNull(),
+    issuer: text('issuer').notNull(),
+    method: text('method').notNull(),
+    gateway: text('gateway'),
+    volume: integer('volume').notNull(),
+    successes: integer('successes').notNull(),
+    retries: integer('retries').notNull(),
+    retrySuccesses: integer('retry_successes').notNull(),
+    latencySumMs: doublePrecision('latency_sum_ms').notNull(),
+    amountMinorSum: bigint('amount_minor_sum', { mode: 'number' }).notNull(),
+    /** amount_minor summed per currency: currencies[i] has currency_amounts[i]. */
+    currencies: text('currencies').array().notNull(),
+    currencyAmounts: bigint('currency_amounts', { mode: 'number' }).array().notNull(),
+    /** Failed attempts per error code: error_codes[i] has error_code_counts[i]. */
+    errorCodes: text('error_codes').array().notNull(),
+    errorCodeCounts: integer('error_code_counts').array().notNull(),
+    /** Latency histogram (src/agent/histogram.ts): latency_buckets[i] holds latency_counts[i] attempts. */
+    latencyBuckets: integer('latency_buckets').array().notNull(),
+    latencyCounts: integer('latency_counts').array().notNull(),
+  },
+  (table) => [index('window_rollups_window_time_idx').on(table.windowTime)],
 );
 
 /** The agent's state after the last cycle: one row, locked by the cycle that advances it. */
