@@ -8,6 +8,7 @@ import { registerSlis } from './api/slis';
 import { serviceRoles, type Config, type ServiceRole } from './config';
 import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
+import { createPruner } from './db/retention';
 import { createQueueConnection, createQueues, type Queues } from './jobs/queues';
 import { createRedis } from './jobs/redis';
 import { startScheduler, type Scheduler } from './jobs/scheduler';
@@ -71,6 +72,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
         windowGraceSeconds: config.jobs.window_grace_seconds,
         tickMs: config.jobs.tick_ms,
         auditDir: config.audit.export_dir,
+        prune: createPruner(db, config.retention),
         logger,
         now,
       })

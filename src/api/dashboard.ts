@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import { projectRoot } from '../config/root';
 import { withPostgres, type Database } from '../db/client';
 import { recentCycles } from '../db/cycles';
+import { dashboardHistoryCycles } from '../db/retention';
 import { authenticate, createAuthenticator } from './auth';
 
 /** Where `npm run build` puts the dashboard (vite build web). */
@@ -20,8 +21,6 @@ export interface DashboardDeps {
   /** The built dashboard; tests point it elsewhere to see the not-built page. */
   dir?: string;
 }
-
-const maxHistoryCycles = 500;
 
 const figures = ({ name, successRate, latencyP95Ms, volume }: DimensionHealth) => ({ name, successRate, latencyP95Ms, volume });
 
@@ -53,7 +52,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
 
   routes.get(
     '/dashboard/history',
-    { config: { role: 'viewer' }, schema: { hide: true, querystring: z.object({ last: z.coerce.number().int().min(1).max(maxHistoryCycles).default(120) }) } },
+    { config: { role: 'viewer' }, schema: { hide: true, querystring: z.object({ last: z.coerce.number().int().min(1).max(dashboardHistoryCycles).default(120) }) } },
     async (request) => {
       const rows = await withPostgres(() => recentCycles(deps.db.pool, request.query.last));
       // Oldest first, the order a chart draws in; patterns are not needed for rates and latencies.

@@ -176,6 +176,33 @@ const auditSchema = z
   })
   .strict();
 
+/** How long each table keeps rows the service no longer needs; pruned in batches by the scheduler. */
+const retentionSchema = z
+  .object({
+    /** Published events: the Redis stream holds what subscribers replay, the row is only evidence it went out. */
+    outbox_hours: z.number().positive().default(24),
+    /** Delivered and dead-lettered ops alerts (the audit log keeps each dead letter). */
+    webhook_deliveries_hours: z.number().positive().default(168),
+    /** Cycles and their stored metrics; the newest 500 (the dashboard's longest history) stay regardless. */
+    cycles_hours: z.number().positive().default(336),
+    patterns_hours: z.number().positive().default(336),
+    /** Finished interventions (rejected, expired, rolled back) with their transitions and directive. */
+    interventions_hours: z.number().positive().default(720),
+    /** Rows one DELETE takes: small batches keep locks short and never stall ingestion. */
+    prune_batch_rows: positiveInt.default(1_000),
+    /** How often the scheduler prunes; a run with work left goes on at the next tick. */
+    prune_interval_seconds: z.number().positive().default(60),
+    // Transactions and their window rollups live in time partitions (src/db/partitions.ts), each dropped whole once expired.
+    /** Hours one partition covers: a divisor of 24, so partitions line up with UTC days. */
+    partition_hours: positiveInt.refine((hours) => 24 % hours === 0, 'must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)').default(1),
+    /** A partition of transactions and window rollups is dropped once its newest window is this old. */
+    transactions_hours: positiveInt.default(168),
+    /** A resent id first stored longer ago than this is stored as new (as payment APIs' idempotency keys expire); defaults to transactions_hours. */
+    dedup_horizon_hours: positiveInt.optional(),
+  })
+  .strict()
+  .transform((retention) => ({ ...retention, dedup_horizon_hours: retention.dedup_horizon_hours ?? retention.transactions_hours }));
+
 // The original continuous-stream keys keep their names and meanings.
 const driftSchema = z
   .object({
@@ -240,6 +267,7 @@ const sectionsSchema = z
     graphql: graphqlSchema.default(graphqlSchema.parse({})),
     metrics: metricsSchema.default(metricsSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
+    retention: retentionSchema.default(retentionSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
   })
   .strict();

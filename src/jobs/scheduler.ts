@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withPostgres, type Database } from '../db/client';
 import { interventionsWithStatus } from '../db/interventions';
+import type { Pruner } from '../db/retention';
 import { exportYesterdayIfMissing } from './audit-export';
 import { publishOutbox } from './events';
 import { expireDue } from './operations';
@@ -16,6 +17,8 @@ export interface SchedulerDeps {
   windowGraceSeconds: number;
   tickMs: number;
   auditDir: string;
+  /** Retention (src/db/retention.ts): expired rows of every table but transactions. */
+  prune: Pruner;
   logger: Logger;
   now: () => Date;
 }
@@ -49,6 +52,7 @@ export async function schedulerTick(deps: SchedulerDeps): Promise<void> {
       },
     ],
     ['publish events', () => publishOutbox(deps.db, deps.publisher, deps.prefix)],
+    ['prune', () => deps.prune(now)],
   ];
   for (const [name, step] of steps) {
     let timer: NodeJS.Timeout | undefined;
