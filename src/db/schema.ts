@@ -66,10 +66,11 @@ export const windowRollups = pgTable(
     retries: integer('retries').notNull(),
     retrySuccesses: integer('retry_successes').notNull(),
     latencySumMs: doublePrecision('latency_sum_ms').notNull(),
-    amountMinorSum: bigint('amount_minor_sum', { mode: 'number' }).notNull(),
+    // Sums of integers, exact up to 2^53 and never overflowing as a bigint sum of large amounts would.
+    amountMinorSum: doublePrecision('amount_minor_sum').notNull(),
     /** amount_minor summed per currency: currencies[i] has currency_amounts[i]. */
     currencies: text('currencies').array().notNull(),
-    currencyAmounts: bigint('currency_amounts', { mode: 'number' }).array().notNull(),
+    currencyAmounts: doublePrecision('currency_amounts').array().notNull(),
     /** Failed attempts per error code: error_codes[i] has error_code_counts[i]. */
     errorCodes: text('error_codes').array().notNull(),
     errorCodeCounts: integer('error_code_counts').array().notNull(),
