@@ -15,6 +15,22 @@ export { decide } from './decide';
 export { preMortem } from './premortem';
 export { learn, evaluate, effectivenessOf } from './learn';
 export { applyInterventionEvent, applyInterventionEvents, activeInterventions, expireInterventions } from './interventions';
+export {
+  INTERVENTION_STATUSES,
+  IN_FORCE_STATUSES,
+  canMove,
+  isInForce,
+  isDue,
+  deadlineOf,
+  expiryReason,
+  approvalEndsAt,
+  expiresAtOf,
+  runScope,
+  executedEvent,
+  type ApprovedScope,
+  type RunScope,
+  type Deadlines,
+} from './lifecycle';
 export { isCustomerDecline, technicalFailures } from './errorCodes';
 export { successRate, retryRate, metricsFor } from './metrics';
 export { SYSTEM_TARGET, OPS_TEAM_TARGET, issuerTarget, methodTarget, cellTarget, parseTarget } from './targets';

@@ -1,19 +1,13 @@
 // The agent proposes; the world executes, approves, rejects, expires or rolls back. These pure
 // transitions keep the state's picture of what is in force equal to what actually happened.
-import { MS_PER_SECOND } from './units';
 import { isContained } from './contain';
 import type { AgentConfig } from './config';
 import { recordEvidence, snapshotOf } from './learn';
-import type { AgentState, InterventionEvent, InterventionRecord, InterventionStatus, WindowMetrics } from './types';
-
-/** Statuses that hold their traffic: pending ones too, so the agent never proposes twice. */
-const ACTIVE: ReadonlySet<InterventionStatus> = new Set(['PROPOSED', 'AWAITING_APPROVAL', 'APPROVED', 'EXECUTED', 'EVALUATED', 'SHADOW']);
-const PENDING: ReadonlySet<InterventionStatus> = new Set(['PROPOSED', 'AWAITING_APPROVAL', 'APPROVED']);
-
-export const isActive = (record: InterventionRecord): boolean => ACTIVE.has(record.status);
+import { approvalEndsAt, canMove, expiresAtOf, isActive, isDue, isPending, paramsAsRun } from './lifecycle';
+import type { AgentState, InterventionEvent, InterventionRecord, WindowMetrics } from './types';
 
 export function activeInterventions(state: Pick<AgentState, 'interventions'>): InterventionRecord[] {
-  return Object.values(state.interventions).filter(isActive);
+  return Object.values(state.interventions).filter((record) => isActive(record.status));
 }
 
 type Identity = Pick<InterventionRecord, 'action' | 'target' | 'subject' | 'params'>;
@@ -42,19 +36,21 @@ function without(state: AgentState, id: string): AgentState {
  */
 export function applyInterventionEvent(state: AgentState, event: InterventionEvent, config: AgentConfig): AgentState {
   const record = state.interventions[event.interventionId];
-  if (!record) return state;
+  if (!record || !canMove(record.status, event.type)) return state;
   switch (event.type) {
     case 'APPROVED':
-      if (record.status !== 'AWAITING_APPROVAL') return state;
       return { ...state, interventions: { ...state.interventions, [record.id]: { ...record, status: 'APPROVED' } } };
     case 'EXECUTED': {
-      if (!PENDING.has(record.status)) return state;
+      // What ran, not what was proposed: an operator may have approved a shorter TTL or a smaller
+      // share, and the move is evaluated, learned from and rolled back as the move it was.
       const executed: InterventionRecord = {
         ...record,
         status: 'EXECUTED',
+        params: paramsAsRun(record.params, event.scope),
+        ttlSeconds: event.scope.ttlSeconds,
         executedAt: event.at,
         executedCycle: state.cycle,
-        expiresAt: event.at + record.ttlSeconds * MS_PER_SECOND,
+        expiresAt: expiresAtOf(event.at, event.scope.ttlSeconds),
       };
       return { ...state, interventions: { ...state.interventions, [record.id]: executed } };
     }
@@ -77,12 +73,6 @@ export function applyInterventionEvents(state: AgentState, events: readonly Inte
   return events.reduce((s, event) => applyInterventionEvent(s, event, config), state);
 }
 
-/** When a record stops holding its traffic: its TTL once running, its approval window while pending. */
-function endsAt(record: InterventionRecord, config: AgentConfig): number {
-  if (record.expiresAt !== null) return record.expiresAt;
-  return record.proposedAt + config.approvalTtlSeconds * MS_PER_SECOND;
-}
-
 /** Retires, in event time, what has run out by the start of this window. */
 export function expireInterventions(
   interventions: Record<string, InterventionRecord>,
@@ -92,7 +82,8 @@ export function expireInterventions(
   const kept: Record<string, InterventionRecord> = {};
   const expired: InterventionRecord[] = [];
   for (const record of Object.values(interventions)) {
-    if (endsAt(record, config) <= window.start) expired.push({ ...record, status: 'EXPIRED' });
+    const deadlines = { approvalEndsAt: approvalEndsAt(record.proposedAt, config), expiresAt: record.expiresAt };
+    if (isDue(record.status, deadlines, window.start)) expired.push({ ...record, status: 'EXPIRED' });
     else kept[record.id] = record;
   }
   return { interventions: kept, expired };
@@ -108,7 +99,7 @@ export function refreshPendingSnapshots(
 ): Record<string, InterventionRecord> {
   const next: Record<string, InterventionRecord> = {};
   for (const [id, record] of Object.entries(interventions)) {
-    next[id] = PENDING.has(record.status) ? { ...record, snapshot: snapshotOf(window, record.subject) } : record;
+    next[id] = isPending(record.status) ? { ...record, snapshot: snapshotOf(window, record.subject) } : record;
   }
   return next;
 }

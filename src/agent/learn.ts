@@ -114,6 +114,7 @@ export function evaluate(record: InterventionRecord, window: WindowMetrics, conf
     predictedUpliftRate: record.predictedUpliftRate,
     realisedUpliftRate: realised,
     controlled,
+    movedShare,
     predictedNrv: record.predictedNrv,
     realisedNrv: record.revenuePerUpliftRate * realised - record.interventionCost,
     successDeltaPoints,

@@ -1,4 +1,6 @@
 // The shapes every stage of the agent core exchanges. All of them are plain JSON values.
+import type { Season } from './seasonal';
+import type { RunScope } from './lifecycle';
 
 /** One authorisation attempt, exactly as the external contract defines it. */
 export interface Transaction {
@@ -133,6 +135,8 @@ export type DimensionBaseline = [
   technicalRateMean: number,
   /** Success rate under a slow, hours-long memory: the reference that catches drift the fast mean follows. */
   successRateSlowMean: number,
+  /** The last cycle whose window carried the dimension: one unseen for `forgetAfterWindows` is forgotten. */
+  lastCycle: number,
 ];
 
 export type Baselines = DimensionTree<DimensionBaseline>;
@@ -354,6 +358,8 @@ export interface AgentState {
   resolvedIncidents: Record<string, ResolvedIncident>;
   /** Failure codes in neither error-code list, counted over the last window, so an operator can classify them. */
   unclassifiedErrorCodes: Record<string, number>;
+  /** Seasonal volume profiles of the dimensions above the volume floor, keyed by target. */
+  seasons: Record<string, Season>;
 }
 
 /** A thin dimension's windows added up until they carry enough attempts to judge. */
@@ -370,7 +376,8 @@ export interface ResolvedIncident {
 /** What the world reports back about an intervention the agent proposed. */
 export type InterventionEvent =
   | { type: 'APPROVED'; interventionId: string; at: number }
-  | { type: 'EXECUTED'; interventionId: string; at: number }
+  /** What actually ran, which an operator's approval may have narrowed from the proposal. */
+  | { type: 'EXECUTED'; interventionId: string; at: number; scope: RunScope }
   | { type: 'REJECTED'; interventionId: string; at: number; reason?: string }
   | { type: 'EXPIRED'; interventionId: string; at: number }
   | { type: 'ROLLED_BACK'; interventionId: string; at: number; reason?: string };
@@ -384,6 +391,8 @@ export interface Evaluation {
   realisedUpliftRate: number;
   /** True when the rest of the traffic served as control (difference in differences). */
   controlled: boolean;
+  /** Share of the subject's traffic the move covered as it ran (0 for an action that moves none). */
+  movedShare: number;
   predictedNrv: number;
   realisedNrv: number;
   successDeltaPoints: number;

@@ -1,3 +1,4 @@
+import { EXPIRABLE_STATUSES, REPORTED_STATUSES, isDue, runScope, type ApprovedScope, type Deadlines } from '../agent/lifecycle';
 import type { InterventionEvent, InterventionStatus, Params, TurnedAway } from '../agent/types';
 import type { Queryable } from './client';
 
@@ -26,12 +27,6 @@ export interface InterventionRow {
   expires_at: Date | null;
   outcome: unknown;
   updated_at: Date;
-}
-
-/** What an operator may narrow when approving: a shorter TTL, a smaller share of traffic. */
-export interface ApprovedScope {
-  ttlSeconds?: number;
-  trafficShare?: number;
 }
 
 export type NewIntervention = Pick<
@@ -98,39 +93,61 @@ export async function insertTransition(
   );
 }
 
-const reportedStatuses = new Set<InterventionStatus>(['APPROVED', 'EXECUTED', 'REJECTED', 'EXPIRED', 'ROLLED_BACK']);
+type ReportedTransition = TransitionRow & Pick<InterventionRow, 'params' | 'ttl_seconds' | 'approved_scope'>;
 
 /**
  * The status changes the agent has not yet seen, marked as seen by `cycle` in the same
- * transaction, so each reaches the core exactly once and in order.
+ * transaction, so each reaches the core exactly once and in order. An execution carries the scope
+ * that ran (the proposal narrowed by any approval), so the core never assumes the proposal's.
  */
 export async function takeUnappliedEvents(client: Queryable, cycle: number): Promise<InterventionEvent[]> {
-  const result = await client.query<TransitionRow>(
-    `UPDATE intervention_transitions SET applied_cycle = $1
-     WHERE applied_cycle IS NULL RETURNING *`,
+  const result = await client.query<ReportedTransition>(
+    `UPDATE intervention_transitions t SET applied_cycle = $1
+     FROM interventions i
+     WHERE t.applied_cycle IS NULL AND i.id = t.intervention_id
+     RETURNING t.*, i.params, i.ttl_seconds, i.approved_scope`,
     [cycle],
   );
   return result.rows
     .sort((a, b) => a.id - b.id)
-    .filter((row) => reportedStatuses.has(row.to_status))
-    .map((row) => ({ type: row.to_status, interventionId: row.intervention_id, at: row.at.getTime(), ...(row.reason ? { reason: row.reason } : {}) }) as InterventionEvent);
+    .filter((row) => REPORTED_STATUSES.includes(row.to_status))
+    .map(eventOf);
 }
+
+function eventOf(row: ReportedTransition): InterventionEvent {
+  const base = { interventionId: row.intervention_id, at: row.at.getTime() };
+  switch (row.to_status) {
+    case 'EXECUTED':
+      return { type: 'EXECUTED', ...base, scope: runScope({ params: row.params, ttlSeconds: row.ttl_seconds }, row.approved_scope) };
+    case 'REJECTED':
+    case 'ROLLED_BACK':
+      return { type: row.to_status, ...base, ...(row.reason ? { reason: row.reason } : {}) };
+    default:
+      return { type: row.to_status as 'APPROVED' | 'EXPIRED', ...base };
+  }
+}
+
+/** A row's two clocks, for the one expiry rule. */
+export const deadlinesOf = (row: Pick<InterventionRow, 'approval_expires_at' | 'expires_at'>): Deadlines => ({
+  approvalEndsAt: row.approval_expires_at?.getTime() ?? null,
+  expiresAt: row.expires_at?.getTime() ?? null,
+});
 
 export async function interventionsWithStatus(client: Queryable, statuses: readonly InterventionStatus[]): Promise<InterventionRow[]> {
   const result = await client.query<InterventionRow>('SELECT * FROM interventions WHERE status = ANY($1) ORDER BY created_at, id', [statuses]);
   return result.rows;
 }
 
-/** Pending approvals whose time is up, and running interventions whose TTL is. */
+/** Interventions the expiry rule ends by `now`: pending approvals whose time is up, running ones whose TTL is. */
 export async function dueForExpiry(client: Queryable, now: Date): Promise<InterventionRow[]> {
+  // The query narrows to rows with a clock run out; the rule decides which clock counts.
   const result = await client.query<InterventionRow>(
     `SELECT * FROM interventions
-     WHERE (status = 'AWAITING_APPROVAL' AND approval_expires_at <= $1)
-        OR (status IN ('EXECUTED', 'EVALUATED', 'SHADOW') AND expires_at <= $1)
+     WHERE status = ANY($2) AND (approval_expires_at <= $1 OR expires_at <= $1)
      ORDER BY id`,
-    [now],
+    [now, EXPIRABLE_STATUSES],
   );
-  return result.rows;
+  return result.rows.filter((row) => isDue(row.status, deadlinesOf(row), now.getTime()));
 }
 
 export async function transitionsOf(client: Queryable, id: string): Promise<TransitionRow[]> {

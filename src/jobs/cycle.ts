@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../agent/config';
 import type { JobMetrics } from '../api/metrics';
 import { runCycle } from '../agent/cycle';
+import { approvalEndsAt, canMove, expiresAtOf, expiryReason, IN_FORCE_STATUSES } from '../agent/lifecycle';
 import { initialAgentState } from '../agent/state';
 import type { ChosenIntervention, CycleResult } from '../agent/types';
 import { appendAudit } from '../db/audit';
@@ -12,7 +13,7 @@ import { removeDirective } from '../db/directives';
 import { insertIntervention, interventionsWithStatus, lockIntervention, takeUnappliedEvents, type InterventionRow } from '../db/interventions';
 import { addToOutbox } from '../db/outbox';
 import { aggregateWindow } from '../db/windows';
-import { canMove, moveIntervention, recordProposal } from './lifecycle';
+import { moveIntervention, recordProposal } from './lifecycle';
 
 export const cycleTopic = 'cycle';
 
@@ -155,9 +156,9 @@ function interventionRow(chosen: ChosenIntervention, result: CycleResult, deps: 
     ttl_seconds: record.ttlSeconds,
     approved_scope: null,
     created_at: now,
-    approval_expires_at: record.status === 'AWAITING_APPROVAL' ? new Date(now.getTime() + deps.agent.approvalTtlSeconds * MS_PER_SECOND) : null,
+    approval_expires_at: record.status === 'AWAITING_APPROVAL' ? new Date(approvalEndsAt(now.getTime(), deps.agent)) : null,
     executed_at: null,
-    expires_at: record.status === 'SHADOW' ? new Date(now.getTime() + record.ttlSeconds * MS_PER_SECOND) : null,
+    expires_at: record.status === 'SHADOW' ? new Date(expiresAtOf(now.getTime(), record.ttlSeconds)) : null,
     outcome: null,
     updated_at: now,
   };
@@ -177,7 +178,7 @@ async function applyIncidentEvents(client: PoolClient, result: CycleResult, now:
     });
   }
   if (resolved.size === 0) return;
-  for (const row of await interventionsWithStatus(client, ['EXECUTED', 'EVALUATED'])) {
+  for (const row of await interventionsWithStatus(client, IN_FORCE_STATUSES)) {
     if (row.action === 'ALERT_OPS' || !resolved.has(row.subject)) continue;
     const locked = await lockIntervention(client, row.id);
     if (!locked || !canMove(locked.status, 'EXPIRED')) continue;
@@ -193,7 +194,7 @@ async function applyExpiries(client: PoolClient, result: CycleResult, now: Date)
   for (const record of result.expired) {
     const locked = await lockIntervention(client, record.id);
     if (!locked || !canMove(locked.status, 'EXPIRED')) continue;
-    const reason = locked.status === 'AWAITING_APPROVAL' ? 'approval window ran out: expiry means no' : 'TTL ran out';
+    const reason = expiryReason(locked.status);
     await moveIntervention(client, locked, { to: 'EXPIRED', actor: 'agent', reason, at: now, appliedCycle: result.cycleNumber });
     await removeDirective(client, record.id, reason, now);
   }

@@ -1,24 +1,10 @@
+import { canMove } from '../agent/lifecycle';
 import type { InterventionStatus } from '../agent/types';
 import type { Queryable } from '../db/client';
 import { appendAudit } from '../db/audit';
 import { updateInterventionStatus, type InterventionRow, type StatusFields, insertTransition } from '../db/interventions';
 import { addToOutbox } from '../db/outbox';
 import { Conflict } from '../errors';
-
-/** Where each status may go next; anything else is refused, so history stays coherent. */
-const next: Record<InterventionStatus, readonly InterventionStatus[]> = {
-  PROPOSED: ['EXECUTED', 'REJECTED', 'EXPIRED'],
-  AWAITING_APPROVAL: ['APPROVED', 'REJECTED', 'EXPIRED'],
-  APPROVED: ['EXECUTED', 'EXPIRED'],
-  EXECUTED: ['EVALUATED', 'ROLLED_BACK', 'EXPIRED'],
-  EVALUATED: ['ROLLED_BACK', 'EXPIRED'],
-  SHADOW: ['EXPIRED'],
-  REJECTED: [],
-  EXPIRED: [],
-  ROLLED_BACK: [],
-};
-
-export const canMove = (from: InterventionStatus, to: InterventionStatus): boolean => next[from].includes(to);
 
 export const interventionTopic = 'intervention';
 

@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
 import { directiveParams } from '../agent/directives';
+import { canMove, expiresAtOf, expiryReason, isDue, isInForce, runScope, type ApprovedScope } from '../agent/lifecycle';
 import type { ActionType } from '../agent/types';
 import { inTransaction, type Database } from '../db/client';
 import { insertDirective, removeDirective } from '../db/directives';
-import { dueForExpiry, lockIntervention, type ApprovedScope, type InterventionRow } from '../db/interventions';
+import { deadlinesOf, dueForExpiry, lockIntervention, type InterventionRow } from '../db/interventions';
 import { insertWebhookDeliveries } from '../db/webhooks';
 import { Conflict, NotFound, ValidationError } from '../errors';
 import { moveIntervention } from './lifecycle';
 import { alertEvent } from './webhooks';
-
-const MS_PER_SECOND = 1000;
 
 export interface ActionSettings {
   probeShare: number;
@@ -37,9 +36,9 @@ export interface Execution {
 export async function executeIntervention(db: Database, id: string, settings: ActionSettings, now: Date): Promise<Execution> {
   return inTransaction(db, async (client) => {
     const row = await lockIntervention(client, id);
-    if (!row || (row.status !== 'PROPOSED' && row.status !== 'APPROVED')) return { executed: false, webhookDeliveries: [] };
-    const ttlSeconds = row.approved_scope?.ttlSeconds ?? row.ttl_seconds;
-    const expiresAt = new Date(now.getTime() + ttlSeconds * MS_PER_SECOND);
+    if (!row || !canMove(row.status, 'EXECUTED')) return { executed: false, webhookDeliveries: [] };
+    const scope = runScope({ params: row.params, ttlSeconds: row.ttl_seconds }, row.approved_scope);
+    const expiresAt = new Date(expiresAtOf(now.getTime(), scope.ttlSeconds));
     let webhookDeliveries: number[] = [];
     if (row.action === 'ALERT_OPS') {
       const payload = {
@@ -55,7 +54,7 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
       };
       webhookDeliveries = await insertWebhookDeliveries(client, row.id, settings.webhooks, payload);
     } else {
-      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action as ActionType, row.params, settings.probeShare, row.approved_scope?.trafficShare), created_at: now, expires_at: expiresAt });
+      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action as ActionType, row.params, settings.probeShare, scope.trafficShare), created_at: now, expires_at: expiresAt });
     }
     await moveIntervention(client, row, { to: 'EXECUTED', actor: 'agent', reason: null, at: now, fields: { executed_at: now, expires_at: expiresAt } });
     return { executed: true, webhookDeliveries };
@@ -66,8 +65,8 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
 export async function approveIntervention(db: Database, id: string, actor: Actor, note: string | null, scope: ApprovedScope, now: Date): Promise<InterventionRow> {
   const outcome = await inTransaction(db, async (client) => {
     const row = await locked(client, id);
-    if (row.status === 'AWAITING_APPROVAL' && row.approval_expires_at && row.approval_expires_at <= now) {
-      await moveIntervention(client, row, { to: 'EXPIRED', actor: 'agent', reason: 'approval window ran out: expiry means no', at: now });
+    if (row.status === 'AWAITING_APPROVAL' && isDue(row.status, deadlinesOf(row), now.getTime())) {
+      await moveIntervention(client, row, { to: 'EXPIRED', actor: 'agent', reason: expiryReason(row.status), at: now });
       return { expired: true as const };
     }
     if (row.status !== 'AWAITING_APPROVAL') throw new Conflict(`intervention ${id} is ${row.status}, not awaiting approval`, row.status);
@@ -105,7 +104,7 @@ export async function rejectIntervention(db: Database, id: string, actor: Actor,
 export async function rollbackIntervention(db: Database, id: string, actor: Actor, reason: string, now: Date): Promise<InterventionRow> {
   return inTransaction(db, async (client) => {
     const row = await locked(client, id);
-    if (row.status !== 'EXECUTED' && row.status !== 'EVALUATED') throw new Conflict(`intervention ${id} is ${row.status}; only one in force can be rolled back`, row.status);
+    if (!isInForce(row.status)) throw new Conflict(`intervention ${id} is ${row.status}; only one in force can be rolled back`, row.status);
     const rolledBack = await moveIntervention(client, row, { to: 'ROLLED_BACK', actor, reason, at: now });
     await removeDirective(client, id, `rolled back: ${reason}`, now);
     return rolledBack;
@@ -119,7 +118,7 @@ export async function expireDue(db: Database, now: Date, logger: Logger): Promis
     await inTransaction(db, async (client) => {
       const row = await lockIntervention(client, candidate.id);
       if (!row || (row.status !== candidate.status)) return;
-      const reason = row.status === 'AWAITING_APPROVAL' ? 'approval window ran out: expiry means no' : 'TTL ran out';
+      const reason = expiryReason(row.status);
       await moveIntervention(client, row, { to: 'EXPIRED', actor: 'agent', reason, at: now });
       await removeDirective(client, row.id, reason, now);
     });

@@ -11,6 +11,7 @@ import type { AgentState, CycleResult, InterventionEvent, InterventionRecord } f
 import { routingFrom, type Directive, type Routing } from './gateway';
 import { addChunk, createStream, emptyChunk, type StreamChunk, type StreamOptions } from './stream';
 import { MS_PER_SECOND } from '../agent/units';
+import { executedEvent } from '../agent';
 
 export type Policy =
   | { kind: 'off' }
@@ -65,7 +66,7 @@ function react(
   const at = result.windowEnd;
   const events: InterventionEvent[] = [];
   const run = (record: InterventionRecord): void => {
-    events.push({ type: 'EXECUTED', interventionId: record.id, at });
+    events.push(executedEvent(record, at));
     if (record.action !== 'ALERT_OPS') {
       inForce.set(record.id, { directive: directiveFor(record, probeShare), subject: record.subject, expiresAt: at + record.ttlSeconds * MS_PER_SECOND });
     }

@@ -2,7 +2,7 @@
 // take them: ids deduplicated, event times too far in the future refused, one cycle per window with
 // the quiet windows in between, autonomous proposals treated as executed at the window's end.
 // `npm run replay` and `npm run bench:scenarios` both run this.
-import { initialAgentState, observe, runCycle, windowStartFor, type AgentConfig, type CycleResult, type InterventionEvent, type Transaction } from '../agent';
+import { executedEvent, initialAgentState, observe, runCycle, windowStartFor, type AgentConfig, type CycleResult, type InterventionEvent, type Transaction } from '../agent';
 import { MS_PER_SECOND } from '../agent/units';
 
 export interface ReplayLimits {
@@ -58,7 +58,7 @@ function reactions(result: CycleResult): { events: InterventionEvent[]; released
   const at = result.windowEnd;
   const events: InterventionEvent[] = result.decision.chosen
     .filter((c) => c.record.status === 'PROPOSED')
-    .map((c) => ({ type: 'EXECUTED', interventionId: c.record.id, at }));
+    .map((c) => executedEvent(c.record, at));
   const recovered = new Set(result.incidentEvents.filter((e) => e.type === 'resolved').map((e) => e.incident.target));
   const released = Object.values(result.state.interventions)
     .filter((r) => (r.status === 'EXECUTED' || r.status === 'EVALUATED') && r.action !== 'ALERT_OPS' && recovered.has(r.subject))

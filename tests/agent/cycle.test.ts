@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { defaultAgentConfig, initialAgentState, observe, runCycle, type AgentState, type CycleResult, type InterventionEvent, type WindowMetrics } from '../../src/agent';
+import { defaultAgentConfig, executedEvent, initialAgentState, observe, runCycle, type AgentState, type CycleResult, type InterventionEvent, type WindowMetrics } from '../../src/agent';
 import { defaultScenarioOptions, generateScenario, type ScenarioKind } from '../../src/sim/scenarios';
 
 const KINDS: ScenarioKind[] = ['healthy', 'outage', 'degradation', 'retry_storm', 'latency_spike', 'method_fatigue'];
@@ -21,7 +21,7 @@ function runAll(windows: readonly WindowMetrics[], start: AgentState = initialAg
   return windows.map((w) => {
     const r = runCycle(state, w, config, events);
     state = r.state;
-    events = r.decision.chosen.filter((c) => c.record.status === 'PROPOSED').map((c) => ({ type: 'EXECUTED', interventionId: c.record.id, at: w.end }));
+    events = r.decision.chosen.filter((c) => c.record.status === 'PROPOSED').map((c) => executedEvent(c.record, w.end));
     return r;
   });
 }

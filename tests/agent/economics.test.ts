@@ -4,7 +4,7 @@
 // customer declines as the usual mix (4 or 6 % alternately, so baselines have some variance).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initialAgentState, runCycle, type AgentConfig, type AgentState, type CycleResult, type InterventionEvent } from '../../src/agent';
+import { executedEvent, initialAgentState, runCycle, type AgentConfig, type AgentState, type CycleResult, type InterventionEvent } from '../../src/agent';
 import { testConfig, windowOf, type Group } from './helpers';
 
 const ISSUERS: [string, number][] = [['HDFC', 0.3], ['ICICI', 0.2], ['SBI', 0.15], ['AXIS', 0.1], ['KOTAK', 0.08], ['YES', 0.07], ['PNB', 0.06], ['BOB', 0.03], ['IDFC', 0.01]];
@@ -48,7 +48,7 @@ function run(fault: Fault, windows = 4, c: AgentConfig = config): Run {
   for (let i = 0; i < WARMUP + windows; i++) {
     const result = runCycle(state, windowOf(i, groups(i, i >= WARMUP ? fault : (g) => g)), c, events);
     state = result.state;
-    events = result.decision.chosen.filter((x) => x.record.status === 'PROPOSED').map((x) => ({ type: 'EXECUTED' as const, interventionId: x.record.id, at: result.windowEnd }));
+    events = result.decision.chosen.filter((x) => x.record.status === 'PROPOSED').map((x) => executedEvent(x.record, result.windowEnd));
     if (i >= WARMUP) results.push(result);
   }
   return { results, state };

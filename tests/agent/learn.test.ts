@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyInterventionEvent, effectivenessOf, evaluate, expireInterventions, runCycle, type AgentState, type InterventionRecord } from '../../src/agent';
+import {
+  applyInterventionEvent,
+  applyInterventionEvents,
+  effectivenessOf,
+  evaluate,
+  executedEvent,
+  expireInterventions,
+  runCycle,
+  type AgentState,
+  type Evaluation,
+  type InterventionRecord,
+} from '../../src/agent';
 import { directiveParams } from '../../src/agent/directives';
 import { snapshotOf } from '../../src/agent/learn';
 import { T0, WINDOW_MS, assertClose, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
@@ -18,12 +29,12 @@ function proposed(): { state: AgentState; record: InterventionRecord } {
 test('events move an intervention through its lifecycle and stale ones change nothing', () => {
   const { state, record } = proposed();
   const at = T0 + 51 * WINDOW_MS;
-  const executed = applyInterventionEvent(state, { type: 'EXECUTED', interventionId: record.id, at }, config);
+  const executed = applyInterventionEvent(state, executedEvent(record, at), config);
   const running = executed.interventions[record.id];
   assert.equal(running?.status, 'EXECUTED');
   assert.equal(running?.expiresAt, at + record.ttlSeconds * 1000);
   assert.equal(running?.executedCycle, state.cycle);
-  assert.equal(applyInterventionEvent(executed, { type: 'EXECUTED', interventionId: record.id, at: at + 1 }, config), executed, 'a duplicate is a no-op');
+  assert.equal(applyInterventionEvent(executed, executedEvent(record, at + 1), config), executed, 'a duplicate is a no-op');
   assert.equal(applyInterventionEvent(executed, { type: 'APPROVED', interventionId: 'unknown', at }, config), executed);
   const expired = applyInterventionEvent(executed, { type: 'EXPIRED', interventionId: record.id, at }, config);
   assert.equal(expired.interventions[record.id], undefined);
@@ -67,6 +78,41 @@ test("a contained move is judged by the system's change over the share of traffi
   assert.equal(evaluate({ ...contained, params: record.params }, slower, config).rollbackRecommended, true, 'a whole move is still judged on latency');
 });
 
+test('a suppression an operator approved at 50% runs, is evaluated and learned from as a move of 50%', () => {
+  const { state, record } = proposed();
+  const waiting: AgentState = { ...state, interventions: { ...state.interventions, [record.id]: { ...record, status: 'AWAITING_APPROVAL' } } };
+  const at = T0 + 51 * WINDOW_MS;
+  const narrowed = applyInterventionEvents(
+    waiting,
+    [{ type: 'APPROVED', interventionId: record.id, at }, executedEvent(record, at, { trafficShare: 0.5, ttlSeconds: 900 })],
+    config,
+  );
+  const running = narrowed.interventions[record.id]!;
+  assert.equal(running.status, 'EXECUTED');
+  assert.equal(running.params.trafficShare, 0.5);
+  assert.equal(running.ttlSeconds, 900);
+  assert.equal(running.expiresAt, at + 900_000);
+
+  // Half of ICICI's attempts now go elsewhere and succeed: the half left on ICICI still fails, so
+  // judged as a move of everything this would look like no uplift at all and be rolled back.
+  const halfMoved = healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49 } : g));
+  let s = narrowed;
+  const evaluations: Evaluation[] = [];
+  for (let i = 0; i < config.evaluationDelayWindows; i++) {
+    const r = runCycle(s, windowOf(51 + i, halfMoved), config);
+    s = r.state;
+    evaluations.push(...r.evaluations);
+  }
+  assert.equal(evaluations.length, 1);
+  const last = windowOf(51 + config.evaluationDelayWindows - 1, halfMoved);
+  const subjectShare = running.snapshot.subjectVolume / running.snapshot.systemVolume;
+  const expected = (snapshotOf(last, 'issuer:ICICI').systemSuccessRate - running.snapshot.systemSuccessRate) / (subjectShare * 0.5);
+  assertClose(evaluations[0]!.realisedUpliftRate, expected);
+  assert.ok(expected > 0);
+  assert.equal(evaluations[0]!.rollbackRecommended, false);
+  assert.ok(effectivenessOf(s.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config) > effectivenessOf(state.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config));
+});
+
 test('a directive covers its own scope, narrowed further by an approval', () => {
   assert.equal(directiveParams('REROUTE_METHOD', { method: 'upi', trafficShare: 0.4 }, 0.05).trafficShare, 0.4);
   assert.equal(directiveParams('REROUTE_METHOD', { method: 'upi', trafficShare: 0.4 }, 0.05, 0.25).trafficShare, 0.25);
@@ -86,7 +132,7 @@ test('rollback is recommended when the subject got worse by more than the config
 
 test('K windows after execution the cycle evaluates, learns and recommends rollback if needed', () => {
   const { state, record } = proposed();
-  let s = applyInterventionEvent(state, { type: 'EXECUTED', interventionId: record.id, at: T0 + 51 * WINDOW_MS }, config);
+  let s = applyInterventionEvent(state, executedEvent(record, T0 + 51 * WINDOW_MS), config);
   const recovered = healthyGroups();
   let evaluations = 0;
   for (let i = 0; i < config.evaluationDelayWindows; i++) {
@@ -113,7 +159,7 @@ test('a pending intervention snapshots the last window before it is executed', (
   const halfDown = healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, failures: 50 } : g));
   const next = runCycle(state, windowOf(51, halfDown), config).state;
   assertClose(next.interventions[record.id]?.snapshot.subjectSuccessRate ?? 0, 0.5);
-  const executed = applyInterventionEvent(next, { type: 'EXECUTED', interventionId: record.id, at: T0 + 52 * WINDOW_MS }, config);
+  const executed = applyInterventionEvent(next, executedEvent(record, T0 + 52 * WINDOW_MS), config);
   const after = runCycle(executed, windowOf(52, healthyGroups()), config).state;
   assertClose(after.interventions[record.id]?.snapshot.subjectSuccessRate ?? 0, 0.5, 1e-9, 'frozen once executed');
 });

@@ -157,5 +157,20 @@ describe('a high-risk option waits for an operator', () => {
     const approval = (await transitionsOf(service, pending.id)).find((t) => t.to_status === 'APPROVED')!;
     assert.equal(approval.actor, 'operator:alice');
     assert.equal(approval.reason, 'go, but half the traffic');
+
+    // The core runs, judges and learns from the move as it ran: half of HDFC for 60 seconds.
+    const obeyed = async () => playWindow(service, clock, k++, await obeyDirectives(service, outage, 'ICICI'), volume);
+    await obeyed();
+    const state = await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer));
+    const record = state.body.state.interventions[pending.id];
+    assert.equal(record.status, 'EXECUTED');
+    assert.equal(record.params.trafficShare, 0.5);
+    assert.equal(record.expiresAt - record.executedAt, 60_000);
+    const evaluated = await eventually(async () => {
+      const row = (await interventionsOf(service)).find((r) => r.id === pending.id && r.outcome !== null);
+      if (!row) await obeyed();
+      return row;
+    }, 'an evaluation of the approved suppression');
+    assert.equal((evaluated.outcome as { movedShare: number }).movedShare, 0.5);
   });
 });

@@ -1,5 +1,6 @@
 import type { IResolverObject } from 'mercurius';
-import type { ApprovedScope, InterventionRow } from '../../db/interventions';
+import type { ApprovedScope } from '../../agent';
+import type { InterventionRow } from '../../db/interventions';
 import { publishOutbox } from '../../jobs/events';
 import { approveIntervention, rejectIntervention, rollbackIntervention } from '../../jobs/operations';
 import { authorise, operatorActor } from './auth';
