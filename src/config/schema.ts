@@ -171,8 +171,11 @@ const metricsSchema = z
 
 const auditSchema = z
   .object({
-    /** Where the daily audit_YYYYMMDD.jsonl files are written. */
-    export_dir: z.string().min(1).default('audit'),
+    /**
+     * Where the scheduler writes each day's audit_YYYYMMDD.jsonl: storage the operator keeps (a shared
+     * volume, a synced bucket). Empty: no automatic export, never a copy on one process's own disk.
+     */
+    export_dir: z.string().default(''),
   })
   .strict();
 

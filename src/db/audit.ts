@@ -34,8 +34,20 @@ export async function recentAudit(client: Queryable, limit: number, beforeId?: n
   return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
-/** Every entry of [from, to), oldest first: what a daily export writes. */
-export async function auditBetween(client: Queryable, from: Date, to: Date): Promise<AuditRow[]> {
-  const result = await client.query<AuditRow>('SELECT * FROM audit_log WHERE at >= $1 AND at < $2 ORDER BY id', [from, to]);
-  return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
+/**
+ * The export lines of the entries of [from, to), oldest first, as the database defines them
+ * (audit_log_line), so the check before a drop recomputes exactly these bytes.
+ */
+export async function auditLinesBetween(client: Queryable, from: Date, to: Date): Promise<string[]> {
+  const result = await client.query<{ line: string }>('SELECT audit_log_line(a) AS line FROM audit_log a WHERE at >= $1 AND at < $2 ORDER BY id', [from, to]);
+  return result.rows.map((row) => row.line);
+}
+
+/**
+ * Deletes the UTC day `day` (YYYY-MM-DD) through audit_log_drop_day, which refuses unless the
+ * day's rows are exactly `entries` lines hashing to `sha256`; returns how many went.
+ */
+export async function dropAuditDay(client: Queryable, day: string, entries: number, sha256: string): Promise<number> {
+  const result = await client.query<{ dropped: string }>('SELECT audit_log_drop_day($1::date, $2, $3) AS dropped', [day, entries, sha256]);
+  return Number(result.rows[0]!.dropped);
 }
