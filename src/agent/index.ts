@@ -31,6 +31,8 @@ export {
   type RunScope,
   type Deadlines,
 } from './lifecycle';
+export { directiveParams, scopeShare } from './directives';
+export { MS_PER_SECOND, POINTS_PER_RATE, percent, money } from './units';
 export { isCustomerDecline, technicalFailures } from './errorCodes';
 export { successRate, retryRate, metricsFor } from './metrics';
 export { SYSTEM_TARGET, OPS_TEAM_TARGET, issuerTarget, methodTarget, cellTarget, parseTarget } from './targets';

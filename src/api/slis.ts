@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import { keptValues } from '../agent/observe';
+import { MS_PER_SECOND } from '../agent';
 import type { DimensionMetrics } from '../agent/types';
 import type { Database } from '../db/client';
 import { interventionCounts, lastJudgedWindow, latestWindow, outboxBacklog, webhookDeliveryCounts } from '../db/slis';
@@ -18,7 +19,6 @@ export interface SliDeps {
   now: () => Date;
 }
 
-const MS_PER_SECOND = 1000;
 const OTHER = 'other';
 const queueStates = ['waiting', 'active', 'delayed', 'failed'] as const;
 

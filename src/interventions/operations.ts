@@ -1,14 +1,20 @@
+// What can be done to an intervention, by an operator (approve, reject, roll back) or by the
+// service (execute, expire): each one transaction that moves the row and its directive together.
 import type { Logger } from 'pino';
-import { directiveParams } from '../agent/directives';
-import { canMove, expiresAtOf, expiryReason, isDue, isInForce, runScope, type ApprovedScope } from '../agent/lifecycle';
-import type { ActionType } from '../agent/types';
+import { canMove, directiveParams, expiresAtOf, expiryReason, isDue, isInForce, runScope, type ActionType, type ApprovedScope } from '../agent';
 import { inTransaction, type Database } from '../db/client';
 import { insertDirective, removeDirective } from '../db/directives';
 import { deadlinesOf, dueForExpiry, lockIntervention, type InterventionRow } from '../db/interventions';
 import { insertWebhookDeliveries } from '../db/webhooks';
 import { Conflict, NotFound, ValidationError } from '../errors';
-import { moveIntervention } from './lifecycle';
-import { alertEvent } from './webhooks';
+import { moveIntervention } from './transitions';
+
+/**
+ * An alert is a page, except the minimum-action-frequency rule's heartbeat: a distinct event
+ * type, so paging tools can drop or log heartbeats instead of waking someone.
+ */
+export type AlertEvent = 'ops.alert' | 'ops.heartbeat';
+export const alertEvent = (heartbeat: boolean): AlertEvent => (heartbeat ? 'ops.heartbeat' : 'ops.alert');
 
 export interface ActionSettings {
   probeShare: number;

@@ -1,5 +1,6 @@
-import { canMove } from '../agent/lifecycle';
-import type { InterventionStatus } from '../agent/types';
+// The one way an intervention's status changes: guarded by the core's lifecycle, and recorded
+// (transition, audit entry, event) in the same transaction as the change.
+import { canMove, type InterventionStatus } from '../agent';
 import type { Queryable } from '../db/client';
 import { appendAudit } from '../db/audit';
 import { updateInterventionStatus, type InterventionRow, type StatusFields, insertTransition } from '../db/interventions';

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { MS_PER_SECOND } from '../agent';
 import { withPostgres, type Database } from '../db/client';
 import { interventionsWithStatus } from '../db/interventions';
 import type { Pruner } from '../db/retention';
 import { exportYesterdayIfMissing } from './audit-export';
 import { publishOutbox } from './events';
-import { expireDue } from './operations';
+import { expireDue } from '../interventions/operations';
 import { cycleJobId, executeJobId, type Queues } from './queues';
 
 export interface SchedulerDeps {
@@ -23,7 +24,6 @@ export interface SchedulerDeps {
   now: () => Date;
 }
 
-const MS_PER_SECOND = 1000;
 const stepTimeoutMs = 5_000;
 
 /** End of the newest window that has closed, grace for late arrivals included. */

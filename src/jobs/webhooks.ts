@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { MS_PER_SECOND } from '../agent';
 import { appendAudit } from '../db/audit';
 import { inTransaction, withPostgres, type Database } from '../db/client';
 import { getDelivery, recordDeliveryAttempt } from '../db/webhooks';
 import { webhookSecretPrefix } from '../config';
-
-const MS_PER_SECOND = 1000;
+import { alertEvent, type AlertEvent } from '../interventions/operations';
 
 export interface WebhookSettings {
   secret: string;
@@ -21,13 +21,6 @@ export const webhookTimestampHeader = 'webhook-timestamp';
 export const webhookSignatureHeader = 'webhook-signature';
 /** The payload's `event`, so a receiver can route a page and a heartbeat apart without parsing the body. */
 export const eventHeader = 'x-payops-event';
-
-/**
- * An alert is a page, except the minimum-action-frequency rule's heartbeat: a distinct event
- * type, so paging tools can drop or log heartbeats instead of waking someone.
- */
-export type AlertEvent = 'ops.alert' | 'ops.heartbeat';
-export const alertEvent = (heartbeat: boolean): AlertEvent => (heartbeat ? 'ops.heartbeat' : 'ops.alert');
 
 /** The deprecated `sha256=<hex HMAC of the body>`, keyed by the secret string as configured; no replay protection. */
 export const signBody = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

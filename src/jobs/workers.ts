@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { runDueWindows } from './cycle';
 import { publishOutbox } from './events';
-import { executeIntervention } from './operations';
+import { executeIntervention } from '../interventions/operations';
 import { createQueueConnection, executeJobId, queueNames, webhookJobId, type CycleJob, type ExecuteJob, type Queues, type WebhookJob } from './queues';
 import { deliverWebhook } from './webhooks';
 

@@ -44,7 +44,7 @@ export interface LoopWindow {
 
 const FIXED_STEP_MS = MS_PER_SECOND;
 
-/** The directive the execute worker writes for an intervention (see src/jobs/operations.ts). */
+/** The directive the execute worker writes for an intervention (see src/interventions/operations.ts). */
 export function directiveFor(record: Pick<InterventionRecord, 'id' | 'action' | 'target' | 'params'>, probeShare: number): Directive {
   return { id: record.id, action: record.action, target: record.target, params: directiveParams(record.action, record.params, probeShare) };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import type { InterventionRow, TransitionRow } from '../../src/db/interventions';
-import { approveIntervention } from '../../src/jobs/operations';
+import { approveIntervention } from '../../src/interventions/operations';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';

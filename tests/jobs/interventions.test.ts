@@ -6,7 +6,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Params } from '../../src/agent/types';
 import type { NewIntervention } from '../../src/db/interventions';
-import { approveIntervention, executeIntervention, expireDue, rollbackIntervention } from '../../src/jobs/operations';
+import { approveIntervention, executeIntervention, expireDue, rollbackIntervention } from '../../src/interventions/operations';
 import { deliverWebhook, eventHeader } from '../../src/jobs/webhooks';
 import type { Service } from '../../src/service';
 import { hypothesis, seedIntervention } from '../api/graphql/fixtures';

@@ -6,7 +6,7 @@ import { withPostgres, type Database } from '../../db/client';
 import { cyclesByNumbers } from '../../db/cycle-reads';
 import { interventionsByIds } from '../../db/intervention-reads';
 import { eventStreamKey, type StreamEvent } from '../../jobs/events';
-import type { InterventionEventMessage } from '../../jobs/lifecycle';
+import type { InterventionEventMessage } from '../../interventions/transitions';
 import { cycleView, interventionView } from './views';
 
 export const topics = { intervention: 'INTERVENTION_EVENTS', cycle: 'CYCLE_COMPLETED' } as const;

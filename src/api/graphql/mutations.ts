@@ -2,7 +2,7 @@ import type { IResolverObject } from 'mercurius';
 import type { ApprovedScope } from '../../agent';
 import type { InterventionRow } from '../../db/interventions';
 import { publishOutbox } from '../../jobs/events';
-import { approveIntervention, rejectIntervention, rollbackIntervention } from '../../jobs/operations';
+import { approveIntervention, rejectIntervention, rollbackIntervention } from '../../interventions/operations';
 import { authorise, operatorActor } from './auth';
 import type { GraphqlContext, GraphqlDeps } from './context';
 import { interventionView } from './views';

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { MS_PER_SECOND } from '../../agent';
 import { ValidationError, type FieldProblem } from '../../errors';
 import { ApiError } from '../errors';
 import type { Ingestor } from '../ingest';
@@ -13,8 +14,6 @@ export interface TransactionRouteDeps {
   maxClockSkewSeconds: number;
   now: () => Date;
 }
-
-const MS_PER_SECOND = 1000;
 
 /**
  * Refuses event times too far ahead of the server clock (the service's own, injectable one): a

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionType, Hypothesis, Params, PreMortem, ValuedOption } from '../../../src/agent/types';
 import { inTransaction, type Database } from '../../../src/db/client';
 import { insertIntervention, type InterventionRow, type NewIntervention } from '../../../src/db/interventions';
-import { recordProposal } from '../../../src/jobs/lifecycle';
+import { recordProposal } from '../../../src/interventions/transitions';
 
 const nrv = (value: number) => ({
   volumePerWindow: 100, horizonWindows: 10, upliftRate: 0.5, ticketValue: 1500, currency: 'INR', effectiveness: 0.8, confidence: 0.9,
