@@ -10,7 +10,7 @@ import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
 import { createPruner } from './db/retention';
 import { createQueueConnection, createQueues, type Queues } from './jobs/queues';
-import { createRedis } from './jobs/redis';
+import { createRedis, settlesWithin } from './jobs/redis';
 import { startScheduler, type Scheduler } from './jobs/scheduler';
 import { startWorkers, type Workers } from './jobs/workers';
 
@@ -87,11 +87,16 @@ export async function createService(config: Config, logger: Logger, options: Ser
     workers,
     scheduler,
     async close() {
+      // In-flight requests are answered first; they need Postgres only.
       await app.close();
-      await scheduler?.stop();
-      await workers?.close();
+      // What waits on Redis shares one deadline, so a Redis that is gone cannot hold the process.
+      const deadline = Date.now() + config.redis.close_timeout_ms;
+      const redisDone = (work: Promise<unknown>) => settlesWithin(work, deadline - Date.now());
+      const stopped = await redisDone(Promise.all([scheduler?.stop(), workers?.close()]));
       await ingestor.drain();
-      await queues.close();
+      const queuesClosed = await redisDone(queues.close());
+      if (!stopped || !queuesClosed) logger.warn({ timeoutMs: config.redis.close_timeout_ms }, 'Redis did not answer during shutdown (redis.close_timeout_ms); its connections are dropped, jobs left running are retried once their locks lapse');
+      // Waits for queries still running (a job's transaction), so what they commit is committed.
       await db.close();
       queueConnection.disconnect();
       redis.disconnect();

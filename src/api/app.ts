@@ -51,6 +51,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.server.body_limit_bytes,
+    // request.ip, which anonymous rate limits key by, is the client's only behind a trusted proxy.
+    trustProxy: config.server.trust_proxy,
     // Behind a load balancer the default of 72 s would outlive the balancer's own idle timeout.
     keepAliveTimeout: 65_000,
     // Thousands of requests a second: the metrics count them, the log keeps to what matters.

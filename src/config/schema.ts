@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { defaultAgentConfig, type AgentConfig } from '../agent/config';
 
@@ -11,11 +12,39 @@ export type ServiceRole = (typeof serviceRoles)[number];
 const positiveInt = z.number().int().positive();
 const share = z.number().min(0).max(1);
 
+// What proxy-addr (Fastify's trustProxy) accepts: an address, a CIDR range or one of its named ranges.
+const proxyRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const proxyAddress = z
+  .string()
+  .trim()
+  .refine((value) => {
+    if (proxyRanges.has(value)) return true;
+    const [address = '', bits, ...rest] = value.split('/');
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+  }, 'an IP address, a CIDR range (10.0.0.0/8) or loopback, linklocal, uniquelocal');
+
+/** Off, on (any proxy), or the proxies' addresses (a list, or comma-separated). */
+const trustProxySchema = z.union([
+  z.boolean(),
+  z.array(proxyAddress).min(1),
+  z
+    .string()
+    .transform((value) => value.split(','))
+    .pipe(z.array(proxyAddress).min(1)),
+]);
+
 const serverSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(3000),
     body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
+    /**
+     * Whether X-Forwarded-For names the caller: behind a load balancer, without it every anonymous
+     * caller shares the balancer's address and so its rate limit. Trust only proxies that overwrite the header.
+     */
+    trust_proxy: trustProxySchema.default(false),
     shutdown_grace_ms: positiveInt.default(10_000),
     /** Requests one configured key may make per window, across all processes, before 429: 10,000 a second. */
     rate_limit_max: positiveInt.default(600_000),
@@ -44,6 +73,11 @@ const redisSchema = z
   .object({
     url: z.string().min(1).default('redis://127.0.0.1:6379'),
     key_prefix: z.string().min(1).default('payops'),
+    /**
+     * Longest a shutdown waits on Redis (workers finishing, queues closing) before dropping its
+     * connections: a Redis that is gone never answers. Commits of accepted transactions are awaited regardless.
+     */
+    close_timeout_ms: positiveInt.default(3_000),
   })
   .strict();
 
@@ -273,7 +307,13 @@ const sectionsSchema = z
     retention: retentionSchema.default(retentionSchema.parse({})),
     logging: loggingSchema.default(loggingSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine(({ server, redis }, ctx) => {
+    // Past the grace the process is killed before it commits what it accepted.
+    if (redis.close_timeout_ms >= server.shutdown_grace_ms) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'close_timeout_ms'], message: `must be shorter than server.shutdown_grace_ms (${server.shutdown_grace_ms}), which also covers the commits` });
+    }
+  });
 
 export const configSchema = sectionsSchema.transform((sections) => {
   const agent: AgentConfig = {

@@ -33,3 +33,21 @@ export async function pingRedis(redis: Redis, timeoutMs: number): Promise<void> 
     clearTimeout(timer);
   }
 }
+
+/**
+ * Whether `work` settled (either way) within `ms`. Work still waiting then is left to itself: a
+ * command queued for a Redis that is gone is never answered, even once its client is disconnected
+ * (redis/ioredis#2169), so it must not hold a shutdown.
+ */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

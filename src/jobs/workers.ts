@@ -95,7 +95,11 @@ export function startWorkers(deps: WorkerDeps): Workers {
 
   return {
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      // A graceful close with Redis unreachable waits for it forever (taskforcesh/bullmq#4656), so
+      // then the workers stop without waiting: a running job's Postgres work still completes, and
+      // its lock lapses for a retry elsewhere (every job is idempotent).
+      const force = connections.some((connection) => connection.status !== 'ready');
+      await Promise.all(workers.map((w) => w.close(force)));
       connections.forEach((connection) => connection.disconnect());
     },
   };

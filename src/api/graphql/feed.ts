@@ -127,8 +127,11 @@ export function createEventFeed(deps: FeedDeps): EventFeed {
     },
     async stop() {
       stopped = true;
+      // Disconnected while waiting to reconnect, ioredis never answers the read it queued
+      // (redis/ioredis#2169): the loop is awaited only when the disconnect ends that read.
+      const readEnds = reader.status !== 'reconnecting';
       reader.disconnect();
-      await running;
+      if (readEnds) await running;
     },
   };
 }
