@@ -28,6 +28,13 @@ export function createQueueConnection(url: string): Redis {
   return redis;
 }
 
+/**
+ * A queue's key prefix, `<prefix>:{<name>}`. Redis Cluster runs a command only when all its keys
+ * hash to one slot, and BullMQ's scripts touch many keys of a queue at once: the hash tag makes
+ * every key of a queue hash by the queue's name alone, while the queues spread over the cluster.
+ */
+export const queuePrefix = (prefix: string, name: string) => `${prefix}:{${name}}`;
+
 // Ids are the idempotency keys: the same window or intervention is only ever one job.
 export const cycleJobId = (windowEnd: number) => `cycle-${windowEnd}`;
 export const executeJobId = (interventionId: string) => `execute-${interventionId.replace(/:/g, '_')}`;
@@ -41,10 +48,10 @@ export function createQueues(connection: Redis, prefix: string, defaults: { atte
     removeOnComplete: { count: 5_000 },
     removeOnFail: { count: 5_000 },
   };
-  const options = { connection, prefix, defaultJobOptions, skipWaitingForReady: true };
-  const cycles = new Queue<CycleJob>(queueNames.cycles, options);
-  const execute = new Queue<ExecuteJob>(queueNames.execute, options);
-  const webhooks = new Queue<WebhookJob>(queueNames.webhooks, options);
+  const options = (name: string) => ({ connection, prefix: queuePrefix(prefix, name), defaultJobOptions, skipWaitingForReady: true });
+  const cycles = new Queue<CycleJob>(queueNames.cycles, options(queueNames.cycles));
+  const execute = new Queue<ExecuteJob>(queueNames.execute, options(queueNames.execute));
+  const webhooks = new Queue<WebhookJob>(queueNames.webhooks, options(queueNames.webhooks));
   return {
     cycles,
     execute,

@@ -7,7 +7,7 @@ import type { Database } from '../db/client';
 import { runDueWindows } from './cycle';
 import { publishOutbox } from './events';
 import { executeIntervention } from '../interventions/operations';
-import { createQueueConnection, executeJobId, queueNames, webhookJobId, type CycleJob, type ExecuteJob, type Queues, type WebhookJob } from './queues';
+import { createQueueConnection, executeJobId, queueNames, queuePrefix, webhookJobId, type CycleJob, type ExecuteJob, type Queues, type WebhookJob } from './queues';
 import { deliverWebhook } from './webhooks';
 
 export interface WorkerDeps {
@@ -40,7 +40,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const worker = <T>(name: string, concurrency: number, process: (job: Job<T>) => Promise<void>) => {
     const connection = createQueueConnection(config.redis.url);
     connections.push(connection);
-    const w = new Worker<T>(name, process, { connection, prefix, concurrency, lockDuration: config.jobs.job_lock_ms, stalledInterval: config.jobs.job_lock_ms });
+    const w = new Worker<T>(name, process, { connection, prefix: queuePrefix(prefix, name), concurrency, lockDuration: config.jobs.job_lock_ms, stalledInterval: config.jobs.job_lock_ms });
     // Zero from the start, so rate() sees the first failure.
     deps.metrics.jobRetries.inc({ queue: name }, 0);
     deps.metrics.jobFailures.inc({ queue: name }, 0);
