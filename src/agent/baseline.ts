@@ -41,10 +41,11 @@ export const BASELINE = {
   /** Technical failures per attempt: the target's usual mix, against which failures are judged on their excess. */
   technicalRateMean: 8,
   successRateSlowMean: 9,
+  lastCycle: 10,
 } as const;
 
 export function emptyBaseline(): DimensionBaseline {
-  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
 /** Technical failures per attempt in a window. */
@@ -54,7 +55,7 @@ export const technicalRate = (m: DimensionMetrics, taxonomy: ErrorTaxonomy): num
  * Runs once per dimension per window, so it works on plain numbers and allocates one array.
  * `windows` > 1 folds a pool of thin windows as one observation, its volume per window.
  */
-export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: BaselineSettings, windows = 1): DimensionBaseline {
+export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: BaselineSettings, windows = 1, cycle = b[BASELINE.lastCycle]): DimensionBaseline {
   const seen = b[BASELINE.windows];
   const wm = meanWeight(rates, seen);
   const ws = Math.max(rates.slowEwmaAlpha, 1 / (seen + 1));
@@ -78,7 +79,16 @@ export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, 
     // A baseline saved before this slot existed starts it from the window, like a new one.
     nextMean(b[BASELINE.technicalRateMean] ?? technical, technical, wm),
     nextMean(b[BASELINE.successRateSlowMean] ?? successMean, success, ws),
+    cycle,
   ];
+}
+
+/** The same baseline marked as carried by `cycle`'s window; unchanged (not copied) when it already is. */
+export function seenIn(b: DimensionBaseline, cycle: number): DimensionBaseline {
+  if (b[BASELINE.lastCycle] === cycle) return b;
+  const out = [...b] as DimensionBaseline;
+  out[BASELINE.lastCycle] = cycle;
+  return out;
 }
 
 /**

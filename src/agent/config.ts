@@ -46,6 +46,14 @@ export interface AgentConfig {
   maxIncidentWindows: number;
   /** A target whose incident re-opens within this many windows of resolving is flapping: it must stay quiet longer to resolve. */
   flapWindowWindows: number;
+  /** Length of a slot of the seasonal volume profiles (the day is cut into slots, the week into days of them). */
+  seasonalSlotMinutes: number;
+  /** Attempts per window a dimension must usually carry to keep a seasonal profile... */
+  seasonalMinVolume: number;
+  /** ...and its share of the system's attempts: the floor that keeps the state small. */
+  seasonalMinShare: number;
+  /** Windows after which a dimension never seen again is forgotten (baseline and profile); longer than a week. */
+  forgetAfterWindows: number;
 
   // hypotheses
   /** Failure codes that are the payer's or the instrument's doing (error_codes.customer). */
@@ -158,6 +166,10 @@ export const defaultAgentConfig: AgentConfig = {
   trafficDropMinShare: 0.7,
   maxIncidentWindows: 120,
   flapWindowWindows: 60,
+  seasonalSlotMinutes: 15,
+  seasonalMinVolume: 30,
+  seasonalMinShare: 0.005,
+  forgetAfterWindows: 20_160,
 
   customerDeclineCodes: DEFAULT_CUSTOMER_DECLINE_CODES,
   technicalErrorCodes: DEFAULT_TECHNICAL_ERROR_CODES,

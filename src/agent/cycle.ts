@@ -14,6 +14,7 @@ import { hypothesise } from './hypothesise';
 import { openIncidentTargets, trackIncidents } from './incidents';
 import { activeInterventions, applyInterventionEvents, expireInterventions, refreshPendingSnapshots } from './interventions';
 import { learn, snapshotOf } from './learn';
+import { forgetUnseen } from './state';
 import { valueOption, valueOptions } from './nrv';
 import { baselineAlert, plan } from './plan';
 import type {
@@ -173,13 +174,15 @@ export function runCycle(
       frozenTargets: openIncidentTargets(reported.incidents),
       pools: reported.pools,
       movedAway: (target) => movedAwayShare(inForce, reported.baselines, target),
+      seasons: reported.seasons,
     },
     cycleNumber,
     config,
   );
   const { patterns } = detected;
   const tracked = trackIncidents(reported.incidents, reported.resolvedIncidents, patterns, detected.pooledJudged, window, cycleNumber, config);
-  const { baselines, streaks } = relearnShifted(detected, tracked.events, tracked.incidents, window, config);
+  const relearned = relearnShifted(detected, tracked.events, tracked.incidents, window, config);
+  const { baselines, seasons } = forgetUnseen(relearned.baselines, detected.seasons, cycleNumber, config);
   const hypotheses = hypothesise(patterns, window, reported.baselines, config);
 
   const learned = learn(reported.interventions, reported.effectiveness, window, cycleNumber, config);
@@ -211,13 +214,14 @@ export function runCycle(
       cycle: cycleNumber,
       cyclesWithoutAction: decision.cyclesWithoutAction,
       baselines,
-      streaks,
+      streaks: relearned.streaks,
       incidents: tracked.incidents,
       interventions,
       effectiveness: learned.effectiveness,
       pools: detected.pools,
       resolvedIncidents: tracked.resolved,
       unclassifiedErrorCodes: unclassifiedCodes(window.system, config),
+      seasons,
     },
     cycleNumber,
     windowStart: window.start,

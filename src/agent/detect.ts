@@ -1,6 +1,7 @@
 // Stage 2: judge every dimension of the window against its own baseline and report findings.
 import type { AgentConfig } from './config';
-import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, updateBaseline, varianceInflation, zScoreOf, type Direction } from './baseline';
+import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, seenIn, updateBaseline, varianceInflation, zScoreOf, type Direction } from './baseline';
+import { foldSeason, seasonalExpectation, type Season } from './seasonal';
 import { retryRate, successRate } from './metrics';
 import { SYSTEM_TARGET, targetOf } from './targets';
 import type {
@@ -106,27 +107,35 @@ const DIMENSION_OF: Record<Level, PatternDimension> = {
 
 const NO_PATTERNS: readonly Pattern[] = [];
 
+/** The wider scopes of a dimension, named on demand. */
+type Parents = () => readonly string[];
+const NO_PARENTS: Parents = () => [];
+
+/** An anomalous score; a quiet one is never built (this runs three times per dimension per window). */
 interface MetricScore {
   observed: number;
   mean: number;
   zScore: number;
   relativeChange: number;
-  anomalous: boolean;
 }
 
-/** Scores `metrics` against `mean` (the baseline's own, or one adjusted for this window's mix). */
-function scoreAgainst(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, mean: number, config: AgentConfig): MetricScore {
+/**
+ * Scores `metrics` against `mean` (the baseline's own, or one adjusted for this window's mix): the
+ * score when anomalous, else null. `inflation` is the baseline's varianceInflation.
+ */
+function scoreAgainst(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, mean: number, inflation: number, config: AgentConfig): MetricScore | null {
   const observed = rule.value(metrics);
+  const relativeChange = relativeChangeOf(mean, observed, rule.direction);
+  // Immaterial changes are cleared before the variance is asked for.
+  if (relativeChange < rule.minRelativeChange(config)) return null;
   const sampling = rule.samplingVariance(mean, observed, metrics);
   const volumeRatio = baseline[BASELINE.volumeMean] / metrics.volume;
-  const variance = rule.variance(baseline) * varianceInflation(baseline[BASELINE.windows], config);
-  const zScore = zScoreOf(mean, variance, observed, rule.direction, volumeRatio, sampling, config);
-  const relativeChange = relativeChangeOf(mean, observed, rule.direction);
-  return { observed, mean, zScore, relativeChange, anomalous: isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config) };
+  const zScore = zScoreOf(mean, rule.variance(baseline) * inflation, observed, rule.direction, volumeRatio, sampling, config);
+  return isAnomalous(zScore, relativeChange, rule.minRelativeChange(config), config) ? { observed, mean, zScore, relativeChange } : null;
 }
 
-const scoreMetric = (rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, config: AgentConfig): MetricScore =>
-  scoreAgainst(rule, metrics, baseline, rule.mean(baseline), config);
+const scoreMetric = (rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, config: AgentConfig): MetricScore | null =>
+  scoreAgainst(rule, metrics, baseline, rule.mean(baseline), varianceInflation(baseline[BASELINE.windows], config), config);
 
 /**
  * The success rates expected of a dimension given this window's mix of its cells: each cell at its
@@ -176,7 +185,7 @@ function driftScore(metrics: DimensionMetrics, baseline: DimensionBaseline, expe
   if (relativeChangeOf(reference, expected.fast, -1) < drift || relativeChange < drift) return null;
   const meanVariance = (baseline[BASELINE.successRateVariance] * config.ewmaAlpha) / (2 - config.ewmaAlpha);
   const zScore = zScoreOf(reference, meanVariance, expected.fast, -1, 1, 0, config);
-  return zScore >= config.anomalyThreshold ? { observed, mean: reference, zScore, relativeChange, anomalous: true } : null;
+  return zScore >= config.anomalyThreshold ? { observed, mean: reference, zScore, relativeChange } : null;
 }
 
 const ownExpectation = (b: DimensionBaseline): Expected => ({ fast: b[BASELINE.successRateMean], slow: b[BASELINE.successRateSlowMean] });
@@ -187,7 +196,7 @@ const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | unde
 /** Whether a dimension's success rate is down by the detector's own rule (other stages ask this of cells). */
 export function successDropped(metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): boolean | null {
   if (!judgeable(metrics, baseline, config)) return null;
-  return scoreMetric(SUCCESS_RULE, metrics, baseline, config).anomalous || driftScore(metrics, baseline, ownExpectation(baseline), config) !== null;
+  return scoreMetric(SUCCESS_RULE, metrics, baseline, config) !== null || driftScore(metrics, baseline, ownExpectation(baseline), config) !== null;
 }
 
 const patternOf = (
@@ -195,7 +204,7 @@ const patternOf = (
   level: Level,
   target: string,
   metric: MetricName,
-  score: Pick<MetricScore, 'zScore' | 'observed' | 'mean' | 'relativeChange'>,
+  score: MetricScore,
   volume: number,
   cycleNumber: number,
 ): Pattern => ({
@@ -227,17 +236,17 @@ export function judgeDimension(
 ): readonly Pattern[] {
   if (!judgeable(metrics, baseline, config)) return NO_PATTERNS;
   let found: Pattern[] | null = null;
+  const inflation = varianceInflation(baseline[BASELINE.windows], config);
   for (const rule of RULES) {
     let score: MetricScore | null;
     if (rule === SUCCESS_RULE) {
       const own = ownExpectation(baseline);
       const expected = mix ? mixExpectation(mix, own) : own;
-      score = scoreAgainst(rule, metrics, baseline, expected.fast, config);
-      if (!score.anomalous) score = driftScore(metrics, baseline, expected, config);
+      score = scoreAgainst(rule, metrics, baseline, expected.fast, inflation, config) ?? driftScore(metrics, baseline, expected, config);
     } else {
-      score = scoreMetric(rule, metrics, baseline, config);
+      score = scoreAgainst(rule, metrics, baseline, rule.mean(baseline), inflation, config);
     }
-    if (!score?.anomalous) continue;
+    if (!score) continue;
     found ??= [];
     found.push(patternOf(rule.patternType(level), level, target, rule.metric, score, metrics.volume, cycleNumber));
   }
@@ -274,6 +283,7 @@ export interface DetectResult {
   pools: Record<string, Pool>;
   /** Thin targets judged this window on a pool that filled: beside those with `minVolume` attempts, the ones that can show recovery. */
   pooledJudged: Set<string>;
+  seasons: Record<string, Season>;
 }
 
 export interface DetectInput {
@@ -284,15 +294,29 @@ export interface DetectInput {
   pools: Record<string, Pool>;
   /** Share of a target's payments the directives in force send elsewhere: the agent's own moves are not a drop. */
   movedAway(target: string): number;
+  seasons: Record<string, Season>;
 }
 
 /**
  * A dimension's attempts far below what it usually carries, net of what the directives in force
- * moved away: a feed that stalled, or an upstream that stopped sending. Counts are Poisson.
+ * moved away: a feed that stalled, or an upstream that stopped sending. Counts are Poisson. What it
+ * usually carries is the lower of its recent level and its seasonal expectation (`seasonal`, null
+ * without one): a fall the week or the day always has here is not a drop, nor is a level that
+ * was a one-off the same time last week.
  */
-function trafficDrop(level: Level, target: string, volume: number, baseline: DimensionBaseline | undefined, movedAway: (target: string) => number, cycleNumber: number, config: AgentConfig): Pattern | null {
+function trafficDrop(
+  level: Level,
+  target: string,
+  volume: number,
+  baseline: DimensionBaseline | undefined,
+  seasonal: number | null,
+  movedAway: (target: string) => number,
+  cycleNumber: number,
+  config: AgentConfig,
+): Pattern | null {
   if (!isWarm(baseline, config)) return null;
-  const usual = baseline[BASELINE.volumeMean];
+  const recent = baseline[BASELINE.volumeMean];
+  const usual = seasonal === null ? recent : Math.min(recent, seasonal);
   // Moves only lower the expectation, so most dimensions are cleared before asking what moved.
   if (volume >= usual * (1 - config.trafficDropMinShare)) return null;
   const expected = usual * (1 - movedAway(target));
@@ -367,13 +391,17 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   const pooledJudged = new Set<string>();
   const flagged = new Set<string>();
   const mixSums = mixSumsOf(metrics, baselines, config);
-  const report = (pattern: Pattern, parents: readonly string[]): void => {
+  const seasons: Record<string, Season> = {};
+  // Profiles are kept above the floor and dropped below half of it, so a dimension near it does not churn.
+  const seasonFloor = Math.max(config.seasonalMinVolume, config.seasonalMinShare * baselines.system[BASELINE.volumeMean]);
+  // Parents are named only when a finding needs them: most dimensions of most windows have none.
+  const report = (pattern: Pattern, parents: Parents): void => {
     const key = `${pattern.metric}|${pattern.target}`;
     const streak = (input.streaks[key] ?? 0) + 1;
     streaks[key] = streak;
     flagged.add(key);
     const confirmed = pattern.zScore >= config.immediateZScore || streak >= config.confirmWindows || frozenTargets.has(pattern.target);
-    const redundant = parents.some((parent) => flagged.has(`${pattern.metric}|${parent}`));
+    const redundant = parents !== NO_PARENTS && parents().some((parent) => flagged.has(`${pattern.metric}|${parent}`));
     if (confirmed && !redundant) patterns.push(pattern);
   };
   const visit = (
@@ -381,10 +409,17 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     target: string,
     m: DimensionMetrics,
     previous: DimensionBaseline | undefined,
-    parents: readonly string[],
+    parents: Parents,
     aggregate = false,
   ): DimensionBaseline | undefined => {
-    const drop = level === 'cell' ? null : trafficDrop(level, target, m.volume, previous, input.movedAway, cycleNumber, config);
+    const frozen = frozenTargets.size > 0 && frozenTargets.has(target);
+    let drop: Pattern | null = null;
+    if (level !== 'cell') {
+      const season = input.seasons[target];
+      drop = trafficDrop(level, target, m.volume, previous, seasonalExpectation(season, metrics.start, config), input.movedAway, cycleNumber, config);
+      const usual = previous?.[BASELINE.volumeMean] ?? 0;
+      if (usual >= (season ? seasonFloor / 2 : seasonFloor)) seasons[target] = foldSeason(season, m.volume, metrics.start, config);
+    }
     if (drop) report(drop, parents);
     let judged = m;
     let windows = 1;
@@ -393,7 +428,7 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       const pooled: Pool = pool ? { windows: pool.windows + 1, metrics: mergeMetrics(pool.metrics, m) } : { windows: 1, metrics: m };
       if (pooled.metrics.volume < config.minVolume) {
         if (pooled.windows < config.maxPoolWindows && m.volume > 0) pools[target] = pooled;
-        return previous;
+        return previous && seenIn(previous, cycleNumber);
       }
       judged = pooled.metrics;
       windows = pooled.windows;
@@ -402,11 +437,12 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     const mix = aggregate && previous ? mixSums.get(target) : undefined;
     const found = judgeDimension(level, target, judged, previous, cycleNumber, config, mix);
     for (const pattern of found) report(pattern, parents);
-    const fold = found.length === 0 && !drop && !frozenTargets.has(target);
-    return fold ? updateBaseline(previous ?? emptyBaseline(), judged, config, windows) : previous;
+    const fold = found.length === 0 && !drop && !frozen;
+    if (fold) return updateBaseline(previous ?? emptyBaseline(), judged, config, windows, cycleNumber);
+    return previous && seenIn(previous, cycleNumber);
   };
   const next: Baselines = {
-    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, [], true) ?? baselines.system,
+    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, NO_PARENTS, true) ?? baselines.system,
     issuers: { ...baselines.issuers },
     methods: { ...baselines.methods },
     issuerMethods: { ...baselines.issuerMethods },
@@ -419,23 +455,24 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     if (b) into[key] = b;
   };
   // Wider scopes first: a narrower one reports only what its wider ones do not already show.
-  for (const [issuer, m] of Object.entries(metrics.issuers)) {
-    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), m, baselines.issuers[issuer], [], true));
+  for (const issuer in metrics.issuers) {
+    keep(next.issuers, issuer, visit('issuer', targetOf({ issuer }), metrics.issuers[issuer] as DimensionMetrics, baselines.issuers[issuer], NO_PARENTS, true));
   }
-  for (const [method, m] of Object.entries(metrics.methods)) {
-    keep(next.methods, method, visit('method', targetOf({ method }), m, baselines.methods[method], [], true));
+  for (const method in metrics.methods) {
+    keep(next.methods, method, visit('method', targetOf({ method }), metrics.methods[method] as DimensionMetrics, baselines.methods[method], NO_PARENTS, true));
   }
-  for (const [issuer, row] of Object.entries(metrics.issuerMethods)) {
+  for (const issuer in metrics.issuerMethods) {
+    const row = metrics.issuerMethods[issuer] as Record<string, DimensionMetrics>;
     const previousRow = baselines.issuerMethods[issuer] ?? {};
     const nextRow = { ...previousRow };
-    const parents = [targetOf({ issuer })];
-    for (const [method, m] of Object.entries(row)) {
-      keep(nextRow, method, visit('cell', targetOf({ issuer, method }), m, previousRow[method], parents));
+    const parents = (): string[] => [targetOf({ issuer })];
+    for (const method in row) {
+      keep(nextRow, method, visit('cell', targetOf({ issuer, method }), row[method] as DimensionMetrics, previousRow[method], parents));
     }
     next.issuerMethods[issuer] = nextRow;
   }
-  for (const [gateway, m] of Object.entries(metrics.gateways)) {
-    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), m, baselines.gateways[gateway], [], true));
+  for (const gateway in metrics.gateways) {
+    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), metrics.gateways[gateway] as DimensionMetrics, baselines.gateways[gateway], NO_PARENTS, true));
   }
   const visitRows = (
     rows: Record<string, Record<string, DimensionMetrics>>,
@@ -445,11 +482,13 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     aggregate = false,
   ): Record<string, Record<string, DimensionBaseline>> => {
     const out = { ...previousRows };
-    for (const [outer, row] of Object.entries(rows)) {
+    for (const outer in rows) {
+      const row = rows[outer] as Record<string, DimensionMetrics>;
       const previousRow = previousRows[outer] ?? {};
       const nextRow = { ...previousRow };
-      for (const [inner, m] of Object.entries(row)) {
-        keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], parents(outer, inner), aggregate));
+      for (const inner in row) {
+        const m = row[inner] as DimensionMetrics;
+        keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], () => parents(outer, inner), aggregate));
       }
       out[outer] = nextRow;
     }
@@ -473,12 +512,15 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   const silent = (level: Level, tree: Record<string, DimensionBaseline>, present: Record<string, unknown>, target: (name: string) => string): void => {
     for (const [name, b] of Object.entries(tree)) {
       if (name in present) continue;
-      const drop = trafficDrop(level, target(name), 0, b, input.movedAway, cycleNumber, config);
-      if (drop) report(drop, []);
+      const t = target(name);
+      const season = input.seasons[t];
+      if (season) seasons[t] = season;
+      const drop = trafficDrop(level, t, 0, b, seasonalExpectation(season, metrics.start, config), input.movedAway, cycleNumber, config);
+      if (drop) report(drop, NO_PARENTS);
     }
   };
   silent('issuer', baselines.issuers, metrics.issuers, (issuer) => targetOf({ issuer }));
   silent('method', baselines.methods, metrics.methods, (method) => targetOf({ method }));
   silent('gateway', baselines.gateways, metrics.gateways, (gateway) => targetOf({ gateway }));
-  return { patterns, baselines: next, streaks, pools, pooledJudged };
+  return { patterns, baselines: next, streaks, pools, pooledJudged, seasons };
 }
