@@ -264,7 +264,7 @@ export const agentKeyNames: Record<string, AgentSectionKey> = Object.fromEntries
   ]),
 );
 const mustBePositive = new Set<keyof AgentConfig>(['cycleIntervalSeconds', 'anomalyThreshold', 'horizonWindows', 'maxDimensionValues']);
-const mustBeWhole = new Set<keyof AgentConfig>(['maxDimensionValues', 'maxPoolWindows', 'maxIncidentWindows', 'flapWindowWindows', 'minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
+const mustBeWhole = new Set<keyof AgentConfig>(['maxDimensionValues', 'forgetAfterWindows', 'maxPoolWindows', 'maxIncidentWindows', 'flapWindowWindows', 'minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
 
 function agentSetting(name: AgentSectionKey): z.ZodType {
   if (name === 'mode') return z.enum(['shadow', 'advisory', 'autonomous']).default(defaultAgentConfig.mode);
