@@ -27,7 +27,11 @@ const operations: { name: string; send: (headers: Record<string, string>) => req
   { name: 'POST /v1/transactions/batch', send: (h) => request(service.app.server).post('/v1/transactions/batch').set(h).send({ transactions: [makeTransaction()] }), allowed: ['ingest'], ok: 202 },
   { name: 'GET /v1/routing/directives', send: (h) => request(service.app.server).get('/v1/routing/directives').set(h), allowed: ['ingest', 'viewer', 'operator'], ok: 200 },
   { name: 'GET /v1/agent/state', send: (h) => request(service.app.server).get('/v1/agent/state').set(h), allowed: ['viewer', 'operator'], ok: 200 },
+  { name: 'GET /dashboard/session', send: (h) => request(service.app.server).get('/dashboard/session').set(h), allowed: callers, ok: 200 },
+  { name: 'GET /dashboard/history', send: (h) => request(service.app.server).get('/dashboard/history').set(h), allowed: ['viewer', 'operator'], ok: 200 },
+  // Probes and scrapes answer everyone: a balancer or Prometheus holds no key.
   { name: 'GET /healthz', send: (h) => request(service.app.server).get('/healthz').set(h), allowed: callers, ok: 200 },
+  { name: 'GET /readyz', send: (h) => request(service.app.server).get('/readyz').set(h), allowed: callers, ok: 200 },
   { name: 'GET /metrics', send: (h) => request(service.app.server).get('/metrics').set(h), allowed: callers, ok: 200 },
   { name: 'GET /openapi.json', send: (h) => request(service.app.server).get('/openapi.json').set(h), allowed: callers, ok: 200 },
 ];
@@ -62,6 +66,27 @@ describe('every role against every GraphQL operation', () => {
       it(`${caller} -> ${query}: ${expected ?? 'data'}`, async () => {
         const answer = await gql(service, query, {}, caller === 'none' ? undefined : keys[caller]);
         assert.deepEqual(codesOf(answer), expected ? [expected] : [], JSON.stringify(answer));
+      });
+    }
+  }
+});
+
+describe('every role against /graphql bodies that must not be read unauthenticated', () => {
+  // Either body would be refused once read (400 unparseable, 413 over graphql.body_limit_bytes):
+  // a caller without a key gets 401 first; any configured key, whatever its role, gets the body read.
+  const bodies: [string, string, number][] = [
+    ['unparseable', '{"query": "{ cycles {', 400],
+    ['over 64 KiB', JSON.stringify({ query: `{ cycles { number } }${' '.repeat(64 * 1024)}` }), 413],
+  ];
+  for (const [name, body, read] of bodies) {
+    for (const caller of callers) {
+      const expected = caller === 'none' ? 401 : read;
+      it(`${caller} -> POST /graphql ${name}: ${expected}`, async () => {
+        const res = await request(service.app.server)
+          .post('/graphql')
+          .set({ 'content-type': 'application/json', ...(caller === 'none' ? {} : bearer(keys[caller])) })
+          .send(body);
+        assert.equal(res.status, expected, JSON.stringify(res.body));
       });
     }
   }

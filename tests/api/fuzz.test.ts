@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { parseTarget, targetOf } from '../../src/agent/targets';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bearer, keys, startService, testConfig } from '../support/service';
 import { makeTransaction } from '../support/transactions';
 
+const clockMs = Date.parse(makeTransaction().timestamp);
 let database: TestDatabase;
 let service: Service;
 before(async () => {
   database = await createTestDatabase('fuzz');
-  service = await startService(testConfig(database.url, 'test-fuzz'), { roles: ['api'] });
+  // The clock reads the default event time of makeTransaction, so event times are placed relative to it.
+  service = await startService(testConfig(database.url, 'test-fuzz'), { roles: ['api'], now: () => new Date(clockMs) });
 });
 after(async () => {
   await service.close();
@@ -100,6 +103,53 @@ describe('fuzzing every REST body', () => {
     );
   });
 
+  it('lets no accepted issuer, method or gateway forge another dimension of its target', async () => {
+    // Separators and prefixes of target strings, mixed into otherwise plausible codes.
+    const piece = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/), fc.constantFrom('/', ':', 'method:', 'issuer:', 'gateway:', '/method:upi', '/issuer:HDFC'));
+    const candidate = fc.oneof(fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')), fc.string({ maxLength: 20 }));
+    await fc.assert(
+      fc.asyncProperty(candidate, candidate, candidate, async (issuer, method, gateway) => {
+        const res = await inject('/v1/transactions', JSON.stringify(makeTransaction({ issuer, method, gateway })));
+        assertRefusedOrAccepted(res);
+        if (res.statusCode !== 202) return;
+        // Whatever got in is one value of one dimension: its targets parse back to exactly it.
+        for (const scope of [{ issuer }, { method }, { gateway }, { issuer, method }, { gateway, issuer, method }]) {
+          assert.deepEqual(parseTarget(targetOf(scope)), { gateway: null, issuer: null, method: null, ...scope });
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('refuses every event time more than ingest.max_clock_skew_seconds ahead, whatever its offset, naming timestamp_out_of_range', async () => {
+    const skew = service.config.ingest.max_clock_skew_seconds;
+    const aheadSeconds = fc.oneof(fc.integer({ min: -86_400, max: 2 * skew }), fc.integer({ min: skew - 2, max: skew + 2 }), fc.integer({ min: -86_400 * 365, max: 86_400 * 365 * 70 }));
+    /** The instant written in local time at a UTC offset, as a gateway in that zone would send it. */
+    const written = (ms: number, offsetMinutes: number) => {
+      const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, -1);
+      const sign = offsetMinutes < 0 ? '-' : '+';
+      const abs = Math.abs(offsetMinutes);
+      return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    };
+    const item = fc.record({ ahead: aheadSeconds, offsetMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 4 }), async (items) => {
+        const transactions = items.map(({ ahead, offsetMinutes }) => makeTransaction({ timestamp: written(clockMs + ahead * 1000, offsetMinutes) }));
+        const future = items.flatMap(({ ahead }, index) => (ahead > skew ? [index] : []));
+        const res = await inject('/v1/transactions/batch', JSON.stringify({ transactions }));
+        if (future.length === 0) return assert.equal(res.statusCode, 202, res.body);
+        assert.equal(res.statusCode, 400, res.body);
+        const body = JSON.parse(res.body);
+        assert.equal(body.error, 'validation_failed');
+        assert.deepEqual(
+          body.errors.map((e: { index: number; field: string; reason: string }) => [e.index, e.field, e.reason.startsWith('timestamp_out_of_range')]),
+          future.map((index) => [index, 'timestamp', true]),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('stores SQL-looking strings verbatim and harmlessly', async () => {
     const nasty = ["'; DROP TABLE transactions; --", 'Robert"); DELETE FROM audit_log;--', "\\'; SELECT pg_sleep(10); --", '$1::text', 'ÄÖÜ💳'];
     for (const [i, text] of nasty.entries()) {
@@ -143,6 +193,29 @@ describe('fuzzing every GraphQL argument', () => {
         assertGraphqlRefusal(await graphql(JSON.stringify({ query, variables: vars })));
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('reads no /graphql body for a caller without a key, and no body over graphql.body_limit_bytes for any caller', async () => {
+    const limit = service.config.graphql.body_limit_bytes;
+    const size = fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: limit - 64, max: limit + 64 }), fc.integer({ min: limit, max: 4 * limit }));
+    const content = fc.constantFrom('{ cycles(last: 1) { number } }', '{"query": "{ cycles {', 'garbage');
+    const caller = fc.constantFrom<string | undefined>(undefined, 'not-a-configured-key', keys.ingest, keys.viewer);
+    await fc.assert(
+      fc.asyncProperty(size, content, caller, async (bytes, start, key) => {
+        const payload = start.padEnd(bytes, ' ');
+        const res = await service.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', ...(key ? bearer(key) : {}) },
+          payload,
+        });
+        const known = key === keys.ingest || key === keys.viewer;
+        const expected = !known ? 401 : Buffer.byteLength(payload) > limit ? 413 : null;
+        if (expected !== null) assert.equal(res.statusCode, expected, `${Buffer.byteLength(payload)} bytes, key ${key}: ${res.body.slice(0, 200)}`);
+        else assert.ok(res.statusCode < 500, res.body);
+      }),
+      { numRuns: 300 },
     );
   });
 
