@@ -143,6 +143,17 @@ describe('deploy/: the Grafana dashboard and the Prometheus alert rules', () => 
     }
   });
 
+  it('names every PayOps metric that /metrics declares in the README section "Operating PayOps"', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('\n## Operating PayOps\n');
+    assert.ok(start >= 0, 'the section exists');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    for (const needed of ['deploy/grafana-dashboard.json', 'deploy/prometheus-alerts.yml', 'webhook-signature']) assert.ok(section.includes(needed), needed);
+    const declared = [...(await scrape()).matchAll(/^# TYPE (payops_\S+) /gm)].map(([, name]) => name!);
+    assert.ok(declared.length >= 20, declared.join(', '));
+    assert.deepEqual(declared.filter((name) => !section.includes(`\`${name}`)), [], 'metrics the README does not name');
+  });
+
   it('fails the check on an expression that does not parse', () => {
     assert.throws(() => assertParses('max(payops_cycle_lag_seconds) > 2 *', 'broken'));
   });
