@@ -52,6 +52,9 @@ export function createQueues(connection: Redis, prefix: string, defaults: { atte
   const cycles = new Queue<CycleJob>(queueNames.cycles, options(queueNames.cycles));
   const execute = new Queue<ExecuteJob>(queueNames.execute, options(queueNames.execute));
   const webhooks = new Queue<WebhookJob>(queueNames.webhooks, options(queueNames.webhooks));
+  // Unheard, BullMQ prints each reconnect failure with its stack to stderr; an outage is reported
+  // by readiness and payops_dependency_up instead.
+  for (const queue of [cycles, execute, webhooks]) queue.on('error', () => undefined);
   return {
     cycles,
     execute,
