@@ -1,8 +1,10 @@
 // Stage 1: fold a window's transactions into the same aggregates the SQL path produces.
+import { histogramOf, quantile } from './histogram';
 import { emptyMetrics, emptyWindow } from './metrics';
 import type { DimensionMetrics, Transaction, WindowMetrics } from './types';
 
-const P95 = 0.95;
+/** The latency quantile a window reports, read from its latency histogram (./histogram). */
+export const P95 = 0.95;
 
 /** The name rare values of a dimension are folded into. */
 export const OTHER = 'other';
@@ -62,11 +64,11 @@ function add(acc: Accumulator, tx: Transaction): void {
 
 function finish(acc: Accumulator): DimensionMetrics {
   const m = acc.metrics;
-  const sorted = acc.latencies.sort((a, b) => a - b);
   let sum = 0;
-  for (const latency of sorted) sum += latency;
+  for (const latency of acc.latencies) sum += latency;
   m.latencyMeanMs = m.volume > 0 ? sum / m.volume : 0;
-  m.latencyP95Ms = percentileCont(sorted, P95);
+  // From the histogram the service merges from its rollups, so both give the same p95.
+  m.latencyP95Ms = quantile(histogramOf(acc.latencies), P95);
   return m;
 }
 

@@ -1,19 +1,18 @@
 import type { Database } from '../db/client';
 import type { Transaction } from '../agent/types';
-import { insertTransactionBatch, insertTransactions } from '../db/transactions';
+import { insertTransactionBatch, insertTransactions, type Placement } from '../db/transactions';
 
 export interface IngestResult {
   accepted: number;
   duplicates: number;
 }
 
-export interface IngestOptions {
+/** Where rows are placed: their window (late rows in their arrival's), its rollup, the dedup horizon (see insertTransactions). */
+export interface IngestOptions extends Placement {
   /** Largest number of single POSTs committed by one statement. */
   groupCommitMaxItems: number;
   /** Statements in flight at once; further POSTs wait and join the next group. */
   groupCommitMaxInflight: number;
-  /** Arrival this long after the event time counts the row in its arrival's window (see insertTransactions). */
-  lateAfterSeconds: number;
 }
 
 interface Pending {
@@ -38,7 +37,7 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
   let idle: (() => void)[] = [];
 
   async function ingestBatch(rows: readonly Transaction[]): Promise<IngestResult> {
-    const accepted = await insertTransactionBatch(db, rows, options.lateAfterSeconds);
+    const accepted = await insertTransactionBatch(db, rows, options);
     return { accepted, duplicates: rows.length - accepted };
   }
 
@@ -62,7 +61,7 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
 
   async function commitGroup(group: Pending[]): Promise<void> {
     try {
-      const unclaimed = new Set(await insertTransactions(db, group.map((pending) => pending.row), options.lateAfterSeconds));
+      const unclaimed = new Set(await insertTransactions(db, group.map((pending) => pending.row), options));
       for (const pending of group) {
         // Two POSTs of the same id in one group: the first is the one stored.
         const isNew = unclaimed.delete(pending.row.id);

@@ -1,81 +1,177 @@
+import { bucketOf } from '../agent/histogram';
 import type { Transaction } from '../agent/types';
 import { withPostgres, type Database } from './client';
 
-// One statement whatever the batch size: columns travel as arrays, so 10,000 rows are still
-// 13 parameters.
-// window_time: a row arriving more than $13 seconds after its event time may find its window
-// already judged, so it counts in the window of its arrival instead: every committed row is
-// in exactly one window's aggregates, however late a retry delivers it.
-// A resent id is a no-op (first write wins). The usual case, no id stored yet, takes an
-// anti-join: on PostgreSQL 15 it inserts about a quarter faster than ON CONFLICT, whose
-// speculative insertion costs a second index pass per row. Only a writer committing the same id
-// at the same moment can defeat the anti-join, and then the statement fails whole and is run
-// again with ON CONFLICT, which settles the race. OFFSET 0 keeps the check a per-row primary-key
-// probe: as a join, the planner hashes the whole table for a batch of 1,000.
-const insertSql = (onConflict: boolean, returnIds: boolean) => `
-  INSERT INTO transactions
-    (id, event_time, window_time, issuer, method, status, amount_minor, currency, latency_ms,
-     retry_count, error_code, merchant_id, gateway)
-  SELECT t.id, t.event_time, GREATEST(t.event_time, statement_timestamp() - make_interval(secs => $13)),
-    t.issuer, t.method, t.status, t.amount_minor, t.currency, t.latency_ms, t.retry_count,
-    t.error_code, t.merchant_id, t.gateway
-  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-    $7::text[], $8::float8[], $9::int[], $10::text[], $11::text[], $12::text[])
-    AS t(id, event_time, issuer, method, status, amount_minor, currency, latency_ms, retry_count,
-         error_code, merchant_id, gateway)
-  ${onConflict ? 'ON CONFLICT (id) DO NOTHING' : 'WHERE NOT EXISTS (SELECT 1 FROM transactions stored WHERE stored.id = t.id OFFSET 0)'}
-  ${returnIds ? 'RETURNING id' : ''}`;
-// [anti-join, ON CONFLICT], with the new ids returned or (a batch only needs its count) not. Named,
-// so each connection parses and plans them once rather than for every group commit.
-const statement = (onConflict: boolean, returnIds: boolean) => ({
-  name: `insert-transactions${onConflict ? '-on-conflict' : ''}${returnIds ? '-ids' : ''}`,
-  text: insertSql(onConflict, returnIds),
-});
-const statements = { ids: [statement(false, true), statement(true, true)], count: [statement(false, false), statement(true, false)] } as const;
-type Statement = ReturnType<typeof statement>;
-
-// unique_violation and deadlock_detected: another transaction was writing the same ids.
-const raceCodes = new Set(['23505', '40P01']);
-
-async function insert(db: Database, rows: readonly Transaction[], lateAfterSeconds: number, [antiJoin, onConflict]: readonly [Statement, Statement]) {
-  // A repeated id would defeat the anti-join within its own statement; the first one is kept.
-  const seen = new Set<string>();
-  const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
-  const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(unique.length));
-  unique.forEach((row, i) => {
-    columns[0]![i] = row.id;
-    columns[1]![i] = row.timestamp;
-    columns[2]![i] = row.issuer;
-    columns[3]![i] = row.method;
-    columns[4]![i] = row.status;
-    columns[5]![i] = row.amountMinor;
-    columns[6]![i] = row.currency;
-    columns[7]![i] = row.latencyMs;
-    columns[8]![i] = row.retryCount;
-    columns[9]![i] = row.errorCode ?? null;
-    columns[10]![i] = row.merchantId ?? null;
-    columns[11]![i] = row.gateway ?? null;
-  });
-  const values = [...columns, lateAfterSeconds];
-  return withPostgres(() =>
-    db.pool.query<{ id: string }>({ ...antiJoin, values }).catch((err: { code?: string }) => {
-      if (!raceCodes.has(err.code ?? '')) throw err;
-      return db.pool.query<{ id: string }>({ ...onConflict, values });
-    }),
-  );
+interface Field {
+  column: string;
+  /** Postgres type of the column, and of the array that carries it into the insert. */
+  type: string;
+  value(row: Transaction): unknown;
 }
 
 /**
- * Stores the rows in one committed statement and returns the ids that were new.
- * An id already stored, or repeated within the rows, is returned at most once.
+ * A transaction's fields as stored, in one order: the insert's arrays and columns and any COPY's
+ * column list derive from it. window_time (derived, see insertTransactions) and received_at
+ * (the commit's) are not sent.
  */
-export async function insertTransactions(db: Database, rows: readonly Transaction[], lateAfterSeconds: number): Promise<string[]> {
-  return (await insert(db, rows, lateAfterSeconds, statements.ids)).rows.map((row) => row.id);
+export const transactionFields = [
+  { column: 'id', type: 'text', value: (row) => row.id },
+  { column: 'event_time', type: 'timestamptz', value: (row) => row.timestamp },
+  { column: 'issuer', type: 'text', value: (row) => row.issuer },
+  { column: 'method', type: 'text', value: (row) => row.method },
+  { column: 'status', type: 'text', value: (row) => row.status },
+  { column: 'amount_minor', type: 'bigint', value: (row) => row.amountMinor },
+  { column: 'currency', type: 'text', value: (row) => row.currency },
+  { column: 'latency_ms', type: 'float8', value: (row) => row.latencyMs },
+  { column: 'retry_count', type: 'int', value: (row) => row.retryCount },
+  { column: 'error_code', type: 'text', value: (row) => row.errorCode ?? null },
+  { column: 'merchant_id', type: 'text', value: (row) => row.merchantId ?? null },
+  { column: 'gateway', type: 'text', value: (row) => row.gateway ?? null },
+] as const satisfies readonly Field[];
+
+/** The columns a COPY of whole rows into transactions names: the fields, then window_time. */
+export const transactionCopyColumns: readonly string[] = [...transactionFields.map((field) => field.column), 'window_time'];
+
+export interface Placement {
+  /** A row arriving this long after its event time counts in the window of its arrival. */
+  lateAfterSeconds: number;
+  /** Length of an observation window (the cycle interval): the grain of window_rollups. */
+  windowSeconds: number;
+  /** A resent id first stored longer ago than this is stored as new. */
+  dedupHorizonHours: number;
+}
+
+const columns = transactionFields.map((field) => field.column).join(', ');
+const n = transactionFields.length;
+// Parameters after the field arrays: latency buckets, then the Placement.
+const [bucketsParam, lateParam, windowParam, horizonParam] = [n + 1, n + 2, n + 3, n + 4].map((i) => `$${i}`);
+const horizonCutoff = `statement_timestamp() - ${horizonParam}::float8 * interval '1 hour'`;
+
+// GROUPING(currency, error_code, latency_bucket) of each grouping set: a bit is 1 where the
+// column is not grouped.
+const wholeCell = 7;
+const byCurrency = 3;
+const byErrorCode = 5;
+const byBucket = 6;
+
+// One statement whatever the batch size: columns travel as arrays, so 10,000 rows are still 16
+// parameters, and the ids, the rows and their rollups commit together.
+// window_time: a row arriving more than lateAfterSeconds after its event time may find its window
+// already judged, so it counts in the window of its arrival instead: every committed row is in
+// exactly one window's rollups, however late a retry delivers it.
+// Idempotency: an id whose key is younger than the dedup horizon is a no-op (first write wins).
+// The usual case, no such key, takes an anti-join: on PostgreSQL 15 it inserts about a quarter
+// faster than ON CONFLICT, whose speculative insertion costs a second index pass per row. A writer
+// committing the same id at the same moment (or a key older than the horizon, still unpruned)
+// defeats the anti-join; the statement then fails whole and is run again with ON CONFLICT, which
+// settles the race and replaces an expired key. OFFSET 0 keeps the check a per-row primary-key
+// probe: as a join, the planner hashes the whole table for a batch of 1,000.
+// Rollups: one row per window, issuer, method and gateway the statement touched, appended (no
+// upsert, so concurrent statements never wait on one hot row), merged when the cycle reads them.
+const insertSql = (onConflict: boolean, answer: 'ids' | 'count') => `
+  WITH input AS (
+    SELECT t.*, GREATEST(t.event_time, statement_timestamp() - make_interval(secs => ${lateParam})) AS window_time
+    FROM unnest(${transactionFields.map((field, i) => `$${i + 1}::${field.type}[]`).join(', ')}, ${bucketsParam}::int[])
+      AS t(${columns}, latency_bucket)
+  ),
+  fresh AS (
+    INSERT INTO transaction_ids AS stored (id, window_time)
+    SELECT id, window_time FROM input
+    ${
+      onConflict
+        ? `ON CONFLICT (id) DO UPDATE SET window_time = excluded.window_time WHERE stored.window_time < ${horizonCutoff}`
+        : `WHERE NOT EXISTS (SELECT 1 FROM transaction_ids stored WHERE stored.id = input.id AND stored.window_time >= ${horizonCutoff} OFFSET 0)`
+    }
+    RETURNING id
+  ),
+  accepted AS MATERIALIZED (
+    SELECT input.*, date_bin(make_interval(secs => ${windowParam}), input.window_time, timestamptz '1970-01-01 00:00:00Z') AS window_start
+    FROM input JOIN fresh USING (id)
+  ),
+  stored_rows AS (
+    INSERT INTO transactions (${columns}, window_time) SELECT ${columns}, window_time FROM accepted
+  ),
+  parts AS (
+    SELECT window_start, issuer, method, gateway, currency, error_code, latency_bucket,
+      GROUPING(currency, error_code, latency_bucket) AS grouped,
+      count(*)::int AS n,
+      count(*) FILTER (WHERE status = 'success')::int AS successes,
+      count(*) FILTER (WHERE status = 'failed')::int AS failures,
+      count(*) FILTER (WHERE retry_count > 0)::int AS retries,
+      count(*) FILTER (WHERE retry_count > 0 AND status = 'success')::int AS retry_successes,
+      sum(latency_ms) AS latency_sum,
+      sum(amount_minor)::float8 AS amount
+    FROM accepted
+    GROUP BY window_start, issuer, method, gateway, GROUPING SETS ((), (currency), (error_code), (latency_bucket))
+  ),
+  rollups AS (
+    INSERT INTO window_rollups (window_time, issuer, method, gateway, volume, successes, retries, retry_successes,
+      latency_sum_ms, amount_minor_sum, currencies, currency_amounts, error_codes, error_code_counts, latency_buckets, latency_counts)
+    SELECT window_start, issuer, method, gateway,
+      max(n) FILTER (WHERE grouped = ${wholeCell}),
+      max(successes) FILTER (WHERE grouped = ${wholeCell}),
+      max(retries) FILTER (WHERE grouped = ${wholeCell}),
+      max(retry_successes) FILTER (WHERE grouped = ${wholeCell}),
+      max(latency_sum) FILTER (WHERE grouped = ${wholeCell}),
+      max(amount) FILTER (WHERE grouped = ${wholeCell}),
+      array_agg(currency ORDER BY currency) FILTER (WHERE grouped = ${byCurrency}),
+      array_agg(amount ORDER BY currency) FILTER (WHERE grouped = ${byCurrency}),
+      coalesce(array_agg(error_code ORDER BY error_code) FILTER (WHERE grouped = ${byErrorCode} AND error_code IS NOT NULL AND failures > 0), '{}'),
+      coalesce(array_agg(failures ORDER BY error_code) FILTER (WHERE grouped = ${byErrorCode} AND error_code IS NOT NULL AND failures > 0), '{}'),
+      array_agg(latency_bucket ORDER BY latency_bucket) FILTER (WHERE grouped = ${byBucket}),
+      array_agg(n ORDER BY latency_bucket) FILTER (WHERE grouped = ${byBucket})
+    FROM parts
+    GROUP BY window_start, issuer, method, gateway
+  )
+  ${answer === 'ids' ? 'SELECT id FROM fresh' : 'SELECT count(*)::int AS n FROM fresh'}`;
+
+// [anti-join, ON CONFLICT], answering the new ids or (a batch only needs its count) how many.
+// Named, so each connection parses and plans them once rather than for every group commit.
+const statement = (onConflict: boolean, answer: 'ids' | 'count') => ({
+  name: `insert-transactions-${answer}${onConflict ? '-on-conflict' : ''}`,
+  text: insertSql(onConflict, answer),
+});
+const statements = { ids: [statement(false, 'ids'), statement(true, 'ids')], count: [statement(false, 'count'), statement(true, 'count')] } as const;
+type Statement = ReturnType<typeof statement>;
+
+// unique_violation and deadlock_detected: another transaction was writing the same ids.
+// check_violation: a row routed to the default partition while the scheduler attached the
+// partition for its window (src/db/partitions.ts); run again, it is routed to that partition.
+const raceCodes = new Set(['23505', '40P01', '23514']);
+// ON CONFLICT settles a race with writers; a second partition change meeting the same statement is
+// all a third attempt could still meet.
+const maxAttempts = 3;
+
+async function insert<Row extends object>(db: Database, rows: readonly Transaction[], placement: Placement, [antiJoin, onConflict]: readonly [Statement, Statement]) {
+  // A repeated id would defeat the anti-join within its own statement; the first one is kept.
+  // Sorted, so statements writing the same ids take their key locks in one order.
+  const seen = new Set<string>();
+  const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const arrays: unknown[][] = transactionFields.map((field) => unique.map((row) => field.value(row)));
+  const values = [...arrays, unique.map((row) => bucketOf(row.latencyMs)), placement.lateAfterSeconds, placement.windowSeconds, placement.dedupHorizonHours];
+  return withPostgres(async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await db.pool.query<Row>({ ...(attempt === 1 ? antiJoin : onConflict), values });
+      } catch (err) {
+        if (attempt === maxAttempts || !raceCodes.has((err as { code?: string }).code ?? '')) throw err;
+      }
+    }
+  });
+}
+
+/**
+ * Stores the rows, their ids and their window rollups in one committed statement and returns the
+ * ids that were new. An id already stored within the dedup horizon, or repeated within the rows,
+ * is returned at most once.
+ */
+export async function insertTransactions(db: Database, rows: readonly Transaction[], placement: Placement): Promise<string[]> {
+  return (await insert<{ id: string }>(db, rows, placement, statements.ids)).rows.map((row) => row.id);
 }
 
 /** As insertTransactions, returning only how many rows were new: sending the ids back cost a batch 8% of its speed. */
-export async function insertTransactionBatch(db: Database, rows: readonly Transaction[], lateAfterSeconds: number): Promise<number> {
-  return (await insert(db, rows, lateAfterSeconds, statements.count)).rowCount ?? 0;
+export async function insertTransactionBatch(db: Database, rows: readonly Transaction[], placement: Placement): Promise<number> {
+  return (await insert<{ n: number }>(db, rows, placement, statements.count)).rows[0]?.n ?? 0;
 }
 
 export async function countTransactions(db: Database): Promise<number> {

@@ -1,142 +1,137 @@
+import { addToHistogram, mergeHistogram, quantile, type Histogram } from '../agent/histogram';
 import { emptyMetrics, emptyWindow } from '../agent/metrics';
-import { keptValues, OTHER } from '../agent/observe';
+import { foldName, keptValues, P95 } from '../agent/observe';
 import type { DimensionMetrics, WindowMetrics } from '../agent/types';
 import { withPostgres, type Database } from './client';
 
-// Attempts per issuer, method and gateway: what the folding rule ranks. The gateway set's NULL
-// group (attempts without a gateway) is dropped in code, as observe() skips them.
-const volumeSql = `
-  SELECT issuer, method, gateway, GROUPING(issuer) = 0 AS by_issuer, GROUPING(method) = 0 AS by_method, count(*)::int AS n
-  FROM transactions
+// The window's rollups (appended by each ingest statement, src/db/transactions.ts) merged per
+// issuer, method and gateway: the window's finest cells, whose number does not grow with traffic.
+// Rollups are keyed by window start, so [$1, $2) takes exactly the windows the cycle judges.
+const cellsSql = `
+  SELECT issuer, method, gateway, sum(volume)::int AS volume, sum(successes)::int AS successes, sum(retries)::int AS retries,
+    sum(retry_successes)::int AS retry_successes, sum(latency_sum_ms) AS latency_sum_ms, sum(amount_minor_sum) AS amount_minor_sum
+  FROM window_rollups
   WHERE window_time >= $1 AND window_time < $2
-  GROUP BY GROUPING SETS ((issuer), (method), (gateway))`;
+  GROUP BY issuer, method, gateway`;
 
-// The window with rare names folded into 'other' ($3..$5: the kept issuers, methods, gateways).
-const foldedWindow = `
-  WITH w AS MATERIALIZED (
-    SELECT CASE WHEN issuer = ANY($3) THEN issuer ELSE '${OTHER}' END AS issuer,
-           CASE WHEN method = ANY($4) THEN method ELSE '${OTHER}' END AS method,
-           CASE WHEN gateway IS NULL OR gateway = ANY($5) THEN gateway ELSE '${OTHER}' END AS gateway,
-           status, latency_ms, retry_count, amount_minor, currency, error_code
-    FROM transactions
-    WHERE window_time >= $1 AND window_time < $2)`;
+/** One of the rollups' array pairs merged per cell and key: currency amounts, error-code counts, latency buckets. */
+const pairsSql = (keys: string, values: string, sum: string) => `
+  SELECT r.issuer, r.method, r.gateway, p.key, ${sum} AS value
+  FROM window_rollups r, unnest(r.${keys}, r.${values}) AS p(key, value)
+  WHERE r.window_time >= $1 AND r.window_time < $2
+  GROUP BY r.issuer, r.method, r.gateway, p.key`;
 
-/**
- * One scan of the folded window per query gives every dimension at once: the four payer-side
- * sets over every attempt, the four gateway sets only over attempts that name their gateway.
- * `extra` is grouped in every set too (error code, currency); GROUPING() tells the sets apart.
- */
-function byDimensions(measures: string, where: string, extra: string[] = []): string {
-  const sets = (columns: string[][]) => columns.map((c) => `(${[...c, ...extra].join(', ')})`).join(', ');
-  const levels = 'GROUPING(issuer) = 1 AS no_issuer, GROUPING(method) = 1 AS no_method';
-  return `${foldedWindow}
-  SELECT NULL::text AS gateway, issuer, method, ${levels}, ${measures}
-  FROM w WHERE ${where}
-  GROUP BY GROUPING SETS (${sets([['issuer', 'method'], ['issuer'], ['method'], []])})
-  UNION ALL
-  SELECT gateway, issuer, method, ${levels}, ${measures}
-  FROM w WHERE gateway IS NOT NULL AND ${where}
-  GROUP BY GROUPING SETS (${sets([['gateway', 'issuer', 'method'], ['gateway', 'issuer'], ['gateway', 'method'], ['gateway']])})`;
-}
+const currenciesSql = pairsSql('currencies', 'currency_amounts', 'sum(p.value)');
+const errorCodesSql = pairsSql('error_codes', 'error_code_counts', 'sum(p.value)::int');
+const bucketsSql = pairsSql('latency_buckets', 'latency_counts', 'sum(p.value)::int');
 
-const aggregateSql = byDimensions(
-  `count(*)::int AS volume,
-   count(*) FILTER (WHERE status = 'success')::int AS successes,
-   avg(latency_ms) AS latency_mean_ms,
-   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95_ms,
-   count(*) FILTER (WHERE retry_count > 0)::int AS retries,
-   count(*) FILTER (WHERE retry_count > 0 AND status = 'success')::int AS retry_successes,
-   sum(amount_minor)::float8 AS amount_minor_sum`,
-  'true',
-);
-
-const errorCodeSql = byDimensions('error_code, count(*)::int AS n', "status = 'failed' AND error_code IS NOT NULL", ['error_code']);
-
-const currencySql = byDimensions('currency, sum(amount_minor)::float8 AS amount', 'true', ['currency']);
-
-interface VolumeRow {
-  issuer: string | null;
-  method: string | null;
+interface CellKey {
+  issuer: string;
+  method: string;
   gateway: string | null;
-  by_issuer: boolean;
-  by_method: boolean;
-  n: number;
 }
 
-interface GroupKey {
-  gateway: string | null;
-  issuer: string | null;
-  method: string | null;
-  no_issuer: boolean;
-  no_method: boolean;
-}
-
-interface AggregateRow extends GroupKey {
+interface CellRow extends CellKey {
   volume: number;
   successes: number;
-  latency_mean_ms: number | null;
-  latency_p95_ms: number | null;
   retries: number;
   retry_successes: number;
-  amount_minor_sum: number | null;
+  latency_sum_ms: number;
+  amount_minor_sum: number;
 }
 
-/** The names each dimension keeps this window, by the core's one folding rule. */
-function keptNames(rows: readonly VolumeRow[], maxDimensionValues: number): [string[], string[], string[]] {
-  const volumes = { issuer: new Map<string, number>(), method: new Map<string, number>(), gateway: new Map<string, number>() };
-  for (const row of rows) {
-    if (row.by_issuer) volumes.issuer.set(row.issuer!, row.n);
-    else if (row.by_method) volumes.method.set(row.method!, row.n);
-    else if (row.gateway !== null) volumes.gateway.set(row.gateway, row.n);
-  }
-  const kept = (m: Map<string, number>) => [...keptValues(m, maxDimensionValues)];
-  return [kept(volumes.issuer), kept(volumes.method), kept(volumes.gateway)];
+interface PairRow<K> extends CellKey {
+  key: K;
+  value: number;
 }
 
-/** The entry of the window a grouped row belongs to, created on first use. */
-function slot(window: WindowMetrics, key: GroupKey): DimensionMetrics {
-  const { gateway: g, issuer: i, method: m } = key;
-  if (g === null) {
-    if (key.no_issuer && key.no_method) return window.system;
-    if (key.no_method) return (window.issuers[i!] ??= emptyMetrics());
-    if (key.no_issuer) return (window.methods[m!] ??= emptyMetrics());
-    return ((window.issuerMethods[i!] ??= {})[m!] ??= emptyMetrics());
+/** A cell's or a dimension entry's figures, with what its mean and p95 are finished from. */
+interface Accumulator {
+  metrics: DimensionMetrics;
+  latencySum: number;
+  histogram: Histogram;
+}
+
+const cellKey = (row: CellKey) => JSON.stringify([row.issuer, row.method, row.gateway]);
+
+function volumesBy(cells: Iterable<CellKey & { acc: Accumulator }>, name: (cell: CellKey) => string | null): Map<string, number> {
+  const volumes = new Map<string, number>();
+  for (const cell of cells) {
+    const value = name(cell);
+    if (value !== null) volumes.set(value, (volumes.get(value) ?? 0) + cell.acc.metrics.volume);
   }
-  if (key.no_issuer && key.no_method) return (window.gateways[g] ??= emptyMetrics());
-  if (key.no_method) return ((window.gatewayIssuers[g] ??= {})[i!] ??= emptyMetrics());
-  if (key.no_issuer) return ((window.gatewayMethods[g] ??= {})[m!] ??= emptyMetrics());
-  return (((window.gatewayCells[g] ??= {})[i!] ??= {})[m!] ??= emptyMetrics());
+  return volumes;
+}
+
+function merge(into: Accumulator, from: Accumulator): void {
+  const [m, c] = [into.metrics, from.metrics];
+  m.volume += c.volume;
+  m.successes += c.successes;
+  m.retries += c.retries;
+  m.retrySuccesses += c.retrySuccesses;
+  m.amountMinorSum += c.amountMinorSum;
+  for (const [code, n] of Object.entries(c.errorCodeCounts)) m.errorCodeCounts[code] = (m.errorCodeCounts[code] ?? 0) + n;
+  for (const [currency, amount] of Object.entries(c.amountMinorByCurrency)) m.amountMinorByCurrency[currency] = (m.amountMinorByCurrency[currency] ?? 0) + amount;
+  into.latencySum += from.latencySum;
+  mergeHistogram(into.histogram, from.histogram);
 }
 
 /**
  * The window's aggregates by window time (event time, or arrival for late rows), in exactly the
- * shape the core's `observe` folds, with the same folding of rare names into 'other', so the
- * live service and a replay judge the same figures.
+ * shape the core's `observe` folds, with the same folding of rare names into 'other' and the same
+ * latency histogram, so the live service and a replay judge the same figures.
  */
 export async function aggregateWindow(db: Database, start: number, end: number, maxDimensionValues: number): Promise<WindowMetrics> {
   const range = [new Date(start), new Date(end)];
-  const [aggregates, errorCodes, currencies] = await withPostgres(async () => {
-    const volumes = await db.pool.query<VolumeRow>(volumeSql, range);
-    const params = [...range, ...keptNames(volumes.rows, maxDimensionValues)];
-    return Promise.all([
-      db.pool.query<AggregateRow>(aggregateSql, params),
-      db.pool.query<GroupKey & { error_code: string; n: number }>(errorCodeSql, params),
-      db.pool.query<GroupKey & { currency: string; amount: number }>(currencySql, params),
-    ]);
-  });
-  const window = emptyWindow(start, end);
-  for (const row of aggregates.rows) {
-    Object.assign(slot(window, row), {
-      volume: row.volume,
-      successes: row.successes,
-      latencyMeanMs: Number(row.latency_mean_ms ?? 0),
-      latencyP95Ms: Number(row.latency_p95_ms ?? 0),
-      retries: row.retries,
-      retrySuccesses: row.retry_successes,
-      amountMinorSum: Number(row.amount_minor_sum ?? 0),
-    });
+  const [cellRows, currencies, errorCodes, buckets] = await withPostgres(() =>
+    Promise.all([
+      db.pool.query<CellRow>(cellsSql, range),
+      db.pool.query<PairRow<string>>(currenciesSql, range),
+      db.pool.query<PairRow<string>>(errorCodesSql, range),
+      db.pool.query<PairRow<number>>(bucketsSql, range),
+    ]),
+  );
+
+  const cells = new Map<string, CellKey & { acc: Accumulator }>();
+  for (const row of cellRows.rows) {
+    const metrics: DimensionMetrics = { ...emptyMetrics(), volume: row.volume, successes: row.successes, retries: row.retries, retrySuccesses: row.retry_successes, amountMinorSum: row.amount_minor_sum };
+    cells.set(cellKey(row), { issuer: row.issuer, method: row.method, gateway: row.gateway, acc: { metrics, latencySum: row.latency_sum_ms, histogram: new Map() } });
   }
-  for (const row of errorCodes.rows) slot(window, row).errorCodeCounts[row.error_code] = row.n;
-  for (const row of currencies.rows) slot(window, row).amountMinorByCurrency[row.currency] = row.amount;
+  const cellOf = (row: CellKey) => cells.get(cellKey(row))!.acc;
+  for (const row of currencies.rows) cellOf(row).metrics.amountMinorByCurrency[row.key] = row.value;
+  for (const row of errorCodes.rows) cellOf(row).metrics.errorCodeCounts[row.key] = row.value;
+  for (const row of buckets.rows) addToHistogram(cellOf(row).histogram, row.key, row.value);
+
+  // The core's one folding rule, on the same volumes observe ranks.
+  const issuers = keptValues(volumesBy(cells.values(), (cell) => cell.issuer), maxDimensionValues);
+  const methods = keptValues(volumesBy(cells.values(), (cell) => cell.method), maxDimensionValues);
+  const gateways = keptValues(volumesBy(cells.values(), (cell) => cell.gateway), maxDimensionValues);
+
+  const window = emptyWindow(start, end);
+  const accumulators = new Map<DimensionMetrics, Accumulator>();
+  const into = (metrics: DimensionMetrics, cell: Accumulator) => {
+    let acc = accumulators.get(metrics);
+    if (!acc) accumulators.set(metrics, (acc = { metrics, latencySum: 0, histogram: new Map() }));
+    merge(acc, cell);
+  };
+  for (const cell of cells.values()) {
+    const issuer = foldName(issuers, cell.issuer);
+    const method = foldName(methods, cell.method);
+    into(window.system, cell.acc);
+    into((window.issuers[issuer] ??= emptyMetrics()), cell.acc);
+    into((window.methods[method] ??= emptyMetrics()), cell.acc);
+    into(((window.issuerMethods[issuer] ??= {})[method] ??= emptyMetrics()), cell.acc);
+    // Attempts without a gateway are in no gateway dimension.
+    if (cell.gateway === null) continue;
+    const gateway = foldName(gateways, cell.gateway);
+    into((window.gateways[gateway] ??= emptyMetrics()), cell.acc);
+    into(((window.gatewayIssuers[gateway] ??= {})[issuer] ??= emptyMetrics()), cell.acc);
+    into(((window.gatewayMethods[gateway] ??= {})[method] ??= emptyMetrics()), cell.acc);
+    into((((window.gatewayCells[gateway] ??= {})[issuer] ??= {})[method] ??= emptyMetrics()), cell.acc);
+  }
+  for (const { metrics, latencySum, histogram } of accumulators.values()) {
+    metrics.latencyMeanMs = metrics.volume > 0 ? latencySum / metrics.volume : 0;
+    metrics.latencyP95Ms = quantile(histogram, P95);
+  }
   return window;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { MS_PER_SECOND } from '../agent';
 import { withPostgres, type Database } from '../db/client';
 import { interventionsWithStatus } from '../db/interventions';
+import type { PartitionKeeper } from '../db/partitions';
 import type { Pruner } from '../db/retention';
 import { exportYesterdayIfMissing } from './audit-export';
 import { publishOutbox } from './events';
@@ -20,6 +21,8 @@ export interface SchedulerDeps {
   auditDir: string;
   /** Retention (src/db/retention.ts): expired rows of every table but transactions. */
   prune: Pruner;
+  /** Partitions of transactions and window rollups (src/db/partitions.ts): created ahead, drained, dropped when expired. */
+  partitions: PartitionKeeper;
   logger: Logger;
   now: () => Date;
 }
@@ -53,6 +56,7 @@ export async function schedulerTick(deps: SchedulerDeps): Promise<void> {
     ],
     ['publish events', () => publishOutbox(deps.db, deps.publisher, deps.prefix)],
     ['prune', () => deps.prune(now)],
+    ['partitions', () => deps.partitions(now)],
   ];
   for (const [name, step] of steps) {
     let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { observe, percentileCont, windowStartFor } from '../../src/agent';
+import { bucketOf, bucketValue, histogramOf, MAX_RELATIVE_ERROR, quantile } from '../../src/agent/histogram';
 import { T0, WINDOW_MS, assertClose, transactions, windowOf } from './helpers';
 
 test('percentileCont interpolates like Postgres percentile_cont', () => {
@@ -25,8 +26,10 @@ test('observe folds every dimension with SQL-computable aggregates', () => {
   assert.equal(m.issuers.HDFC?.latencyMeanMs, (4 * 100 + 2 * 300) / 6);
   assert.equal(m.methods.upi?.volume, 8);
   assert.equal(m.issuerMethods.HDFC?.card?.successes, 0);
-  assert.equal(m.issuerMethods.SBI?.upi?.latencyP95Ms, 200);
-  assert.equal(m.system.latencyP95Ms, percentileCont([100, 100, 100, 100, 200, 200, 200, 200, 300, 300], 0.95));
+  assert.equal(m.issuerMethods.SBI?.upi?.latencyP95Ms, bucketValue(bucketOf(200)), 'p95 is read from the latency histogram');
+  const latencies = [100, 100, 100, 100, 200, 200, 200, 200, 300, 300];
+  assert.equal(m.system.latencyP95Ms, quantile(histogramOf(latencies), 0.95));
+  assert.ok(Math.abs(m.system.latencyP95Ms / percentileCont(latencies, 0.95) - 1) <= MAX_RELATIVE_ERROR, 'within the histogram error of percentile_cont');
 });
 
 test('observe ignores attempts outside [start, end)', () => {

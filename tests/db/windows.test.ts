@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultAgentConfig } from '../../src/agent/config';
-import { observe } from '../../src/agent/observe';
+import { observe, windowStartFor } from '../../src/agent/observe';
 import type { DimensionMetrics, Transaction, WindowMetrics } from '../../src/agent/types';
 import type { Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
-import { insertTransactions } from '../../src/db/transactions';
+import { insertTransactions, type Placement } from '../../src/db/transactions';
 import { aggregateWindow } from '../../src/db/windows';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { makeTransaction } from '../support/transactions';
@@ -61,8 +61,8 @@ const transactionArb = fc.record({
   currency: fc.constantFrom('INR', 'USD'),
 });
 
-// Rows within this much of their event time keep it as their window time; these are all on time.
-const onTime = 100 * 365 * 86_400;
+// Rows within 100 years of their event time keep it as their window time: these are all on time.
+const onTime: Placement = { lateAfterSeconds: 100 * 365 * 86_400, windowSeconds: (end - start) / 1000, dedupHorizonHours: 168 };
 
 let batch = 0;
 interface Drawn {
@@ -137,14 +137,16 @@ it('folds all but the busiest names into other, and keeps attempts without a gat
 it('counts a row that arrives after its window may have been judged in the window of its arrival, once', async () => {
   const old = makeTransaction({ id: 'late-arrival', timestamp: new Date(Date.now() - 3_600_000).toISOString() });
   const before = Date.now();
-  await insertTransactions(db, [old], 1);
+  await insertTransactions(db, [old], { ...onTime, lateAfterSeconds: 1 });
   const after = Date.now();
   const { rows } = await db.pool.query<{ event_time: Date; window_time: Date }>('SELECT event_time, window_time FROM transactions WHERE id = $1', [old.id]);
   assert.equal(rows[0]!.event_time.toISOString(), old.timestamp);
   const windowTime = rows[0]!.window_time.getTime();
   assert.ok(windowTime >= before - 1_000 - 50 && windowTime <= after - 1_000 + 50, 'placed at its arrival less the lateness allowance');
-  const arrivalWindow = await aggregateWindow(db, windowTime - 1, windowTime + 1, defaultAgentConfig.maxDimensionValues);
-  assert.equal(arrivalWindow.system.volume, 1);
-  const eventWindow = await aggregateWindow(db, Date.parse(old.timestamp) - 1, Date.parse(old.timestamp) + 1, defaultAgentConfig.maxDimensionValues);
+  const windowMs = end - start;
+  const windowOf = (at: number) => windowStartFor(at, windowMs);
+  const arrivalWindow = await aggregateWindow(db, windowOf(windowTime), windowOf(windowTime) + windowMs, defaultAgentConfig.maxDimensionValues);
+  assert.equal(arrivalWindow.system.volume, 1, 'in the rollup of its arrival window');
+  const eventWindow = await aggregateWindow(db, windowOf(Date.parse(old.timestamp)), windowOf(Date.parse(old.timestamp)) + windowMs, defaultAgentConfig.maxDimensionValues);
   assert.equal(eventWindow.system.volume, 0, 'not also counted in the window of its event time');
 });
