@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parser } from '@prometheus-io/lezer-promql';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { eventually } from '../support/eventually';
 import { TestClock, loopEnv, playWindow } from '../support/loop';
 import { startService, testConfig } from '../support/service';
-import type { Mix } from '../support/traffic';
+import { healthy, withOutage, type Mix } from '../support/traffic';
 
 let database: TestDatabase;
 let service: Service;
@@ -92,6 +94,53 @@ describe('the service SLIs in /metrics', () => {
     const after = await scrape();
     assert.equal(samples(after, 'payops_outbox_backlog_events').get(''), Number(rows[0]!.count) + 1);
     assert.ok(samples(after, 'payops_outbox_oldest_event_age_seconds').get('')! >= 3_600);
+  });
+});
+
+describe('the SLIs of an outage the agent acts on', () => {
+  let outageDatabase: TestDatabase;
+  let acting: Service;
+  const outageClock = new TestClock();
+  before(async () => {
+    outageDatabase = await createTestDatabase('slis_outage');
+    acting = await startService(testConfig(outageDatabase.url, 'test-slis-outage', loopEnv), { now: outageClock.now });
+    for (let k = 0; k < 12; k += 1) await playWindow(acting, outageClock, k, healthy);
+    for (let k = 12; k < 14; k += 1) await playWindow(acting, outageClock, k, withOutage(healthy, 'HDFC'));
+  });
+  after(async () => {
+    await acting.close();
+    await outageDatabase.drop();
+  });
+
+  it('counts patterns by type and interventions by status and action as Postgres holds them', async () => {
+    const byLabels = (text: string, name: string, labels: string[]) =>
+      Object.fromEntries([...samples(text, name)].filter(([, n]) => n > 0).map(([set, n]) => [labels.map((label) => labelValues(new Map([[set, n]]), label)[0]).join('/'), n]));
+    const db = async (sql: string) => Object.fromEntries((await acting.db.pool.query<{ key: string; n: number }>(sql)).rows.map((row) => [row.key, row.n]));
+    const read = async () => {
+      const text = (await request(acting.app.server).get('/metrics')).text;
+      return {
+        text,
+        served: { patterns: byLabels(text, 'payops_patterns_detected_total', ['type']), interventions: byLabels(text, 'payops_interventions', ['status', 'action']) },
+        stored: {
+          patterns: await db('SELECT type AS key, count(*)::int AS n FROM patterns GROUP BY type'),
+          interventions: await db("SELECT status || '/' || action AS key, count(*)::int AS n FROM interventions GROUP BY 1"),
+        },
+      };
+    };
+    // The worker counts a cycle's patterns just after it commits, and executes interventions on its own time.
+    let last = await read();
+    await eventually(async () => {
+      last = await read();
+      return isDeepStrictEqual(last.served, last.stored);
+    }, 'the metrics to match Postgres').catch(() => undefined);
+    assert.ok(Object.keys(last.stored.patterns).length > 0, 'the outage was found');
+    assert.ok(Object.keys(last.stored.interventions).length > 0, 'the agent acted');
+    assert.deepEqual(last.served, last.stored);
+    const text = last.text;
+    // Every queue's job counters exist from the start, so rate() sees the first failure.
+    for (const name of ['payops_job_retries_total', 'payops_job_failures_total']) {
+      assert.deepEqual(labelValues(samples(text, name), 'queue'), ['cycles', 'execute', 'webhooks'], name);
+    }
   });
 });
 
