@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { statusOf, systemHealth, type DimensionHealth } from '../src/agent/health';
 import { issuerTarget, methodTarget } from '../src/agent/targets';
-import type { ValuedOption } from '../src/agent/types';
 import { ConfigError, loadConfig, type Config } from '../src/config';
 import { gracefulStop, stopOnSignals } from '../src/shutdown';
-import { patternFromRow, patternsOfCycles, type CycleRow } from '../src/db/cycles';
+import { patternsOfCycles, type CycleRow } from '../src/db/cycles';
 import { countAwaitingApproval, cyclesSince, interventionsOfCycle } from '../src/db/demo';
 import { createLogger } from '../src/logger';
 import { createService } from '../src/service';
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
   const order = new Map(demoIssuers.map((i, k) => [i.name, k]));
   async function block(row: CycleRow): Promise<string> {
     const pool = service.db.pool;
-    const patterns = (await patternsOfCycles(pool, [row.number])).map(patternFromRow);
+    const patterns = await patternsOfCycles(pool, [row.number]);
     const seen = systemHealth(row.metrics, patterns, config.agent).issuers;
     // A suppressed issuer may see no attempt in a short window; it keeps its line, with no traffic.
     const silent = demoIssuers
@@ -127,8 +126,8 @@ async function main(): Promise<void> {
       action: i.action,
       target: i.target,
       status: i.status,
-      nrv: (i.option as ValuedOption).nrv,
-      blastRadius: i.blast_radius,
+      nrv: i.option.nrv,
+      blastRadius: i.blastRadius,
     }));
     return cycleBlock({
       cycle: row.number,

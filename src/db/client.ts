@@ -60,6 +60,12 @@ export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** The pool, or a client inside a transaction: what the query builder runs on. */
+export type Client = pg.Pool | pg.PoolClient;
+
+/** The query builder on `client`, so typed queries take part in the caller's transaction. */
+export const on = (client: Client): NodePgDatabase => drizzle(client);
+
 /** Runs `work` in one Postgres transaction: everything it writes commits together or not at all. */
 export async function inTransaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return withPostgres(async () => {

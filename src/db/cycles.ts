@@ -1,7 +1,9 @@
 import { emptyWindow } from '../agent/metrics';
 import { upgradeAgentState } from '../agent/state';
-import type { AgentState, CycleResult, Pattern } from '../agent/types';
-import type { Queryable } from './client';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import type { AgentState, CycleResult, Pattern, PatternType } from '../agent/types';
+import { on, type Client, type Queryable } from './client';
+import { patterns } from './schema';
 
 export interface StoredAgentState {
   cycleNumber: number;
@@ -87,17 +89,10 @@ export async function insertCycle(client: Queryable, result: CycleResult): Promi
   );
 }
 
-export async function insertPatterns(client: Queryable, patterns: readonly Pattern[]): Promise<void> {
-  if (patterns.length === 0) return;
-  const column = <K extends keyof Pattern>(key: K) => patterns.map((p) => p[key]);
-  await client.query(
-    `INSERT INTO patterns (cycle_number, type, dimension, target, metric, z_score, observed, baseline, severity, volume, relative_change)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::int[], $11::float8[])`,
-    [
-      column('cycleNumber'), column('type'), column('dimension'), column('target'), column('metric'),
-      column('zScore'), column('observed'), column('baseline'), column('severity'), column('volume'), column('relativeChange'),
-    ],
-  );
+/** The patterns table holds the core's Pattern as it is: the compiler checks both ways (insert and select). */
+export async function insertPatterns(client: Client, found: readonly Pattern[]): Promise<void> {
+  if (found.length === 0) return;
+  await on(client).insert(patterns).values([...found]);
 }
 
 export async function recentCycles(client: Queryable, limit: number, beforeNumber?: number): Promise<CycleRow[]> {
@@ -108,46 +103,16 @@ export async function recentCycles(client: Queryable, limit: number, beforeNumbe
   return result.rows.map(upgradeCycleRow);
 }
 
-export interface PatternRow {
-  id: number;
-  cycle_number: number;
-  type: string;
-  dimension: string;
-  target: string;
-  metric: string;
-  z_score: number;
-  observed: number;
-  baseline: number;
-  severity: number;
-  relative_change: number;
-  volume: number;
+export type PatternRow = typeof patterns.$inferSelect;
+
+/** Newest first; `beforeId` pages further back. */
+export async function recentPatterns(client: Client, limit: number, type?: PatternType, beforeId?: number): Promise<PatternRow[]> {
+  const conditions: SQL[] = [];
+  if (type) conditions.push(eq(patterns.type, type));
+  if (beforeId !== undefined) conditions.push(lt(patterns.id, beforeId));
+  return on(client).select().from(patterns).where(and(...conditions)).orderBy(desc(patterns.id)).limit(limit);
 }
 
-/** A stored pattern in the core's own shape, e.g. to rebuild SystemHealth from a stored cycle. */
-export const patternFromRow = (row: PatternRow): Pattern => ({
-  type: row.type as Pattern['type'],
-  dimension: row.dimension as Pattern['dimension'],
-  target: row.target,
-  metric: row.metric as Pattern['metric'],
-  zScore: row.z_score,
-  observed: row.observed,
-  baseline: row.baseline,
-  relativeChange: row.relative_change,
-  severity: row.severity,
-  volume: row.volume,
-  cycleNumber: row.cycle_number,
-});
-
-export async function recentPatterns(client: Queryable, limit: number, type?: string, beforeId?: number): Promise<PatternRow[]> {
-  const result = await client.query<PatternRow>(
-    `SELECT * FROM patterns WHERE ($2::text IS NULL OR type = $2) AND ($3::bigint IS NULL OR id < $3)
-     ORDER BY id DESC LIMIT $1`,
-    [limit, type ?? null, beforeId ?? null],
-  );
-  return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
-}
-
-export async function patternsOfCycles(client: Queryable, cycleNumbers: readonly number[]): Promise<PatternRow[]> {
-  const result = await client.query<PatternRow>('SELECT * FROM patterns WHERE cycle_number = ANY($1) ORDER BY id', [cycleNumbers]);
-  return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
+export async function patternsOfCycles(client: Client, cycleNumbers: readonly number[]): Promise<PatternRow[]> {
+  return on(client).select().from(patterns).where(inArray(patterns.cycleNumber, [...cycleNumbers])).orderBy(asc(patterns.id));
 }

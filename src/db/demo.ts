@@ -1,7 +1,9 @@
 // Reads the demo console needs: the cycles it has not shown yet and what each one decided.
-import type { Queryable } from './client';
+import { asc, eq } from 'drizzle-orm';
+import { on, type Client, type Queryable } from './client';
 import { upgradeCycleRow, type CycleRow } from './cycles';
 import type { InterventionRow } from './interventions';
+import { interventions } from './schema';
 
 /** Cycles after `afterNumber` whose window started at or after `since`, oldest first. */
 export async function cyclesSince(client: Queryable, afterNumber: number, since: Date): Promise<CycleRow[]> {
@@ -9,9 +11,8 @@ export async function cyclesSince(client: Queryable, afterNumber: number, since:
   return result.rows.map(upgradeCycleRow);
 }
 
-export async function interventionsOfCycle(client: Queryable, cycleNumber: number): Promise<InterventionRow[]> {
-  const result = await client.query<InterventionRow>('SELECT * FROM interventions WHERE cycle_number = $1 ORDER BY created_at, id', [cycleNumber]);
-  return result.rows;
+export async function interventionsOfCycle(client: Client, cycleNumber: number): Promise<InterventionRow[]> {
+  return on(client).select().from(interventions).where(eq(interventions.cycleNumber, cycleNumber)).orderBy(asc(interventions.createdAt), asc(interventions.id));
 }
 
 export async function countAwaitingApproval(client: Queryable): Promise<number> {

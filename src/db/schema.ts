@@ -1,6 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { TurnedAway } from '../agent/types';
+import type {
+  ActionType,
+  ApprovedScope,
+  Evaluation,
+  Hypothesis,
+  InterventionStatus,
+  MetricName,
+  Params,
+  PatternDimension,
+  PatternType,
+  PreMortem,
+  TurnedAway,
+  ValuedOption,
+} from '../agent';
 
 /** Amounts stored before they carried a currency were rupees, the only currency the dashboard showed. */
 export const legacyCurrency = 'INR';
@@ -117,10 +130,10 @@ export const patterns = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     cycleNumber: integer('cycle_number').notNull(),
-    type: text('type').notNull(),
-    dimension: text('dimension').notNull(),
+    type: text('type').$type<PatternType>().notNull(),
+    dimension: text('dimension').$type<PatternDimension>().notNull(),
     target: text('target').notNull(),
-    metric: text('metric').notNull(),
+    metric: text('metric').$type<MetricName>().notNull(),
     zScore: doublePrecision('z_score').notNull(),
     observed: doublePrecision('observed').notNull(),
     baseline: doublePrecision('baseline').notNull(),
@@ -137,16 +150,17 @@ export const interventions = pgTable(
   {
     id: text('id').primaryKey(),
     cycleNumber: integer('cycle_number').notNull(),
-    action: text('action').notNull(),
+    action: text('action').$type<ActionType>().notNull(),
     target: text('target').notNull(),
     subject: text('subject').notNull(),
-    params: jsonb('params').notNull(),
-    status: text('status').notNull(),
+    params: jsonb('params').$type<Params>().notNull(),
+    status: text('status').$type<InterventionStatus>().notNull(),
     nrv: doublePrecision('nrv').notNull(),
-    option: jsonb('option').notNull(),
-    alternatives: jsonb('alternatives').notNull(),
-    preMortem: jsonb('pre_mortem').notNull(),
-    hypothesis: jsonb('hypothesis'),
+    option: jsonb('option').$type<ValuedOption>().notNull(),
+    /** The options it beat, with their NRV breakdowns, so the choice explains itself. */
+    alternatives: jsonb('alternatives').$type<ValuedOption[]>().notNull(),
+    preMortem: jsonb('pre_mortem').$type<PreMortem>().notNull(),
+    hypothesis: jsonb('hypothesis').$type<Hypothesis>(),
     blastRadius: doublePrecision('blast_radius').notNull(),
     requiresApproval: boolean('requires_approval').notNull(),
     /** The minimum-action-frequency rule's baseline alert: sent and shown as a heartbeat, never a page. */
@@ -155,12 +169,12 @@ export const interventions = pgTable(
     turnedAway: jsonb('turned_away').$type<TurnedAway>().notNull().default(noTurnedAway),
     ttlSeconds: integer('ttl_seconds').notNull(),
     /** Narrowed by an operator approving with a smaller scope. */
-    approvedScope: jsonb('approved_scope'),
+    approvedScope: jsonb('approved_scope').$type<ApprovedScope>(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     approvalExpiresAt: timestamp('approval_expires_at', { withTimezone: true, mode: 'date' }),
     executedAt: timestamp('executed_at', { withTimezone: true, mode: 'date' }),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
-    outcome: jsonb('outcome'),
+    outcome: jsonb('outcome').$type<Evaluation>(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [index('interventions_status_idx').on(table.status), index('interventions_cycle_idx').on(table.cycleNumber)],
@@ -175,8 +189,8 @@ export const interventionTransitions = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     interventionId: text('intervention_id').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
+    fromStatus: text('from_status').$type<InterventionStatus>(),
+    toStatus: text('to_status').$type<InterventionStatus>().notNull(),
     actor: text('actor').notNull(),
     reason: text('reason'),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

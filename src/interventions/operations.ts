@@ -1,7 +1,7 @@
 // What can be done to an intervention, by an operator (approve, reject, roll back) or by the
 // service (execute, expire): each one transaction that moves the row and its directive together.
 import type { Logger } from 'pino';
-import { canMove, directiveParams, expiresAtOf, expiryReason, isDue, isInForce, runScope, type ActionType, type ApprovedScope } from '../agent';
+import { canMove, directiveParams, expiresAtOf, expiryReason, isDue, isInForce, runScope, type ApprovedScope } from '../agent';
 import { inTransaction, type Database } from '../db/client';
 import { insertDirective, removeDirective } from '../db/directives';
 import { deadlinesOf, dueForExpiry, lockIntervention, type InterventionRow } from '../db/interventions';
@@ -43,7 +43,7 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
   return inTransaction(db, async (client) => {
     const row = await lockIntervention(client, id);
     if (!row || !canMove(row.status, 'EXECUTED')) return { executed: false, webhookDeliveries: [] };
-    const scope = runScope({ params: row.params, ttlSeconds: row.ttl_seconds }, row.approved_scope);
+    const scope = runScope(row, row.approvedScope);
     const expiresAt = new Date(expiresAtOf(now.getTime(), scope.ttlSeconds));
     let webhookDeliveries: number[] = [];
     if (row.action === 'ALERT_OPS') {
@@ -60,9 +60,9 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
       };
       webhookDeliveries = await insertWebhookDeliveries(client, row.id, settings.webhooks, payload);
     } else {
-      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action as ActionType, row.params, settings.probeShare, scope.trafficShare), created_at: now, expires_at: expiresAt });
+      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action, row.params, settings.probeShare, scope.trafficShare), created_at: now, expires_at: expiresAt });
     }
-    await moveIntervention(client, row, { to: 'EXECUTED', actor: 'agent', reason: null, at: now, fields: { executed_at: now, expires_at: expiresAt } });
+    await moveIntervention(client, row, { to: 'EXECUTED', actor: 'agent', reason: null, at: now, fields: { executedAt: now, expiresAt } });
     return { executed: true, webhookDeliveries };
   });
 }
@@ -80,7 +80,7 @@ export async function approveIntervention(db: Database, id: string, actor: Actor
     const hasScope = scope.ttlSeconds !== undefined || scope.trafficShare !== undefined;
     return {
       expired: false as const,
-      row: await moveIntervention(client, row, { to: 'APPROVED', actor, reason: note, at: now, fields: hasScope ? { approved_scope: scope } : {} }),
+      row: await moveIntervention(client, row, { to: 'APPROVED', actor, reason: note, at: now, fields: hasScope ? { approvedScope: scope } : {} }),
     };
   });
   // The expiry is committed before the refusal is reported, so the operator sees the truth.
@@ -90,8 +90,8 @@ export async function approveIntervention(db: Database, id: string, actor: Actor
 
 function validateScope(row: InterventionRow, scope: ApprovedScope): void {
   const problems = [];
-  if (scope.ttlSeconds !== undefined && !(Number.isInteger(scope.ttlSeconds) && scope.ttlSeconds > 0 && scope.ttlSeconds <= row.ttl_seconds)) {
-    problems.push({ field: 'ttlSeconds', reason: `must be a whole number of seconds from 1 to the proposed ${row.ttl_seconds}` });
+  if (scope.ttlSeconds !== undefined && !(Number.isInteger(scope.ttlSeconds) && scope.ttlSeconds > 0 && scope.ttlSeconds <= row.ttlSeconds)) {
+    problems.push({ field: 'ttlSeconds', reason: `must be a whole number of seconds from 1 to the proposed ${row.ttlSeconds}` });
   }
   if (scope.trafficShare !== undefined && !(scope.trafficShare > 0 && scope.trafficShare <= 1)) {
     problems.push({ field: 'trafficShare', reason: 'must be above 0 and at most 1' });

@@ -6,7 +6,7 @@ import { approvalEndsAt, canMove, expiresAtOf, expiryReason, IN_FORCE_STATUSES, 
 import { appendAudit } from '../db/audit';
 import { insertCycle, insertPatterns } from '../db/cycles';
 import { removeDirective } from '../db/directives';
-import { insertIntervention, interventionsWithStatus, lockIntervention, type InterventionRow } from '../db/interventions';
+import { insertIntervention, interventionsWithStatus, lockIntervention, type NewIntervention } from '../db/interventions';
 import { addToOutbox } from '../db/outbox';
 import { moveIntervention, recordProposal } from '../interventions/transitions';
 
@@ -62,11 +62,11 @@ async function storeDecision(client: PoolClient, result: CycleResult, agent: Age
   return executable;
 }
 
-function interventionRow(chosen: ChosenIntervention, result: CycleResult, agent: AgentConfig, now: Date): InterventionRow {
+function interventionRow(chosen: ChosenIntervention, result: CycleResult, agent: AgentConfig, now: Date): NewIntervention {
   const { record, option, preMortem } = chosen;
   return {
     id: record.id,
-    cycle_number: result.cycleNumber,
+    cycleNumber: result.cycleNumber,
     action: record.action,
     target: record.target,
     subject: record.subject,
@@ -74,22 +74,18 @@ function interventionRow(chosen: ChosenIntervention, result: CycleResult, agent:
     status: record.status,
     nrv: option.nrv.nrv,
     option,
-    // The options it beat, with their NRV breakdowns, so the choice explains itself.
     alternatives: result.options.filter((other) => other.id !== option.id),
-    pre_mortem: preMortem,
+    preMortem,
     hypothesis: result.hypotheses.find((h) => h.id === option.hypothesisId) ?? null,
-    blast_radius: record.blastRadius,
-    requires_approval: record.requiresApproval,
+    blastRadius: record.blastRadius,
+    requiresApproval: record.requiresApproval,
     heartbeat: record.heartbeat,
-    turned_away: record.turnedAway,
-    ttl_seconds: record.ttlSeconds,
-    approved_scope: null,
-    created_at: now,
-    approval_expires_at: record.status === 'AWAITING_APPROVAL' ? new Date(approvalEndsAt(now.getTime(), agent)) : null,
-    executed_at: null,
-    expires_at: record.status === 'SHADOW' ? new Date(expiresAtOf(now.getTime(), record.ttlSeconds)) : null,
-    outcome: null,
-    updated_at: now,
+    turnedAway: record.turnedAway,
+    ttlSeconds: record.ttlSeconds,
+    createdAt: now,
+    approvalExpiresAt: record.status === 'AWAITING_APPROVAL' ? new Date(approvalEndsAt(now.getTime(), agent)) : null,
+    // A shadow decision holds its target for its TTL as if it ran.
+    expiresAt: record.status === 'SHADOW' ? new Date(expiresAtOf(now.getTime(), record.ttlSeconds)) : null,
   };
 }
 

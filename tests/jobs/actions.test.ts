@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import type { InterventionRow } from '../../src/db/interventions';
+import { getIntervention, interventionsWithStatus } from '../../src/db/interventions';
 import { signBody } from '../../src/jobs/webhooks';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -153,18 +153,18 @@ describe('an action that makes things worse', () => {
     for (let k = 0; k < 12; k += 1) await playWindow(service, clock, k, healthy);
     await playWindow(service, clock, 12, withOutage(healthy, 'HDFC'));
     const suppression = await eventually(async () => {
-      const { rows } = await service.db.pool.query<InterventionRow>("SELECT * FROM interventions WHERE action = 'SUPPRESS_ISSUER' AND status = 'EXECUTED'");
-      return rows[0];
+      const executed = await interventionsWithStatus(service.db.pool, ['EXECUTED']);
+      return executed.find((row) => row.action === 'SUPPRESS_ISSUER');
     }, 'an executed suppression');
 
     // After the suppression everything gets worse: every issuer drops to 50%.
     const collapse: Mix = Object.fromEntries(Object.entries(healthy).map(([issuer, b]) => [issuer, { ...b, successRate: 0.5, failureCode: 'ISSUER_UNAVAILABLE' }]));
     for (let k = 13; k < 18; k += 1) await playWindow(service, clock, k, await obeyDirectives(service, collapse, 'ICICI'));
     const rolledBack = await eventually(async () => {
-      const { rows } = await service.db.pool.query<InterventionRow>("SELECT * FROM interventions WHERE id = $1 AND status = 'ROLLED_BACK'", [suppression.id]);
-      return rows[0];
+      const row = await getIntervention(service.db.pool, suppression.id);
+      return row?.status === 'ROLLED_BACK' ? row : undefined;
     }, 'automatic rollback');
-    assert.equal((rolledBack.outcome as { rollbackRecommended: boolean }).rollbackRecommended, true);
+    assert.equal(rolledBack.outcome?.rollbackRecommended, true);
     const live = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
     // Other moves may have started meanwhile (everything is failing); this one's directive is gone.
     assert.deepEqual(live.body.directives.filter((d: { id: string }) => d.id === suppression.id), []);

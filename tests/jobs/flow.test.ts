@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import type { InterventionRow, TransitionRow } from '../../src/db/interventions';
+import { asc } from 'drizzle-orm';
+import { transitionsOf, type InterventionRow } from '../../src/db/interventions';
+import { interventions } from '../../src/db/schema';
 import { approveIntervention } from '../../src/interventions/operations';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -13,13 +15,8 @@ import { healthy, withOutage } from '../support/traffic';
 const warmWindows = 12;
 
 async function interventionsOf(service: Service, action?: string): Promise<InterventionRow[]> {
-  const { rows } = await service.db.pool.query<InterventionRow>('SELECT * FROM interventions WHERE ($1::text IS NULL OR action = $1) ORDER BY created_at, id', [action ?? null]);
-  return rows;
-}
-
-async function transitionsOf(service: Service, id: string): Promise<TransitionRow[]> {
-  const { rows } = await service.db.pool.query<TransitionRow>('SELECT * FROM intervention_transitions WHERE intervention_id = $1 ORDER BY id', [id]);
-  return rows;
+  const rows = await service.db.orm.select().from(interventions).orderBy(asc(interventions.createdAt), asc(interventions.id));
+  return rows.filter((row) => action === undefined || row.action === action);
 }
 
 describe('an autonomous outage flows from transactions to an evaluated directive', () => {
@@ -48,7 +45,7 @@ describe('an autonomous outage flows from transactions to an evaluated directive
 
     const suppression = await eventually(async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.status === 'EXECUTED'), 'an executed suppression');
     assert.equal(suppression.target, 'issuer:HDFC');
-    assert.equal(suppression.requires_approval, false);
+    assert.equal(suppression.requiresApproval, false);
     assert.ok((suppression.option as { nrv: { nrv: number } }).nrv.nrv > 0);
 
     const directives = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
@@ -70,7 +67,7 @@ describe('an autonomous outage flows from transactions to an evaluated directive
     const outcome = evaluated.outcome as { realisedUpliftRate: number; rollbackRecommended: boolean };
     assert.ok(outcome.realisedUpliftRate > 0, `routing around the outage helped: ${JSON.stringify(outcome)}`);
     assert.equal(outcome.rollbackRecommended, false);
-    assert.deepEqual((await transitionsOf(service, suppression.id)).map((t) => t.to_status).slice(0, 3), ['PROPOSED', 'EXECUTED', 'EVALUATED']);
+    assert.deepEqual((await transitionsOf(service.db.pool, suppression.id)).map((t) => t.toStatus).slice(0, 3), ['PROPOSED', 'EXECUTED', 'EVALUATED']);
 
     const state = await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer));
     assert.equal(state.status, 200);
@@ -115,14 +112,14 @@ describe('a high-risk option waits for an operator', () => {
 
   it('expires when nobody approves, and expiry means no', async () => {
     const pending = await awaitingSuppression();
-    assert.equal(pending.requires_approval, true);
-    assert.ok(pending.blast_radius > 0.2);
-    assert.ok((pending.pre_mortem as { requiresApproval: boolean }).requiresApproval);
+    assert.equal(pending.requiresApproval, true);
+    assert.ok(pending.blastRadius > 0.2);
+    assert.ok((pending.preMortem as { requiresApproval: boolean }).requiresApproval);
 
     for (let i = 0; i < 4; i += 1) await playWindow(service, clock, k++, outage, volume);
     const expired = await eventually(async () => (await interventionsOf(service)).find((row) => row.id === pending.id && row.status === 'EXPIRED'), 'expiry');
-    const last = (await transitionsOf(service, expired.id)).at(-1)!;
-    assert.equal(last.to_status, 'EXPIRED');
+    const last = (await transitionsOf(service.db.pool, expired.id)).at(-1)!;
+    assert.equal(last.toStatus, 'EXPIRED');
     assert.match(last.reason ?? '', /approval window ran out/);
     const { rows } = await service.db.pool.query('SELECT * FROM directives WHERE intervention_id = $1', [pending.id]);
     assert.equal(rows.length, 0, 'an unapproved suppression never reaches the gateways');
@@ -131,13 +128,13 @@ describe('a high-risk option waits for an operator', () => {
 
   it('meanwhile moves at once the share of HDFC that fits the autonomy limit', async () => {
     const contained = await eventually(
-      async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.executed_at !== null && typeof row.params.trafficShare === 'number'),
+      async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.executedAt !== null && typeof row.params.trafficShare === 'number'),
       'a contained suppression executed without approval',
     );
     assert.equal(contained.target, 'issuer:HDFC');
-    assert.equal(contained.requires_approval, false);
-    assert.deepEqual((await transitionsOf(service, contained.id)).map((t) => t.to_status).slice(0, 2), ['PROPOSED', 'EXECUTED']);
-    assert.ok(contained.blast_radius <= 0.2, `blast radius ${contained.blast_radius}`);
+    assert.equal(contained.requiresApproval, false);
+    assert.deepEqual((await transitionsOf(service.db.pool, contained.id)).map((t) => t.toStatus).slice(0, 2), ['PROPOSED', 'EXECUTED']);
+    assert.ok(contained.blastRadius <= 0.2, `blast radius ${contained.blastRadius}`);
     const share = contained.params.trafficShare as number;
     assert.ok(share >= 0.6 && share < 1, `share ${share}`);
     const { rows } = await service.db.pool.query('SELECT params FROM directives WHERE intervention_id = $1', [contained.id]);
@@ -151,10 +148,10 @@ describe('a high-risk option waits for an operator', () => {
     await assert.rejects(approveIntervention(service.db, pending.id, 'operator:bob', null, {}, clock.now()), /not awaiting approval/);
 
     const executed = await eventually(async () => (await interventionsOf(service)).find((row) => row.id === pending.id && row.status === 'EXECUTED'), 'execution after approval');
-    assert.equal(executed.expires_at!.getTime() - executed.executed_at!.getTime(), 60_000);
+    assert.equal(executed.expiresAt!.getTime() - executed.executedAt!.getTime(), 60_000);
     const { rows } = await service.db.pool.query('SELECT params FROM directives WHERE intervention_id = $1', [pending.id]);
     assert.equal(rows[0].params.trafficShare, 0.5);
-    const approval = (await transitionsOf(service, pending.id)).find((t) => t.to_status === 'APPROVED')!;
+    const approval = (await transitionsOf(service.db.pool, pending.id)).find((t) => t.toStatus === 'APPROVED')!;
     assert.equal(approval.actor, 'operator:alice');
     assert.equal(approval.reason, 'go, but half the traffic');
 

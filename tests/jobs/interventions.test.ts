@@ -28,7 +28,7 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
     seedIntervention(service.db, {
       action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to },
       hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
-      status: 'PROPOSED', requires_approval: false, approval_expires_at: null, created_at: now, ...fields,
+      status: 'PROPOSED', requiresApproval: false, approvalExpiresAt: null, createdAt: now, ...fields,
     });
   const directives = async () => {
     const res = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
@@ -76,7 +76,7 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
   });
 
   it('routes only the share an operator approved, or that containment allows, and ends it when its TTL runs out', async () => {
-    const approved = await seedRoute({ status: 'AWAITING_APPROVAL', requires_approval: true, approval_expires_at: new Date(now.getTime() + 60_000) });
+    const approved = await seedRoute({ status: 'AWAITING_APPROVAL', requiresApproval: true, approvalExpiresAt: new Date(now.getTime() + 60_000) });
     await approveIntervention(service.db, approved.id, 'operator:test', null, { trafficShare: 0.5 }, now);
     await executeIntervention(service.db, approved.id, settings, now);
     const contained = await seedRoute({ params: { from: 'pg_a', to, trafficShare: 0.3 } });
@@ -92,7 +92,7 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
 
   it('sends the heartbeat alert as ops.heartbeat and a real alert as ops.alert, each marked in the audit', async () => {
     const alert = (heartbeat: boolean) =>
-      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requires_approval: false, approval_expires_at: null, created_at: now });
+      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requiresApproval: false, approvalExpiresAt: null, createdAt: now });
     const sent = new Map<string, { event: string; heartbeat: boolean; header: unknown }>();
     for (const heartbeat of [true, false]) {
       const row = await alert(heartbeat);

@@ -166,8 +166,8 @@ describe('the dashboard in headless Chromium', () => {
     const route = await seedIntervention(service.db, {
       action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to: [{ gateway: 'pg_b', share: 0.75 }, { gateway: 'pg_c', share: 0.25 }] },
       hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
-      turned_away: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
-      created_at: clock.now(), approval_expires_at: new Date(clock.ms + 3_600_000),
+      turnedAway: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
+      createdAt: clock.now(), approvalExpiresAt: new Date(clock.ms + 3_600_000),
     });
     const card = operator.page.locator(`[data-testid="pending-card"][data-id="${route.id}"]`);
     await card.waitFor({ timeout: pageTimeoutMs });
@@ -184,7 +184,7 @@ describe('the dashboard in headless Chromium', () => {
 
   it('marks the heartbeat alert as a heartbeat, greyed, and a real alert as a page', async () => {
     const alert = (heartbeat: boolean) =>
-      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requires_approval: false, approval_expires_at: null, created_at: clock.now() });
+      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requiresApproval: false, approvalExpiresAt: null, createdAt: clock.now() });
     const [beat, page] = [await alert(true), await alert(false)];
     const row = (id: string) => operator.page.locator(`[data-testid="feed-row"][data-id="${id}"][data-status="EXECUTED"]`);
     await row(beat.id).waitFor({ timeout: pageTimeoutMs });

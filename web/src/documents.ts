@@ -1,74 +1,14 @@
-// The GraphQL documents the page sends, and the shapes they answer with (schema.graphql at the
-// repository root). Shapes the GraphQL types share with the core are the core's, picked to what
-// each document selects; dates arrive as ISO strings.
-import type { DimensionHealth } from '../../src/agent/health';
-import type { ActionType, Hypothesis as CoreHypothesis, NrvBreakdown, Params, TurnedAway } from '../../src/agent/types';
+// The GraphQL documents the page sends. The shapes they answer with are generated from
+// schema.graphql and these documents (documents.generated.ts, by scripts/graphql-types.ts):
+// a document that asks for a field the schema lacks fails to generate.
+import type { CyclesSubscription, DetailQuery, EventsSubscription, HealthQuery, SnapshotQuery } from './documents.generated';
 
-export type { DimensionHealth };
-
-export interface SystemHealth {
-  cycleNumber: number;
-  windowEnd: string | null;
-  issuers: DimensionHealth[];
-  methods: DimensionHealth[];
-  gateways: DimensionHealth[];
-  system: DimensionHealth;
-}
-
-/** The breakdown as GraphQL names it: the NRV itself is `value`. */
-export type Nrv = Omit<NrvBreakdown, 'nrv'> & { value: number };
-
-export type Hypothesis = Pick<CoreHypothesis, 'cause' | 'target' | 'patternType' | 'confidence' | 'evidence' | 'observedSuccessRate' | 'baselineSuccessRate'>;
-
-export interface Intervention {
-  id: string;
-  action: ActionType;
-  target: string;
-  status: string;
-  blastRadius: number;
-  requiresApproval: boolean;
-  heartbeat: boolean;
-  turnedAway: TurnedAway;
-  cycleNumber: number;
-  createdAt: string;
-  updatedAt: string;
-  executedAt: string | null;
-  approvalExpiresAt: string | null;
-  nrv: Nrv;
-  hypothesis: Hypothesis | null;
-  params: Params;
-}
-
-export interface InterventionDetail extends Intervention {
-  ttlSeconds: number;
-  expiresAt: string | null;
-  preMortem: {
-    risks: { description: string; likelihood: number }[];
-    blastRadius: number;
-    autonomyLimit: number;
-    requiresApproval: boolean;
-    violations: string[];
-  };
-  alternatives: (Pick<Intervention, 'action' | 'target' | 'params'> & { nrv: Pick<Nrv, 'value' | 'currency'> })[];
-  transitions: { from: string | null; to: string; actor: string; reason: string | null; at: string }[];
-  outcome: { predictedUpliftRate: number; realisedUpliftRate: number; realisedNrv: number; rollbackRecommended: boolean; reason: string } | null;
-}
-
-export interface Cycle {
-  number: number;
-  windowEnd: string;
-  transactions: number;
-  decision: 'ACTION' | 'NO_ACTION' | 'FORCED_ACTION';
-  reason: string;
-}
-
-export interface InterventionEvent {
-  type: string;
-  at: string;
-  actor: string;
-  reason: string | null;
-  intervention: Intervention;
-}
+export type SystemHealth = HealthQuery['health'];
+export type DimensionHealth = SystemHealth['system'];
+export type Intervention = SnapshotQuery['interventions'][number];
+export type InterventionDetail = NonNullable<DetailQuery['intervention']>;
+export type Cycle = CyclesSubscription['cycleCompleted'];
+export type InterventionEvent = EventsSubscription['interventionEvents'];
 
 const dimension = 'name status successRate latencyP95Ms retryRate volume';
 const nrv = `nrv { value revenueRecovered retryCostSaved interventionCost riskCost volumePerWindow horizonWindows upliftRate ticketValue currency

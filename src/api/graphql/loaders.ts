@@ -27,7 +27,7 @@ export function loaders(db: Database, maxPageSize: number): MercuriusLoaders<Gra
   const pool = db.pool;
   const transitionsOf = async (queries: Query<InterventionView>[]) => {
     const rows = await withPostgres(() => transitionsOfMany(pool, queries.map((q) => q.obj.id)));
-    const byIntervention = groupBy(rows.map((row) => ({ id: row.intervention_id, view: transitionView(row) })), (t) => t.id);
+    const byIntervention = groupBy(rows.map((row) => ({ id: row.interventionId, view: transitionView(row) })), (t) => t.id);
     return queries.map((q) => (byIntervention.get(q.obj.id) ?? []).map((t) => t.view));
   };
   return {

@@ -3,7 +3,7 @@ import { emptyWindow } from '../../agent/metrics';
 import type { InterventionStatus, PatternType } from '../../agent/types';
 import { recentAudit } from '../../db/audit';
 import { withPostgres } from '../../db/client';
-import { patternFromRow, patternsOfCycles, recentCycles, recentPatterns } from '../../db/cycles';
+import { patternsOfCycles, recentCycles, recentPatterns } from '../../db/cycles';
 import { interventionsPage } from '../../db/intervention-reads';
 import { getIntervention } from '../../db/interventions';
 import { authorise } from './auth';
@@ -29,7 +29,7 @@ export function queryResolvers({ db, config }: GraphqlDeps): IResolverObject<unk
         cycleNumber: latest.number,
         windowStart: latest.window_start,
         windowEnd: latest.window_end,
-        ...systemHealth(latest.metrics, patterns.map(patternFromRow), config.agent),
+        ...systemHealth(latest.metrics, patterns, config.agent),
       };
     },
     async cycles(_root, args: { last: number; before?: number | null }, ctx) {

@@ -1,9 +1,10 @@
 // Stored rows in the GraphQL schema's shapes: camelCase fields, NRV value named `value`.
-import type { Evaluation, Hypothesis, NrvBreakdown, PreMortem, RefusedOption, ValuedOption } from '../../agent/types';
+import type { NrvBreakdown, RefusedOption, ValuedOption } from '../../agent/types';
 import type { AuditRow } from '../../db/audit';
-import { patternFromRow, type CycleRow, type PatternRow } from '../../db/cycles';
+import type { CycleRow, PatternRow } from '../../db/cycles';
 import type { InterventionRow, TransitionRow } from '../../db/interventions';
 import { legacyCurrency } from '../../db/schema';
+import type * as Schema from './schema.generated';
 
 /** What a breakdown stored before these fields existed counted: rupees, no retry fees, nobody turned away. */
 const legacyNrv: Pick<NrvBreakdown, 'currency' | 'retryCostSaved' | 'turnedAwayPerWindow' | 'turnedAwayValuePerWindow'> = {
@@ -13,46 +14,27 @@ const legacyNrv: Pick<NrvBreakdown, 'currency' | 'retryCostSaved' | 'turnedAwayP
   turnedAwayValuePerWindow: 0,
 };
 
-export const nrvView = (breakdown: NrvBreakdown) => ({ ...legacyNrv, ...breakdown, value: breakdown.nrv });
+export const nrvView = (breakdown: NrvBreakdown): Schema.NrvBreakdown => ({ ...legacyNrv, ...breakdown, value: breakdown.nrv });
 
 /**
  * The core's SystemHealth plus an entry per gateway in the same shape. (The core's per-entry
  * builder is private to health.ts; this belongs there once the core's SystemHealth has gateways.)
  */
 
-export const optionView = (option: ValuedOption) => ({ ...option, nrv: nrvView(option.nrv) });
-export type OptionView = ReturnType<typeof optionView>;
+export const optionView = (option: ValuedOption): Schema.InterventionOption => ({ ...option, nrv: nrvView(option.nrv) });
 
-export function interventionView(row: InterventionRow) {
-  return {
-    id: row.id,
-    action: row.action,
-    target: row.target,
-    subject: row.subject,
-    params: row.params,
-    status: row.status,
-    nrv: nrvView((row.option as ValuedOption).nrv),
-    blastRadius: row.blast_radius,
-    requiresApproval: row.requires_approval,
-    heartbeat: row.heartbeat,
-    turnedAway: row.turned_away,
-    preMortem: row.pre_mortem as PreMortem,
-    hypothesis: row.hypothesis as Hypothesis | null,
-    alternatives: (row.alternatives as ValuedOption[]).map(optionView),
-    cycleNumber: row.cycle_number,
-    ttlSeconds: row.ttl_seconds,
-    approvedScope: row.approved_scope,
-    createdAt: row.created_at,
-    approvalExpiresAt: row.approval_expires_at,
-    executedAt: row.executed_at,
-    expiresAt: row.expires_at,
-    outcome: row.outcome as Evaluation | null,
-    updatedAt: row.updated_at,
-  };
-}
+/** Fields the loaders resolve in batches, not the views. */
+type LoadedFields = 'transitions' | 'approvals' | 'cycle';
+
+/** The row as GraphQL shows it: the option's NRV breakdown as `nrv`, the alternatives' alike. */
+export const interventionView = ({ option, alternatives, ...row }: InterventionRow): Omit<Schema.Intervention, LoadedFields> => ({
+  ...row,
+  nrv: nrvView(option.nrv),
+  alternatives: alternatives.map(optionView),
+});
 export type InterventionView = ReturnType<typeof interventionView>;
 
-export function cycleView(row: CycleRow) {
+export function cycleView(row: CycleRow): Omit<Schema.Cycle, 'patterns' | 'interventions'> {
   return {
     number: row.number,
     windowStart: row.window_start,
@@ -68,11 +50,11 @@ export function cycleView(row: CycleRow) {
 }
 export type CycleView = ReturnType<typeof cycleView>;
 
-export const patternView = (row: PatternRow) => ({ id: String(row.id), ...patternFromRow(row) });
+export const patternView = (row: PatternRow): Schema.Pattern => ({ ...row, id: String(row.id) });
 
-export const transitionView = (row: TransitionRow) => ({ from: row.from_status, to: row.to_status, actor: row.actor, reason: row.reason, at: row.at });
+export const transitionView = (row: TransitionRow): Schema.Transition => ({ from: row.fromStatus, to: row.toStatus, actor: row.actor, reason: row.reason, at: row.at });
 
-export const auditView = (row: AuditRow) => ({
+export const auditView = (row: AuditRow): Schema.AuditEntry => ({
   id: String(row.id),
   at: row.at,
   kind: row.kind,

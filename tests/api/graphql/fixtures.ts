@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionType, Hypothesis, Params, PreMortem, ValuedOption } from '../../../src/agent/types';
+import type { Hypothesis, Params, PreMortem, ValuedOption } from '../../../src/agent/types';
 import { inTransaction, type Database } from '../../../src/db/client';
 import { insertIntervention, type InterventionRow, type NewIntervention } from '../../../src/db/interventions';
 import { recordProposal } from '../../../src/interventions/transitions';
@@ -34,19 +34,19 @@ const preMortem: PreMortem = {
  * approval for an hour) stored the way a cycle stores one, with its transition, audit entry and event.
  */
 export async function seedIntervention(db: Database, fields: Partial<NewIntervention> = {}): Promise<InterventionRow> {
-  const chosen = option((fields.action as ActionType | undefined) ?? 'SUPPRESS_ISSUER', 9000, fields.target, fields.params);
-  const now = fields.created_at ?? new Date();
+  const chosen = option(fields.action ?? 'SUPPRESS_ISSUER', 9000, fields.target, fields.params);
+  const now = fields.createdAt ?? new Date();
   const row: InterventionRow = {
-    id: `int-${randomUUID()}`, cycle_number: 1, action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', subject: 'issuer:HDFC', params: { issuer: 'HDFC' },
+    id: `int-${randomUUID()}`, cycleNumber: 1, action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', subject: 'issuer:HDFC', params: { issuer: 'HDFC' },
     status: 'AWAITING_APPROVAL', nrv: 9000, option: chosen, alternatives: [option('ALERT_OPS', 300), option('REDUCE_RETRIES', 1200)],
-    pre_mortem: preMortem, hypothesis, blast_radius: 0.25, requires_approval: true, heartbeat: false,
-    turned_away: { paymentsPerMinute: 0, valuePerMinute: 0, currency: 'INR' }, ttl_seconds: 600, created_at: now,
-    approval_expires_at: new Date(now.getTime() + 3_600_000), approved_scope: null, executed_at: null, expires_at: null, outcome: null, updated_at: now,
+    preMortem: preMortem, hypothesis, blastRadius: 0.25, requiresApproval: true, heartbeat: false,
+    turnedAway: { paymentsPerMinute: 0, valuePerMinute: 0, currency: 'INR' }, ttlSeconds: 600, createdAt: now,
+    approvalExpiresAt: new Date(now.getTime() + 3_600_000), approvedScope: null, executedAt: null, expiresAt: null, outcome: null, updatedAt: now,
     ...fields,
   };
   await inTransaction(db, async (client) => {
     await insertIntervention(client, row);
-    await recordProposal(client, row, now, row.cycle_number);
+    await recordProposal(client, row, now, row.cycleNumber);
   });
   return row;
 }
