@@ -64,6 +64,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     queuesReachable: () => queueConnection.status === 'ready',
     cycleIntervalSeconds: config.agent.cycleIntervalSeconds,
     topValues: config.metrics.top_values,
+    maxDimensionValues: config.agent.maxDimensionValues,
     timeoutMs: probeTimeoutMs,
     now,
   });

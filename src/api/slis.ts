@@ -3,7 +3,7 @@ import { keptValues } from '../agent/observe';
 import { MS_PER_SECOND } from '../agent';
 import type { DimensionMetrics } from '../agent/types';
 import type { Database } from '../db/client';
-import { interventionCounts, lastJudgedWindow, latestWindow, outboxBacklog, webhookDeliveryCounts } from '../db/slis';
+import { distinctValues, interventionCounts, lastJudgedWindow, latestWindow, outboxBacklog, webhookDeliveryCounts } from '../db/slis';
 import type { Queues } from '../jobs/queues';
 import type { ScrapeRefresh } from './metrics';
 
@@ -15,6 +15,8 @@ export interface SliDeps {
   cycleIntervalSeconds: number;
   /** Issuers, methods, gateways and unclassified error codes shown by name; the rest add up under `other`. */
   topValues: number;
+  /** How many values of a dimension the agent judges by name (agent.max_dimension_values); the rest fold into `other`. */
+  maxDimensionValues: number;
   timeoutMs: number;
   now: () => Date;
 }
@@ -59,6 +61,11 @@ export function registerSlis(registry: Registry, deps: SliDeps): ScrapeRefresh {
   const successRate = gauge('payops_window_success_rate', 'Success rate in the last judged window, per issuer, method and gateway (top N by volume, the rest as other) and system', ['dimension', 'value']);
   const attempts = gauge('payops_window_attempts', 'Attempts in the last judged window, per issuer, method and gateway (top N by volume, the rest as other) and system', ['dimension', 'value']);
   const unclassified = gauge('payops_unclassified_error_codes', 'Failed attempts in the last judged window per error code in neither taxonomy list (top N, the rest as other)', ['code']);
+  const foldedValues = gauge(
+    'payops_window_folded_values',
+    'Distinct issuers, methods and gateways of the last judged window beyond agent.max_dimension_values, judged together as other (ingestion takes them all)',
+    ['dimension'],
+  );
   cycleInterval.set(deps.cycleIntervalSeconds);
 
   const windowGauges = (dimension: string, entries: Record<string, DimensionMetrics>) => {
@@ -84,7 +91,12 @@ export function registerSlis(registry: Registry, deps: SliDeps): ScrapeRefresh {
     );
     const now = deps.now().getTime();
     cycleLag.reset();
-    if (judged.windowEnd !== null) cycleLag.set((now - judged.windowEnd) / MS_PER_SECOND);
+    foldedValues.reset();
+    if (judged.windowEnd !== null) {
+      cycleLag.set((now - judged.windowEnd) / MS_PER_SECOND);
+      const distinct = await within(deps.timeoutMs, distinctValues(deps.db.pool, judged.windowEnd - deps.cycleIntervalSeconds * MS_PER_SECOND, judged.windowEnd));
+      for (const dimension of ['issuer', 'method', 'gateway'] as const) foldedValues.set({ dimension }, Math.max(0, distinct[dimension] - deps.maxDimensionValues));
+    }
     outboxEvents.set(backlog.events);
     outboxAge.set(backlog.oldestAt === null ? 0 : Math.max(0, now - backlog.oldestAt) / MS_PER_SECOND);
     deliveries.reset();
@@ -114,7 +126,7 @@ export function registerSlis(registry: Registry, deps: SliDeps): ScrapeRefresh {
   return async () => {
     const [postgres, queues] = await Promise.allSettled([fromPostgres(), fromQueues()]);
     // Stale values would read as a healthy backlog; absent ones read as unknown.
-    if (postgres.status === 'rejected') [cycleLag, outboxEvents, outboxAge, deliveries, interventions, successRate, attempts, unclassified].forEach((g) => g.reset());
+    if (postgres.status === 'rejected') [cycleLag, outboxEvents, outboxAge, deliveries, interventions, successRate, attempts, unclassified, foldedValues].forEach((g) => g.reset());
     if (queues.status === 'rejected') queueDepth.reset();
   };
 }

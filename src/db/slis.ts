@@ -18,6 +18,22 @@ export async function lastJudgedWindow(client: Queryable): Promise<JudgedWindow>
   return { windowEnd: row?.window_end?.getTime() ?? null, unclassifiedErrorCodes: row?.unclassified ?? {} };
 }
 
+export interface DistinctValues {
+  issuer: number;
+  method: number;
+  gateway: number;
+}
+
+/** Distinct issuers, methods and gateways that sent in [start, end), before any folding (the cycle's own rollups). */
+export async function distinctValues(client: Queryable, start: number, end: number): Promise<DistinctValues> {
+  const result = await client.query<DistinctValues>(
+    `SELECT count(DISTINCT issuer)::int AS issuer, count(DISTINCT method)::int AS method, count(DISTINCT gateway)::int AS gateway
+     FROM window_rollups WHERE window_time >= $1 AND window_time < $2`,
+    [new Date(start), new Date(end)],
+  );
+  return result.rows[0] ?? { issuer: 0, method: 0, gateway: 0 };
+}
+
 export interface LatestWindow {
   system: DimensionMetrics;
   issuers: Record<string, DimensionMetrics>;

@@ -27,7 +27,8 @@ const mix: Mix = {
 
 before(async () => {
   database = await createTestDatabase('slis');
-  service = await startService(testConfig(database.url, 'test-slis', { ...loopEnv, PAYOPS_METRICS_TOP_VALUES: '2' }), { now: clock.now });
+  // The agent judges four issuers by name: KOTAK, the smallest, is folded into other.
+  service = await startService(testConfig(database.url, 'test-slis', { ...loopEnv, PAYOPS_METRICS_TOP_VALUES: '2', PAYOPS_AGENT_MAX_DIMENSION_VALUES: '4' }), { now: clock.now });
   for (let k = 0; k < 3; k += 1) await playWindow(service, clock, k, mix);
 });
 after(async () => {
@@ -68,6 +69,13 @@ describe('the service SLIs in /metrics', () => {
     assert.equal(rates.get('{dimension="issuer",value="ICICI"}'), 0.5);
     assert.equal(rates.get('{dimension="issuer",value="other"}'), (30 + 72 + 20) / 160);
     assert.deepEqual(labelValues(new Map([...rates].filter(([labels]) => labels.includes('"method"'))), 'value'), ['card', 'upi']);
+  });
+
+  it('counts the distinct values the agent folded into other, having taken every one of them in', async () => {
+    const folded = samples(await scrape(), 'payops_window_folded_values');
+    assert.deepEqual(Object.fromEntries([...folded].map(([labels, n]) => [labelValues(new Map([[labels, n]]), 'dimension')[0], n])), { issuer: 1, method: 0, gateway: 0 });
+    const { rows } = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM transactions WHERE issuer = 'KOTAK'");
+    assert.equal(rows[0]!.n, 60, 'all three windows of KOTAK stored');
   });
 
   it('names unclassified error codes, bounded to the top N and other', async () => {
