@@ -1,9 +1,11 @@
-// The agent core's public surface: what the service, the tools and the tests import.
+// The agent core's public surface: the one module anything outside src/agent/ imports
+// (.dependency-cruiser.cjs enforces it; the core's own tests may reach further).
 export type * from './types';
 export { type AgentConfig, type AgentMode, defaultAgentConfig } from './config';
 export { runCycle } from './cycle';
-export { initialAgentState } from './state';
-export { observe, percentileCont, windowStartFor } from './observe';
+export { initialAgentState, upgradeAgentState } from './state';
+export { observe, percentileCont, windowStartFor, keptValues, foldName, P95 } from './observe';
+export { bucketOf, addToHistogram, mergeHistogram, quantile, MAX_RELATIVE_ERROR, type Histogram } from './histogram';
 export { detect, judgeDimension } from './detect';
 export { anomalyScore, updateEwma, updateBaseline, emptyBaseline, BASELINE } from './baseline';
 export { scorePoint, initialSeriesState, type SeriesState, type SeriesScore } from './series';
@@ -18,6 +20,8 @@ export { applyInterventionEvent, applyInterventionEvents, activeInterventions, e
 export {
   INTERVENTION_STATUSES,
   IN_FORCE_STATUSES,
+  EXPIRABLE_STATUSES,
+  REPORTED_STATUSES,
   canMove,
   isInForce,
   isDue,
@@ -32,7 +36,20 @@ export {
   type Deadlines,
 } from './lifecycle';
 export { directiveParams, scopeShare } from './directives';
+export { scopeLabel } from './contain';
 export { MS_PER_SECOND, POINTS_PER_RATE, percent, money } from './units';
 export { isCustomerDecline, technicalFailures } from './errorCodes';
-export { successRate, retryRate, metricsFor } from './metrics';
-export { SYSTEM_TARGET, OPS_TEAM_TARGET, issuerTarget, methodTarget, cellTarget, parseTarget } from './targets';
+export { successRate, retryRate, metricsFor, emptyMetrics, emptyWindow } from './metrics';
+export {
+  SYSTEM_TARGET,
+  OPS_TEAM_TARGET,
+  issuerTarget,
+  methodTarget,
+  gatewayTarget,
+  cellTarget,
+  targetOf,
+  parseTarget,
+  sliceOf,
+  covers,
+  type ParsedTarget,
+} from './targets';

@@ -1,7 +1,5 @@
-import { emptyWindow } from '../agent/metrics';
-import { upgradeAgentState } from '../agent/state';
+import { emptyWindow, upgradeAgentState, type AgentState, type CycleResult, type Pattern, type PatternType } from '../agent';
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
-import type { AgentState, CycleResult, Pattern, PatternType } from '../agent/types';
 import { on, type Client, type Queryable } from './client';
 import { patterns } from './schema';
 

@@ -1,6 +1,6 @@
 // Reads of interventions for the GraphQL API: pages for lists, batches for its loaders.
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { InterventionStatus } from '../agent/types';
+import type { InterventionStatus } from '../agent';
 import { on, type Client } from './client';
 import type { InterventionRow, TransitionRow } from './interventions';
 import { interventions, interventionTransitions } from './schema';

@@ -1,7 +1,6 @@
 // Interventions and their transitions, in the shapes the drizzle schema defines.
 import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
-import { EXPIRABLE_STATUSES, REPORTED_STATUSES, isDue, runScope, type Deadlines } from '../agent/lifecycle';
-import type { InterventionEvent, InterventionStatus } from '../agent/types';
+import { EXPIRABLE_STATUSES, isDue, REPORTED_STATUSES, runScope, type Deadlines, type InterventionEvent, type InterventionStatus } from '../agent';
 import { on, type Client } from './client';
 import { interventions, interventionTransitions } from './schema';
 

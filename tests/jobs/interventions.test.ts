@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import request from 'supertest';
-import type { Params } from '../../src/agent/types';
+import type { Params } from '../../src/agent';
 import type { NewIntervention } from '../../src/db/interventions';
 import { approveIntervention, executeIntervention, expireDue, rollbackIntervention } from '../../src/interventions/operations';
 import { deliverWebhook, eventHeader } from '../../src/jobs/webhooks';

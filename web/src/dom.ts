@@ -25,4 +25,4 @@ export const percent = (rate: number, digits = 1) => `${(rate * 100).toFixed(dig
 export const ms = (value: number) => `${Math.round(value)} ms`;
 export const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '–');
 
-export { money } from '../../src/agent/units';
+export { money } from '../../src/agent';

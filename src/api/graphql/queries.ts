@@ -1,6 +1,5 @@
 import type { IResolverObject } from 'mercurius';
-import { emptyWindow } from '../../agent/metrics';
-import type { InterventionStatus, PatternType } from '../../agent/types';
+import { emptyWindow, systemHealth, type InterventionStatus, type PatternType } from '../../agent';
 import { recentAudit } from '../../db/audit';
 import { withPostgres } from '../../db/client';
 import { patternsOfCycles, recentCycles, recentPatterns } from '../../db/cycles';
@@ -10,7 +9,6 @@ import { authorise } from './auth';
 import type { GraphqlContext, GraphqlDeps } from './context';
 import { numericCursor, pageSize } from './pages';
 import { auditView, cycleView, interventionView, patternView } from './views';
-import { systemHealth } from '../../agent/health';
 
 type Page = { last: number; before?: string | null };
 

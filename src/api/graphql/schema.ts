@@ -1,7 +1,6 @@
 // The GraphQL schema. The contract's names (docs api-contract) are fixed; everything else was added.
 // `npm run graphql:schema` prints it to schema.graphql at the repository root.
-import type { HealthStatus } from '../../agent/health';
-import type { ActionType, DecisionKind, InterventionStatus, PatternType, RootCause } from '../../agent/types';
+import type { ActionType, DecisionKind, HealthStatus, InterventionStatus, PatternType, RootCause } from '../../agent';
 
 // Enum values listed against the core's unions: a value the core adds and the schema lacks fails
 // to compile, instead of failing to serialise at run time. Order is the schema's: add at the end.

@@ -1,5 +1,5 @@
 // Stored rows in the GraphQL schema's shapes: camelCase fields, NRV value named `value`.
-import type { NrvBreakdown, RefusedOption, ValuedOption } from '../../agent/types';
+import type { NrvBreakdown, RefusedOption, ValuedOption } from '../../agent';
 import type { AuditRow } from '../../db/audit';
 import type { CycleRow, PatternRow } from '../../db/cycles';
 import type { InterventionRow, TransitionRow } from '../../db/interventions';

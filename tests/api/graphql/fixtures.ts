@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Hypothesis, Params, PreMortem, ValuedOption } from '../../../src/agent/types';
+import type { Hypothesis, Params, PreMortem, ValuedOption } from '../../../src/agent';
 import { inTransaction, type Database } from '../../../src/db/client';
 import { insertIntervention, type InterventionRow, type NewIntervention } from '../../../src/db/interventions';
 import { recordProposal } from '../../../src/interventions/transitions';
