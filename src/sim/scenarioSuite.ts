@@ -28,6 +28,10 @@ export interface ScenarioRun {
 const PEAK = 3000;
 /** The night trough is window 0; faults start at 05:00, when volume is rising. */
 const AT = 300;
+const DAY = 1440;
+/** A daily batch of mandate debits, 10:00–10:30. */
+const BATCH_START = 600;
+const BATCH_END = 630;
 
 const on = (issuer: string, from: number, to: number, fx: CellFx): Fault => (i, _m, w) => (i === issuer && w >= from && w < to ? fx : null);
 
@@ -51,10 +55,10 @@ export const scenarioCases: readonly ScenarioCase[] = [
   {
     name: 'healthy_day',
     expected: 'a full day with its daily cycle: at most 24 pages (once an hour), no move',
-    windows: 1440,
+    windows: DAY,
     peakPerWindow: PEAK,
     check: (r) => {
-      const day = r.between(defaultAgentConfig.warmupWindows, 1440);
+      const day = r.between(defaultAgentConfig.warmupWindows, DAY);
       return all(fail(pages(day).length <= 24, `${pages(day).length} pages`), fail(moves(day).length === 0, `moved ${names(moves(day))}`));
     },
   },
@@ -221,6 +225,17 @@ export const scenarioCases: readonly ScenarioCase[] = [
         fail(!during.some((c) => c.patterns.some((p) => p.target === 'issuer:ICICI' && p.metric === 'successRate')), 'success finding on ICICI'),
         fail(moves(during).length === 0, `moved ${names(moves(during))}`),
       );
+    },
+  },
+  {
+    name: 'mandate_batch',
+    expected: 'an 8% bank\'s UPI mandate batch (x10, 10:00–10:30 daily) ends: a TRAFFIC_DROP on day 1 (nothing known yet), none on day 2 (the seasonal profile knows it)',
+    windows: DAY + BATCH_END + 90,
+    peakPerWindow: PEAK / 3,
+    fault: (i, m, w) => (i === 'KOTAK' && m === 'upi' && w % DAY >= BATCH_START && w % DAY < BATCH_END ? { volumeFactor: 10 } : null),
+    check: (r) => {
+      const dropped = (from: number): boolean => r.between(from, from + 90).some((c) => c.patterns.some((p) => p.type === 'TRAFFIC_DROP' && p.target === 'issuer:KOTAK'));
+      return all(fail(dropped(BATCH_END), 'no drop on day 1: the batch did not end abruptly'), fail(!dropped(DAY + BATCH_END), 'drop on day 2'));
     },
   },
   {
