@@ -164,6 +164,23 @@ describe('fuzzing every REST body', () => {
   });
 });
 
+describe('fuzzing the probes', () => {
+  it('answers /healthz, /readyz and /metrics with 200 whatever the query, Authorization and X-Forwarded-For', async () => {
+    const header = fc.oneof(fc.string({ maxLength: 60 }).filter((value) => /^[\t\x20-\x7e]*$/.test(value)), fc.constantFrom('Bearer', 'Bearer ', `Bearer ${keys.ingest}`, '1.2.3.4, ::1', 'unknown'));
+    const query = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/healthz', '/readyz', '/metrics'), query, fc.option(header), fc.option(header), async (path, params, authorization, forwardedFor) => {
+        const headers: Record<string, string> = {};
+        if (authorization !== null) headers.authorization = authorization;
+        if (forwardedFor !== null) headers['x-forwarded-for'] = forwardedFor;
+        const res = await service.app.inject({ method: 'GET', url: path, query: params, headers });
+        assert.equal(res.statusCode, 200, `${path} ${JSON.stringify({ params, headers })}: ${res.body.slice(0, 200)}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('fuzzing every GraphQL argument', () => {
   const operations = [
     'query($last: Int, $before: Int) { cycles(last: $last, before: $before) { number reason } }',
