@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -50,9 +51,11 @@ export async function withPostgres<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (isUnavailable(err)) throw new DependencyUnavailable('postgres', err);
-    if ((err as { code?: string }).code?.startsWith('22')) {
-      throw new ValidationError([{ field: '(input)', reason: `a value the database cannot accept: ${(err as Error).message}` }]);
+    // The query builder wraps the driver's error: its code and message are the cause's.
+    const driverError = err instanceof DrizzleQueryError && err.cause ? err.cause : err;
+    if (isUnavailable(driverError)) throw new DependencyUnavailable('postgres', driverError);
+    if ((driverError as { code?: string }).code?.startsWith('22')) {
+      throw new ValidationError([{ field: '(input)', reason: `a value the database cannot accept: ${(driverError as Error).message}` }]);
     }
     throw err;
   }
