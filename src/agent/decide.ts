@@ -26,7 +26,8 @@ export interface DecideOutput {
   cyclesWithoutAction: number;
 }
 
-const byNrv = (a: ValuedOption, b: ValuedOption): number => b.nrv.nrv - a.nrv.nrv || a.id.localeCompare(b.id);
+/** Best net recovered value first; ties by id, so the order is deterministic. */
+export const byNrv = (a: ValuedOption, b: ValuedOption): number => b.nrv.nrv - a.nrv.nrv || a.id.localeCompare(b.id);
 
 /** The best remaining option, except that near-equal ones go to the least intrusive. */
 function pickNext(ranked: readonly ValuedOption[], config: AgentConfig): ValuedOption | undefined {

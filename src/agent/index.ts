@@ -13,7 +13,7 @@ export { systemHealth, statusOf, type SystemHealth, type DimensionHealth, type H
 export { hypothesise } from './hypothesise';
 export { plan } from './plan';
 export { valueOption } from './nrv';
-export { decide } from './decide';
+export { byNrv, decide } from './decide';
 export { preMortem } from './premortem';
 export { learn, evaluate, effectivenessOf } from './learn';
 export { applyInterventionEvent, applyInterventionEvents, activeInterventions, expireInterventions } from './interventions';

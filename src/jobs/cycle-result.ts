@@ -2,7 +2,7 @@
 // the cycle and its patterns, new proposals, the status changes the core made (evaluations,
 // rollbacks, expiries, releases), the audit entries and the events that announce them.
 import type { PoolClient } from 'pg';
-import { approvalEndsAt, canMove, expiresAtOf, expiryReason, IN_FORCE_STATUSES, type AgentConfig, type ChosenIntervention, type CycleResult } from '../agent';
+import { approvalEndsAt, byNrv, canMove, expiresAtOf, expiryReason, IN_FORCE_STATUSES, type AgentConfig, type ChosenIntervention, type CycleResult, type ValuedOption } from '../agent';
 import { appendAudit } from '../db/audit';
 import { insertCycle, insertPatterns } from '../db/cycles';
 import { removeDirective } from '../db/directives';
@@ -11,6 +11,16 @@ import { addToOutbox } from '../db/outbox';
 import { moveIntervention, recordProposal } from '../interventions/transitions';
 
 export const cycleTopic = 'cycle';
+
+/** Runners-up an intervention row keeps; the cycle's own row keeps every option it weighed. */
+const keptAlternatives = 5;
+
+/**
+ * The options the chosen one beat, best first, with their NRV breakdowns, so the choice explains
+ * itself: at most `keptAlternatives`, so a row does not copy every option of a wide incident's cycle.
+ */
+export const alternativesTo = (options: readonly ValuedOption[], chosenId: string): ValuedOption[] =>
+  options.filter((other) => other.id !== chosenId).sort(byNrv).slice(0, keptAlternatives);
 
 /** Stores the cycle's result; returns the interventions that may run now without an operator. */
 export async function writeCycleResult(client: PoolClient, result: CycleResult, agent: AgentConfig, eventsApplied: number, now: Date): Promise<string[]> {
@@ -74,7 +84,7 @@ function interventionRow(chosen: ChosenIntervention, result: CycleResult, agent:
     status: record.status,
     nrv: option.nrv.nrv,
     option,
-    alternatives: result.options.filter((other) => other.id !== option.id),
+    alternatives: alternativesTo(result.options, option.id),
     preMortem,
     hypothesis: result.hypotheses.find((h) => h.id === option.hypothesisId) ?? null,
     blastRadius: record.blastRadius,
