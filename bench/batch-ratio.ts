@@ -49,7 +49,7 @@ export async function postBatches(url: string, firstRow: number, count: number):
   return (count * batchSize) / ((performance.now() - started) / 1000);
 }
 
-const copyText = (value: unknown) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`));
+const copyText = (value: string | number | null | undefined) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`));
 
 // The stored fields in the service's own order, then window_time: the event time, as the insert derives it for a timely row.
 const copyLines = (firstRow: number, count: number) =>
