@@ -18,6 +18,7 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  Kind,
   parse,
   validate,
   type GraphQLField,
@@ -112,7 +113,7 @@ function selectionType(parent: string, selections: SelectionSetNode, schema: Gra
   const fields = type.getFields();
   let out = '{\n';
   for (const selection of selections.selections) {
-    if (selection.kind !== 'Field') throw new Error(`only fields are supported in documents, not ${selection.kind}`);
+    if (selection.kind !== Kind.FIELD) throw new Error(`only fields are supported in documents, not ${selection.kind}`);
     const key = selection.alias?.value ?? selection.name.value;
     if (selection.name.value === '__typename') {
       out += `${indent}  ${key}: '${parent}';\n`;
@@ -143,7 +144,7 @@ export function documentTypes(schema: GraphQLSchema, sources: Record<string, unk
     const errors = validate(schema, document);
     if (errors.length) throw new Error(`web/src/documents.ts ${exported}: ${errors.map((e) => e.message).join('; ')}`);
     for (const definition of document.definitions) {
-      if (definition.kind !== 'OperationDefinition') continue;
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       const operation: OperationDefinitionNode = definition;
       if (!operation.name) throw new Error(`web/src/documents.ts ${exported}: every operation needs a name`);
       const name = `${operation.name.value}${kinds[operation.operation]}`;
@@ -151,11 +152,12 @@ export function documentTypes(schema: GraphQLSchema, sources: Record<string, unk
       out += `/** The answer to \`${exported}\`. */\nexport type ${name} = ${selectionType(rootType, operation.selectionSet, schema, '')};\n\n`;
       out += `export interface ${name}Variables {\n`;
       for (const variable of operation.variableDefinitions ?? []) {
-        const typeName = variable.type.kind === 'NonNullType' ? variable.type.type : variable.type;
-        if (typeName.kind !== 'NamedType') throw new Error('list variables are not supported');
+        const nonNull = variable.type.kind === Kind.NON_NULL_TYPE;
+        const typeName = variable.type.kind === Kind.NON_NULL_TYPE ? variable.type.type : variable.type;
+        if (typeName.kind !== Kind.NAMED_TYPE) throw new Error('list variables are not supported');
         const named = leaf(typeName.name.value, schema, wire);
-        const optional = variable.type.kind !== 'NonNullType' || variable.defaultValue !== undefined;
-        out += `  ${variable.variable.name.value}${optional ? '?' : ''}: ${named}${variable.type.kind === 'NonNullType' ? '' : ' | null'};\n`;
+        const optional = !nonNull || variable.defaultValue !== undefined;
+        out += `  ${variable.variable.name.value}${optional ? '?' : ''}: ${named}${nonNull ? '' : ' | null'};\n`;
       }
       out += '}\n\n';
     }

@@ -74,7 +74,7 @@ export function createApi(key: string | null, onState: (state: ConnectionState) 
       return client.subscribe<T>(
         { query: document },
         {
-          next: (value) => value.data && next(value.data as T),
+          next: (value) => value.data && next(value.data),
           error: (err) => console.warn('subscription ended', err),
           complete: () => undefined,
         },

@@ -73,7 +73,7 @@ function rollbackControl(detail: InterventionDetail, api: Api, refresh: () => vo
   const reason = h('input', { type: 'text', placeholder: 'reason for the rollback', 'aria-label': 'rollback reason' });
   const error = h('div', { class: 'error', role: 'alert' });
   const button = h('button', { class: 'reject', 'data-testid': 'rollback' }, 'Roll back');
-  button.addEventListener('click', async () => {
+  const rollback = async (): Promise<void> => {
     if (!reason.value.trim()) {
       error.textContent = 'A rollback needs a reason.';
       reason.focus();
@@ -87,7 +87,8 @@ function rollbackControl(detail: InterventionDetail, api: Api, refresh: () => vo
       error.textContent = err instanceof Error ? err.message : String(err);
       button.disabled = false;
     }
-  });
+  };
+  button.addEventListener('click', () => void rollback());
   return h('div', { class: 'controls', 'data-testid': 'rollback-controls' }, reason, button, error);
 }
 

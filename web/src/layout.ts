@@ -2,7 +2,7 @@ import { h } from './dom';
 import type { Session } from './session';
 
 /** The sign-in form shown when the server needs a key and the tab has none. */
-export function keyForm(message: string | undefined, submit: (key: string) => void): HTMLElement {
+export function keyForm(message: string | undefined, submit: (key: string) => Promise<void>): HTMLElement {
   const input = h('input', { type: 'password', name: 'key', autocomplete: 'off', required: true, 'aria-label': 'API key', placeholder: 'viewer or operator key' });
   const form = h(
     'form',
@@ -15,7 +15,7 @@ export function keyForm(message: string | undefined, submit: (key: string) => vo
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    submit(input.value.trim());
+    void submit(input.value.trim());
   });
   return form;
 }

@@ -99,7 +99,7 @@ function start(session: Session, key: string | null): void {
 function report(err: unknown): void {
   const banner = document.getElementById('problem');
   if (!banner) return;
-  banner.textContent = err ? `Could not read from the server: ${err instanceof Error ? err.message : String(err)}` : '';
+  banner.textContent = err ? `Could not read from the server: ${err instanceof Error ? err.message : JSON.stringify(err)}` : '';
   banner.hidden = !err;
 }
 

@@ -62,7 +62,7 @@ describe('intervention events over graphql-ws, across API processes', () => {
     for (const service of [main, second, proxied]) await service.app.listen({ host: '127.0.0.1', port: 0 });
   });
   after(async () => {
-    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(clients.map(async (client) => client.dispose()));
     for (const service of [proxied, second, main]) await service?.close();
     await proxy?.close();
     await database?.drop();
