@@ -19,6 +19,12 @@ const rootCauses = values<RootCause>({
   SYSTEM_WIDE: true, CUSTOMER_DECLINES: true, GATEWAY_FAULT: true, LINK_FAULT: true, TELEMETRY_LOSS: true,
 });
 
+/**
+ * The GraphQL API's version. A change that breaks a client (scripts/contracts.ts names them) needs a
+ * new major, or a new minor while the major is 0; contracts/schema.graphql is the baseline.
+ */
+export const graphqlVersion = '0.1.0';
+
 export const typeDefs = /* GraphQL */ `
   "RFC 3339 date-time in UTC, e.g. 2026-11-24T10:00:00.000Z."
   scalar DateTime
