@@ -8,7 +8,7 @@ import { registerSlis } from './api/slis';
 import { serviceRoles, type Config, type ServiceRole } from './config';
 import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
-import { createPartitionKeeper, ensurePartitions } from './db/partitions';
+import { createPartitionKeeper } from './db/partitions';
 import { createPruner } from './db/retention';
 import { createQueueConnection, createQueues, type Queues } from './jobs/queues';
 import { createRedis, settlesWithin } from './jobs/redis';
@@ -42,10 +42,6 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const roles = new Set(options.roles ?? serviceRoles);
   const now = options.now ?? (() => new Date());
   const db = await openMigratedDatabase(config.database, logger);
-  // The current partitions before the first row arrives, so no row waits in a default partition
-  // for the scheduler to move it; the scheduler creates the rest of the day ahead.
-  const startedAt = now();
-  await ensurePartitions(db, startedAt, new Date(startedAt.getTime() + 1), config.retention.partition_hours);
   const redis = createRedis(config.redis.url);
   const queueConnection = createQueueConnection(config.redis.url);
   const queues = createQueues(queueConnection, config.redis.key_prefix, { attempts: config.jobs.job_attempts, backoffMs: config.jobs.job_backoff_ms });
@@ -56,6 +52,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
     lateAfterSeconds: config.jobs.window_grace_seconds / 2,
     windowSeconds: config.agent.cycleIntervalSeconds,
     dedupHorizonHours: config.retention.dedup_horizon_hours,
+    partitionHours: config.retention.partition_hours,
   });
   const metrics = createMetrics();
   const slis = registerSlis(metrics.registry, {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import type { Transaction } from '../agent/types';
+import { createPartitionGuard } from '../db/partitions';
 import { insertTransactionBatch, insertTransactions, type Placement } from '../db/transactions';
 
 export interface IngestResult {
@@ -13,6 +14,8 @@ export interface IngestOptions extends Placement {
   groupCommitMaxItems: number;
   /** Statements in flight at once; further POSTs wait and join the next group. */
   groupCommitMaxInflight: number;
+  /** Hours one partition of transactions covers (retention.partition_hours). */
+  partitionHours: number;
 }
 
 interface Pending {
@@ -35,8 +38,10 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
   let queue: Pending[] = [];
   let inflight = 0;
   let idle: (() => void)[] = [];
+  const partitionsFor = createPartitionGuard(db, options.partitionHours, options.lateAfterSeconds);
 
   async function ingestBatch(rows: readonly Transaction[]): Promise<IngestResult> {
+    await partitionsFor(rows);
     const accepted = await insertTransactionBatch(db, rows, options);
     return { accepted, duplicates: rows.length - accepted };
   }
@@ -61,7 +66,9 @@ export function createIngestor(db: Database, options: IngestOptions): Ingestor {
 
   async function commitGroup(group: Pending[]): Promise<void> {
     try {
-      const unclaimed = new Set(await insertTransactions(db, group.map((pending) => pending.row), options));
+      const rows = group.map((pending) => pending.row);
+      await partitionsFor(rows);
+      const unclaimed = new Set(await insertTransactions(db, rows, options));
       for (const pending of group) {
         // Two POSTs of the same id in one group: the first is the one stored.
         const isNew = unclaimed.delete(pending.row.id);

@@ -2,6 +2,7 @@
 // created ahead, dropped whole once expired (never a bulk DELETE of rows), and rows that landed in
 // a table's default partition (a window with no partition yet) moved into a partition of their own.
 import type pg from 'pg';
+import type { Transaction } from '../agent/types';
 import { MS_PER_SECOND } from '../agent/units';
 import { inTransaction, withPostgres, type Database, type Queryable } from './client';
 import type { RetentionSettings } from './retention';
@@ -128,6 +129,37 @@ export async function ensurePartitions(db: Database, from: Date, to: Date, parti
     if (wanted.some((range) => gaps(range, existing).length > 0)) return createMissing(db, wanted);
   }
   return [];
+}
+
+/** Checks the partitions of a batch's windows before it is inserted; see createPartitionGuard. */
+export type PartitionGuard = (rows: readonly Transaction[]) => Promise<void>;
+
+/** Partition starts remembered per process before the set is forgotten and read again. */
+const maxRememberedPartitions = 10_000;
+
+/**
+ * Creates the partitions a batch's windows need and the scheduler has not made (it makes a day
+ * ahead; event times may be further ahead when ingest.max_clock_skew_seconds allows), so rows
+ * never wait in a default partition to be moved. A row's window time is taken as the insert takes
+ * it, by this process's clock (a row placed a moment off lands in the default partition, drained
+ * later). Partitions known to exist are remembered, so the usual batch costs no query.
+ */
+export function createPartitionGuard(db: Database, partitionHours: number, lateAfterSeconds: number): PartitionGuard {
+  const size = partitionHours * MS_PER_HOUR;
+  const known = new Set<number>();
+  return async (rows) => {
+    const earliest = Date.now() - lateAfterSeconds * MS_PER_SECOND;
+    const missing = new Set<number>();
+    for (const row of rows) {
+      const start = Math.floor(Math.max(Date.parse(row.timestamp), earliest) / size) * size;
+      if (!known.has(start)) missing.add(start);
+    }
+    if (known.size + missing.size > maxRememberedPartitions) known.clear();
+    for (const start of missing) {
+      await ensurePartitions(db, new Date(start), new Date(start + 1), partitionHours);
+      known.add(start);
+    }
+  };
 }
 
 /** Most partitions one drain creates per table, so a scheduler step stays short; the next one goes on. */

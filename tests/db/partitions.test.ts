@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createDatabase, type Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
-import { createPartitionKeeper, drainDefaultPartition, dropExpiredPartitions, ensurePartitions, partitionsOf, pruneTransactionIds } from '../../src/db/partitions';
+import { createPartitionGuard, createPartitionKeeper, drainDefaultPartition, dropExpiredPartitions, ensurePartitions, partitionsOf, pruneTransactionIds } from '../../src/db/partitions';
 import { insertTransactionBatch, type Placement } from '../../src/db/transactions';
 import { loadConfig } from '../../src/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -120,4 +120,24 @@ it('the scheduler step creates a day of partitions ahead and drops what the rete
   assert.ok(report.created.includes('transactions_p20260501_1200') && report.created.includes('transactions_p20260502_1200'), report.created.join());
   assert.ok(report.dropped.includes('transactions_p20260410_0500'), 'April is past 48 hours');
   assert.equal(await keep(new Date(now.getTime() + 1_000)), null, 'then waits prune_interval_seconds');
+});
+
+it('creates on demand the partitions of windows ahead of those the scheduler made, before the rows are inserted', async () => {
+  const guard = createPartitionGuard(db, 1, 1);
+  const ahead = Date.parse('2030-01-01T05:30:00Z');
+  const rows = [at(ahead), at(ahead + 1_000), at(ahead + HOUR)];
+  await guard(rows);
+  assert.ok((await names('transactions')).includes('transactions_p20300101_0500'));
+  assert.ok((await names('window_rollups')).includes('window_rollups_p20300101_0600'));
+  await insertTransactionBatch(db, rows, { ...onTime, lateAfterSeconds: 1 });
+  assert.equal(await rowsIn('transactions_default'), 0, 'nothing waits in the default partition');
+  assert.equal(await rowsIn('transactions_p20300101_0500'), 2);
+
+  // A late row counts in the window of its arrival: the partition made is the current one, not its event time's.
+  const late = at(Date.parse('2026-02-01T00:00:00Z'));
+  await guard([late]);
+  assert.ok(!(await names('transactions')).includes('transactions_p20260201_0000'));
+  await insertTransactionBatch(db, [late], { ...onTime, lateAfterSeconds: 1 });
+  const { rows: placed } = await db.pool.query<{ partition: string }>('SELECT tableoid::regclass::text AS partition FROM transactions WHERE id = $1', [late.id]);
+  assert.notEqual(placed[0]!.partition, 'transactions_default');
 });
