@@ -18,14 +18,12 @@ export { preMortem } from './premortem';
 export { learn, evaluate, effectivenessOf } from './learn';
 export { applyInterventionEvent, applyInterventionEvents, activeInterventions, expireInterventions } from './interventions';
 export {
-  INTERVENTION_STATUSES,
   IN_FORCE_STATUSES,
   EXPIRABLE_STATUSES,
   REPORTED_STATUSES,
   canMove,
   isInForce,
   isDue,
-  deadlineOf,
   expiryReason,
   approvalEndsAt,
   expiresAtOf,
@@ -35,9 +33,9 @@ export {
   type RunScope,
   type Deadlines,
 } from './lifecycle';
-export { directiveParams, scopeShare } from './directives';
+export { directiveParams } from './directives';
 export { scopeLabel } from './contain';
-export { MS_PER_SECOND, POINTS_PER_RATE, percent, money } from './units';
+export { MS_PER_SECOND, percent, money } from './units';
 export { isCustomerDecline, technicalFailures } from './errorCodes';
 export { successRate, retryRate, metricsFor, emptyMetrics, emptyWindow } from './metrics';
 export {

@@ -19,12 +19,10 @@ const NEXT: Record<InterventionStatus, readonly InterventionStatus[]> = {
   ROLLED_BACK: [],
 };
 
-export const INTERVENTION_STATUSES = Object.keys(NEXT) as InterventionStatus[];
-
 export const canMove = (from: InterventionStatus, to: InterventionStatus): boolean => NEXT[from].includes(to);
 
 /** Waiting to run: pending ones hold their target too, so the agent never proposes twice. */
-export const PENDING_STATUSES: readonly InterventionStatus[] = ['PROPOSED', 'AWAITING_APPROVAL', 'APPROVED'];
+const PENDING_STATUSES: readonly InterventionStatus[] = ['PROPOSED', 'AWAITING_APPROVAL', 'APPROVED'];
 /** Moving traffic (or alerting) now. */
 export const IN_FORCE_STATUSES: readonly InterventionStatus[] = ['EXECUTED', 'EVALUATED'];
 /** Ended by their TTL: what is in force, and a shadow decision, which holds its target as if it ran. */
@@ -53,7 +51,7 @@ export const approvalEndsAt = (proposedAt: number, config: Pick<AgentConfig, 'ap
 export const expiresAtOf = (start: number, ttlSeconds: number): number => start + ttlSeconds * MS_PER_SECOND;
 
 /** The expiry rule: a pending intervention ends with its approval window, a running one with its TTL. */
-export function deadlineOf(status: InterventionStatus, deadlines: Deadlines): number | null {
+function deadlineOf(status: InterventionStatus, deadlines: Deadlines): number | null {
   if (PENDING_STATUSES.includes(status)) return deadlines.approvalEndsAt;
   if (RUNNING_STATUSES.includes(status)) return deadlines.expiresAt;
   return null;
