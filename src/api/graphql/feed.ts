@@ -105,7 +105,7 @@ export function createEventFeed(deps: FeedDeps): EventFeed {
     while (!stopped) {
       try {
         if (lastId === null) await resolveStart();
-        const reply = (await reader.xread('COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', key, lastId!)) as [string, StreamEntry[]][] | null;
+        const reply = await reader.xread('COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', key, lastId!);
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;
         await deliver(entries);
