@@ -73,6 +73,14 @@ export const on = (client: Client): NodePgDatabase => drizzle(client);
 export async function inTransaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return withPostgres(async () => {
     const client = await db.pool.connect();
+    // The pool stops listening to a client it hands out: a connection lost while the work holds it
+    // idle would be an uncaught error, ending the process. Its next query fails instead, and the
+    // client is discarded rather than handed to the next caller.
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -82,7 +90,8 @@ export async function inTransaction<T>(db: Database, work: (client: pg.PoolClien
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   });
 }
