@@ -1,5 +1,4 @@
-import type { InterventionStatus } from '../agent/types';
-import { MS_PER_SECOND } from '../agent/units';
+import { MS_PER_SECOND, type InterventionStatus } from '../agent';
 import type { Config } from '../config';
 import { withPostgres, type Database, type Queryable } from './client';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { InterventionStatus } from '../../src/agent/types';
+import type { InterventionStatus } from '../../src/agent';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
