@@ -8,9 +8,9 @@ import { parse as parseYaml } from 'yaml';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
-import { TestClock, loopEnv, playWindow } from '../support/loop';
+import { TestClock, epoch, loopEnv, playWindow, postTransactions, waitForWindow, windowMs } from '../support/loop';
 import { startService, testConfig } from '../support/service';
-import { healthy, withOutage, type Mix } from '../support/traffic';
+import { healthy, windowTraffic, withOutage, type Mix } from '../support/traffic';
 
 let database: TestDatabase;
 let service: Service;
@@ -149,6 +149,22 @@ describe('the SLIs of an outage the agent acts on', () => {
     for (const name of ['payops_job_retries_total', 'payops_job_failures_total']) {
       assert.deepEqual(labelValues(samples(text, name), 'queue'), ['cycles', 'execute', 'webhooks'], name);
     }
+  });
+
+  it('charts success rate and volume per gateway once attempts name one', async () => {
+    // Window 14: the same traffic, through two gateways; pg_b fails every fourth attempt.
+    const k = 14;
+    const traffic = windowTraffic('gateways', epoch + k * windowMs, windowMs, 400, healthy).map((tx, i) =>
+      i % 2 === 0 ? { ...tx, gateway: 'pg_a', status: 'success' as const, errorCode: null } : { ...tx, gateway: 'pg_b', status: i % 8 === 1 ? ('failed' as const) : ('success' as const), errorCode: i % 8 === 1 ? 'GATEWAY_TIMEOUT' : null },
+    );
+    await postTransactions(acting, traffic);
+    outageClock.afterWindow(k);
+    await waitForWindow(acting, k);
+    const text = (await request(acting.app.server).get('/metrics')).text;
+    const attempts = samples(text, 'payops_window_attempts');
+    const rates = samples(text, 'payops_window_success_rate');
+    assert.deepEqual([attempts.get('{dimension="gateway",value="pg_a"}'), attempts.get('{dimension="gateway",value="pg_b"}')], [200, 200]);
+    assert.deepEqual([rates.get('{dimension="gateway",value="pg_a"}'), rates.get('{dimension="gateway",value="pg_b"}')], [1, 0.75]);
   });
 });
 
