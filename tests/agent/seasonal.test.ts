@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASELINE, defaultAgentConfig, initialAgentState, observe, runCycle, upgradeAgentState, type AgentConfig, type AgentState, type CycleResult } from '../../src/agent';
+import { BASELINE, defaultAgentConfig, initialAgentState, observe, runCycle, upgradeAgentState, type AgentConfig, type AgentState, type CycleResult, type DimensionBaseline } from '../../src/agent';
 import { emptySeason, foldSeason, seasonalExpectation } from '../../src/agent/seasonal';
 import { T0, WINDOW_MS, testConfig, transactions, type Group } from './helpers';
 
@@ -108,7 +108,7 @@ test('the seasonal floor keeps thin dimensions out of the state', () => {
 test('a state saved before baselines kept their last cycle counts them as seen in the saved cycle, and gains empty profiles', () => {
   const saved = run(1, config).state;
   const old = JSON.parse(JSON.stringify(saved)) as AgentState;
-  old.baselines.issuers.HDFC = old.baselines.issuers.HDFC?.slice(0, BASELINE.lastCycle) as typeof old.baselines.issuers.HDFC;
+  old.baselines.issuers.HDFC = saved.baselines.issuers.HDFC?.slice(0, BASELINE.lastCycle) as DimensionBaseline;
   delete (old as Partial<AgentState>).seasons;
   const upgraded = upgradeAgentState(old);
   assert.equal(upgraded.baselines.issuers.HDFC?.[BASELINE.lastCycle], saved.cycle);

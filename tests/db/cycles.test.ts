@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { emptyMetrics } from '../../src/agent/metrics';
-import { initialAgentState } from '../../src/agent/state';
+import { BASELINE, emptyMetrics, initialAgentState } from '../../src/agent';
 import type { Database } from '../../src/db/client';
 import { lockAgentState, readAgentState, recentCycles } from '../../src/db/cycles';
 import { cyclesByNumbers } from '../../src/db/cycle-reads';
@@ -35,7 +34,9 @@ it('upgrades a state and cycle metrics saved before the gateway dimensions exist
 
   const read = (await readAgentState(db.pool))!;
   for (const level of gatewayLevels) assert.deepEqual(read.state.baselines[level], {}, `state baselines.${level}`);
-  assert.deepEqual(read.state.baselines.issuers.HDFC, old.baselines.issuers.HDFC, 'learned baselines are kept');
+  const hdfc = read.state.baselines.issuers.HDFC;
+  assert.deepEqual(hdfc?.slice(0, old.baselines.issuers.HDFC.length), old.baselines.issuers.HDFC, 'learned baselines are kept');
+  assert.equal(hdfc?.[BASELINE.lastCycle], 7, 'and count as seen in the cycle they were saved in');
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
