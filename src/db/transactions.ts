@@ -68,6 +68,7 @@ const byBucket = 6;
 // probe: as a join, the planner hashes the whole table for a batch of 1,000.
 // Rollups: one row per window, issuer, method and gateway the statement touched, appended (no
 // upsert, so concurrent statements never wait on one hot row), merged when the cycle reads them.
+// Each pair of arrays is aggregated in one order (any: merging adds counts), so keys and values align.
 const insertSql = (onConflict: boolean, answer: 'ids' | 'count') => `
   WITH input AS (
     SELECT t.*, GREATEST(t.event_time, statement_timestamp() - make_interval(secs => ${lateParam})) AS window_time
@@ -114,12 +115,12 @@ const insertSql = (onConflict: boolean, answer: 'ids' | 'count') => `
       max(retry_successes) FILTER (WHERE grouped = ${wholeCell}),
       max(latency_sum) FILTER (WHERE grouped = ${wholeCell}),
       max(amount) FILTER (WHERE grouped = ${wholeCell}),
-      array_agg(currency ORDER BY currency) FILTER (WHERE grouped = ${byCurrency}),
-      array_agg(amount ORDER BY currency) FILTER (WHERE grouped = ${byCurrency}),
-      coalesce(array_agg(error_code ORDER BY error_code) FILTER (WHERE grouped = ${byErrorCode} AND error_code IS NOT NULL AND failures > 0), '{}'),
-      coalesce(array_agg(failures ORDER BY error_code) FILTER (WHERE grouped = ${byErrorCode} AND error_code IS NOT NULL AND failures > 0), '{}'),
-      array_agg(latency_bucket ORDER BY latency_bucket) FILTER (WHERE grouped = ${byBucket}),
-      array_agg(n ORDER BY latency_bucket) FILTER (WHERE grouped = ${byBucket})
+      array_agg(currency) FILTER (WHERE grouped = ${byCurrency}),
+      array_agg(amount) FILTER (WHERE grouped = ${byCurrency}),
+      coalesce(array_agg(error_code) FILTER (WHERE grouped = ${byErrorCode} AND error_code IS NOT NULL AND failures > 0), '{}'),
+      coalesce(array_agg(failures) FILTER (WHERE grouped = ${byErrorCode} AND error_code IS NOT NULL AND failures > 0), '{}'),
+      array_agg(latency_bucket) FILTER (WHERE grouped = ${byBucket}),
+      array_agg(n) FILTER (WHERE grouped = ${byBucket})
     FROM parts
     GROUP BY window_start, issuer, method, gateway
   )
@@ -144,17 +145,26 @@ const maxAttempts = 3;
 
 async function insert<Row extends object>(db: Database, rows: readonly Transaction[], placement: Placement, [antiJoin, onConflict]: readonly [Statement, Statement]) {
   // A repeated id would defeat the anti-join within its own statement; the first one is kept.
-  // Sorted, so statements writing the same ids take their key locks in one order.
   const seen = new Set<string>();
-  const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const arrays: unknown[][] = transactionFields.map((field) => unique.map((row) => field.value(row)));
-  const values = [...arrays, unique.map((row) => bucketOf(row.latencyMs)), placement.lateAfterSeconds, placement.windowSeconds, placement.dedupHorizonHours];
+  const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
+  const valuesOf = (ordered: readonly Transaction[]) => [
+    ...transactionFields.map((field) => ordered.map((row) => field.value(row))),
+    ordered.map((row) => bucketOf(row.latencyMs)),
+    placement.lateAfterSeconds,
+    placement.windowSeconds,
+    placement.dedupHorizonHours,
+  ];
   return withPostgres(async () => {
+    let values = valuesOf(unique);
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await db.pool.query<Row>({ ...(attempt === 1 ? antiJoin : onConflict), values });
       } catch (err) {
         if (attempt === maxAttempts || !raceCodes.has((err as { code?: string }).code ?? '')) throw err;
+        // Retried in id order, so statements resending the same ids take their key locks in one
+        // order and cannot deadlock again. Not at first: concurrent batches of sorted ids would
+        // all insert into the same index pages at once.
+        if (attempt === 1) values = valuesOf([...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
       }
     }
   });

@@ -83,14 +83,26 @@ function merge(into: Accumulator, from: Accumulator): void {
  */
 export async function aggregateWindow(db: Database, start: number, end: number, maxDimensionValues: number): Promise<WindowMetrics> {
   const range = [new Date(start), new Date(end)];
-  const [cellRows, currencies, errorCodes, buckets] = await withPostgres(() =>
-    Promise.all([
-      db.pool.query<CellRow>(cellsSql, range),
-      db.pool.query<PairRow<string>>(currenciesSql, range),
-      db.pool.query<PairRow<string>>(errorCodesSql, range),
-      db.pool.query<PairRow<number>>(bucketsSql, range),
-    ]),
-  );
+  // One snapshot for the four reads, so every pair read belongs to a cell read.
+  const [cellRows, currencies, errorCodes, buckets] = await withPostgres(async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const reads = [
+        await client.query<CellRow>(cellsSql, range),
+        await client.query<PairRow<string>>(currenciesSql, range),
+        await client.query<PairRow<string>>(errorCodesSql, range),
+        await client.query<PairRow<number>>(bucketsSql, range),
+      ] as const;
+      await client.query('COMMIT');
+      return reads;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  });
 
   const cells = new Map<string, CellKey & { acc: Accumulator }>();
   for (const row of cellRows.rows) {
