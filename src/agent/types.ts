@@ -20,16 +20,16 @@ export interface Transaction {
 }
 
 /**
- * Aggregates of one dimension over one window. Every field is computable in SQL
- * (count, sum, avg, percentile_cont(0.95), count(*) FILTER), so the in-memory fold and
- * a GROUPING SETS query fill the same shape.
+ * Aggregates of one dimension over one window. Every field is mergeable across rollups
+ * (counts, sums, the latency histogram of ./histogram), so the in-memory fold and the
+ * service's merge of window rollups fill the same shape.
  */
 export interface DimensionMetrics {
   volume: number;
   successes: number;
-  /** avg(latency_ms); 0 for an empty group. */
+  /** Mean latency; 0 for an empty group. */
   latencyMeanMs: number;
-  /** percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms); 0 for an empty group. */
+  /** percentile_cont(0.95) over the latency histogram's bucket values (within 1% of the exact one); 0 for an empty group. */
   latencyP95Ms: number;
   /** Attempts with retryCount > 0. */
   retries: number;
