@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import type { Transaction } from '../agent/types';
+import type { Transaction } from '../agent';
 import { createPartitionGuard } from '../db/partitions';
 import { insertTransactionBatch, insertTransactions, type Placement } from '../db/transactions';
 

@@ -2,8 +2,7 @@
 // created ahead, dropped whole once expired (never a bulk DELETE of rows), and rows that landed in
 // a table's default partition (a window with no partition yet) moved into a partition of their own.
 import type pg from 'pg';
-import type { Transaction } from '../agent/types';
-import { MS_PER_SECOND } from '../agent/units';
+import { MS_PER_SECOND, type Transaction } from '../agent';
 import { inTransaction, withPostgres, type Database, type Queryable } from './client';
 import type { RetentionSettings } from './retention';
 

@@ -1,5 +1,4 @@
-import { bucketOf } from '../agent/histogram';
-import type { Transaction } from '../agent/types';
+import { bucketOf, type Transaction } from '../agent';
 import { withPostgres, type Database } from './client';
 
 interface Field {

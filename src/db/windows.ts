@@ -1,7 +1,4 @@
-import { addToHistogram, mergeHistogram, quantile, type Histogram } from '../agent/histogram';
-import { emptyMetrics, emptyWindow } from '../agent/metrics';
-import { foldName, keptValues, P95 } from '../agent/observe';
-import type { DimensionMetrics, WindowMetrics } from '../agent/types';
+import { addToHistogram, emptyMetrics, emptyWindow, foldName, keptValues, mergeHistogram, P95, quantile, type DimensionMetrics, type Histogram, type WindowMetrics } from '../agent';
 import { withPostgres, type Database } from './client';
 
 // The window's rollups (appended by each ingest statement, src/db/transactions.ts) merged per
