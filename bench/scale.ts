@@ -18,7 +18,7 @@ import { insertTransactionBatch, type Placement } from '../src/db/transactions';
 import { dropExportedDay, exportAuditDay } from '../src/jobs/audit-export';
 import { runDueWindows, type CycleDeps } from '../src/jobs/cycle';
 import { createTestDatabase, type TestDatabase } from '../tests/support/database';
-import { checkpoint, measureBatchRatio, startService } from './batch-ratio';
+import { batchSize, checkpoint, measureBatchRatio, startService } from './batch-ratio';
 import { benchTransaction, round } from './support';
 
 const cycleRuns = Number(process.env.BENCH_CYCLES ?? 20);
@@ -36,8 +36,12 @@ const MS_PER_HOUR = 3_600 * MS_PER_SECOND;
 const MS_PER_DAY = 24 * MS_PER_HOUR;
 /** Wide enough that every row of the bench counts in the window of its event time, however old. */
 const lateAfterSeconds = 30 * 24 * 3_600;
-/** Rows per insert statement when loading: the service's largest batch. */
-const loadBatch = 10_000;
+/**
+ * Rows per insert statement when loading: a gateway's usual batch, as bench:ingest posts. Each
+ * statement appends its own rollup rows, so the batch size, not only the traffic, sets how many
+ * rollup rows a cycle merges (BENCH_LOAD_BATCH to see another).
+ */
+const loadBatch = Number(process.env.BENCH_LOAD_BATCH ?? batchSize);
 const loadConcurrency = 2;
 
 const config = loadConfig({});
@@ -95,7 +99,7 @@ async function measureCycles(database: TestDatabase) {
     for (const [i, size] of windowSizes.entries()) await load(db, placement, base + (warmup + i) * windowMs, windowMs, size);
     const loaded = windowSizes.reduce((a, b) => a + b, 0);
     const bytesPerTxn = (await databaseSize(db)) - sizeBefore;
-    write(`cycle: loaded ${loaded} transactions through the service's insert in ${((performance.now() - started) / 1000).toFixed(1)}s; ${(bytesPerTxn / loaded).toFixed(0)} bytes each on disk (rows, keys, rollups, indexes)`);
+    write(`cycle: loaded ${loaded} transactions through the service's insert, ${loadBatch} a statement, in ${((performance.now() - started) / 1000).toFixed(1)}s; ${(bytesPerTxn / loaded).toFixed(0)} bytes each on disk (rows, keys, rollups, indexes)`);
     await db.pool.query('VACUUM ANALYZE');
 
     const cycleMs: Record<number, { p50: number; p99: number }> = {};
