@@ -14,6 +14,7 @@ import type { Database } from '../src/db/client';
 import { openMigratedDatabase } from '../src/db/migrate';
 import { createPartitionKeeper, ensurePartitions } from '../src/db/partitions';
 import { createPruner, type RetentionSettings } from '../src/db/retention';
+import { compactRecentRollups } from '../src/db/rollup-compaction';
 import { insertTransactionBatch, type Placement } from '../src/db/transactions';
 import { dropExportedDay, exportAuditDay } from '../src/jobs/audit-export';
 import { runDueWindows, type CycleDeps } from '../src/jobs/cycle';
@@ -74,10 +75,30 @@ function cycleDeps(db: Database, agent: AgentConfig, now: () => Date): CycleDeps
 }
 
 /**
- * Windows of 10k, 100k and 1M transactions after a dozen ordinary ones that warm the baselines up.
- * Each window runs `cycleRuns` times from the same saved state (the run's cycle row, patterns and
- * state are put back untimed in between), each run a whole cycle job: rollups read, core, decision
- * stored, state saved, committed.
+ * The scheduler's compaction step (src/db/rollup-compaction.ts) as it runs once a window has
+ * settled, called again while it reports work left. In production the window's load takes the
+ * window's whole length, during which the step also runs every few seconds; here the load takes
+ * seconds, so the one run after it merges the whole window. Returns its time and rows merged.
+ */
+async function compactSettled(db: Database, windowEnd: number, windowSeconds: number): Promise<{ ms: number; merged: number; written: number }> {
+  const t0 = performance.now();
+  let merged = 0;
+  let written = 0;
+  for (let more = true; more; ) {
+    const report = await compactRecentRollups(db, new Date(windowEnd), windowSeconds);
+    merged += report.merged;
+    written += report.written;
+    more = report.more;
+  }
+  return { ms: performance.now() - t0, merged, written };
+}
+
+/**
+ * Windows of 10k, 100k and 1M transactions after a dozen ordinary ones that warm the baselines up,
+ * each compacted once loaded, as the scheduler compacts it by the time its cycle runs. Each window
+ * runs `cycleRuns` times from the same saved state (the run's cycle row, patterns and state are put
+ * back untimed in between), each run a whole cycle job: rollups read, core, decision stored, state
+ * saved, committed.
  */
 async function measureCycles(database: TestDatabase) {
   const db = await open(database);
@@ -96,10 +117,17 @@ async function measureCycles(database: TestDatabase) {
 
     const sizeBefore = await databaseSize(db);
     const started = performance.now();
-    for (const [i, size] of windowSizes.entries()) await load(db, placement, base + (warmup + i) * windowMs, windowMs, size);
+    const compactions: string[] = [];
+    for (const [i, size] of windowSizes.entries()) {
+      const start = base + (warmup + i) * windowMs;
+      await load(db, placement, start, windowMs, size);
+      const { ms, merged, written } = await compactSettled(db, start + windowMs, agent.cycleIntervalSeconds);
+      compactions.push(`${size}: ${merged} rollup rows into ${written} in ${ms.toFixed(0)} ms`);
+    }
     const loaded = windowSizes.reduce((a, b) => a + b, 0);
     const bytesPerTxn = (await databaseSize(db)) - sizeBefore;
     write(`cycle: loaded ${loaded} transactions through the service's insert, ${loadBatch} a statement, in ${((performance.now() - started) / 1000).toFixed(1)}s; ${(bytesPerTxn / loaded).toFixed(0)} bytes each on disk (rows, keys, rollups, indexes)`);
+    write(`  each window compacted once loaded, as the scheduler's compaction step does once it settles (${compactions.join('; ')})`);
     await db.pool.query('VACUUM ANALYZE');
 
     const cycleMs: Record<number, { p50: number; p99: number }> = {};

@@ -10,6 +10,7 @@ import type { Database } from './db/client';
 import { openMigratedDatabase } from './db/migrate';
 import { createPartitionKeeper } from './db/partitions';
 import { createPruner } from './db/retention';
+import { createRollupCompactor } from './db/rollup-compaction';
 import { createQueueConnection, createQueues, type Queues } from './jobs/queues';
 import { createRedis, settlesWithin } from './jobs/redis';
 import { startScheduler, type Scheduler } from './jobs/scheduler';
@@ -45,11 +46,12 @@ export async function createService(config: Config, logger: Logger, options: Ser
   const redis = createRedis(config.redis.url);
   const queueConnection = createQueueConnection(config.redis.url);
   const queues = createQueues(queueConnection, config.redis.key_prefix, { attempts: config.jobs.job_attempts, backoffMs: config.jobs.job_backoff_ms });
+  // Half the grace the scheduler waits after a window closes: the other half covers the commit.
+  const lateAfterSeconds = config.jobs.window_grace_seconds / 2;
   const ingestor = createIngestor(db, {
     groupCommitMaxItems: config.ingest.group_commit_max_items,
     groupCommitMaxInflight: config.ingest.group_commit_max_inflight,
-    // Half the grace the scheduler waits after a window closes: the other half covers the commit.
-    lateAfterSeconds: config.jobs.window_grace_seconds / 2,
+    lateAfterSeconds,
     windowSeconds: config.agent.cycleIntervalSeconds,
     dedupHorizonHours: config.retention.dedup_horizon_hours,
     partitionHours: config.retention.partition_hours,
@@ -79,6 +81,7 @@ export async function createService(config: Config, logger: Logger, options: Ser
         auditDir: config.audit.export_dir,
         prune: createPruner(db, config.retention),
         partitions: createPartitionKeeper(db, config.retention),
+        compactRollups: createRollupCompactor(db, { windowSeconds: config.agent.cycleIntervalSeconds, intervalSeconds: config.jobs.rollup_compaction_interval_seconds, settleSeconds: lateAfterSeconds }),
         logger,
         now,
       })

@@ -112,6 +112,8 @@ const jobsSchema = z
     max_catch_up_windows: positiveInt.default(1_000),
     /** How often the scheduler looks for due windows, expiries and unpublished events. */
     tick_ms: positiveInt.default(250),
+    /** How often the scheduler merges a filling window's rollup rows into one per cell (src/db/rollup-compaction.ts); also once as each window settles. */
+    rollup_compaction_interval_seconds: z.number().positive().default(5),
     job_attempts: positiveInt.default(5),
     /** A job whose worker stops renewing its lock this long is handed to another worker. */
     job_lock_ms: positiveInt.default(30_000),

@@ -1,26 +1,40 @@
 import { addToHistogram, emptyMetrics, emptyWindow, foldName, keptValues, mergeHistogram, P95, quantile, type DimensionMetrics, type Histogram, type WindowMetrics } from '../agent';
 import { withPostgres, type Database } from './client';
 
-// The window's rollups (appended by each ingest statement, src/db/transactions.ts) merged per
-// issuer, method and gateway: the window's finest cells, whose number does not grow with traffic.
-// Rollups are keyed by window start, so [$1, $2) takes exactly the windows the cycle judges.
-const cellsSql = `
-  SELECT issuer, method, gateway, sum(volume)::int AS volume, sum(successes)::int AS successes, sum(retries)::int AS retries,
+// How rollup rows of one cell merge, shared by the cycle's read (below) and the compaction that
+// merges a filling window's rows ahead of it (src/db/rollup-compaction.ts), so both add up alike.
+// `from` is a relation of rollup rows; `cell` names the columns a merged row is kept per.
+
+/** Counts and sums, added per cell. */
+export const mergedCellsSql = (from: string, cell: string) => `
+  SELECT ${cell}, sum(volume)::int AS volume, sum(successes)::int AS successes, sum(retries)::int AS retries,
     sum(retry_successes)::int AS retry_successes, sum(latency_sum_ms) AS latency_sum_ms, sum(amount_minor_sum) AS amount_minor_sum
-  FROM window_rollups
-  WHERE window_time >= $1 AND window_time < $2
-  GROUP BY issuer, method, gateway`;
+  FROM ${from} AS r
+  GROUP BY ${cell}`;
 
-/** One of the rollups' array pairs merged per cell and key: currency amounts, error-code counts, latency buckets. */
-const pairsSql = (keys: string, values: string, sum: string) => `
-  SELECT r.issuer, r.method, r.gateway, p.key, ${sum} AS value
-  FROM window_rollups r, unnest(r.${keys}, r.${values}) AS p(key, value)
-  WHERE r.window_time >= $1 AND r.window_time < $2
-  GROUP BY r.issuer, r.method, r.gateway, p.key`;
+/** The rollups' array pairs: keys[i] has values[i]. */
+export const rollupPairs = {
+  currencies: { keys: 'currencies', values: 'currency_amounts', sum: 'sum(p.value)' },
+  errorCodes: { keys: 'error_codes', values: 'error_code_counts', sum: 'sum(p.value)::int' },
+  buckets: { keys: 'latency_buckets', values: 'latency_counts', sum: 'sum(p.value)::int' },
+} as const;
+export type RollupPair = (typeof rollupPairs)[keyof typeof rollupPairs];
 
-const currenciesSql = pairsSql('currencies', 'currency_amounts', 'sum(p.value)');
-const errorCodesSql = pairsSql('error_codes', 'error_code_counts', 'sum(p.value)::int');
-const bucketsSql = pairsSql('latency_buckets', 'latency_counts', 'sum(p.value)::int');
+/** One array pair merged per cell and key, one row each: currency amounts, error-code counts, latency buckets. */
+export const mergedPairSql = (from: string, cell: string, pair: RollupPair) => `
+  SELECT ${cell}, p.key, ${pair.sum} AS value
+  FROM ${from} AS r, unnest(r.${pair.keys}, r.${pair.values}) AS p(key, value)
+  GROUP BY ${cell}, p.key`;
+
+// The window's rollups merged per issuer, method and gateway: the window's finest cells, whose
+// number does not grow with traffic. Rollups are keyed by window start, so [$1, $2) takes exactly
+// the windows the cycle judges.
+const windowRollups = '(SELECT * FROM window_rollups WHERE window_time >= $1 AND window_time < $2)';
+const cellColumns = 'issuer, method, gateway';
+const cellsSql = mergedCellsSql(windowRollups, cellColumns);
+const currenciesSql = mergedPairSql(windowRollups, cellColumns, rollupPairs.currencies);
+const errorCodesSql = mergedPairSql(windowRollups, cellColumns, rollupPairs.errorCodes);
+const bucketsSql = mergedPairSql(windowRollups, cellColumns, rollupPairs.buckets);
 
 interface CellKey {
   issuer: string;

@@ -5,6 +5,7 @@ import { withPostgres, type Database } from '../db/client';
 import { interventionsWithStatus } from '../db/interventions';
 import type { PartitionKeeper } from '../db/partitions';
 import type { Pruner } from '../db/retention';
+import type { RollupCompactor } from '../db/rollup-compaction';
 import { exportYesterdayIfMissing } from './audit-export';
 import { publishOutbox } from './events';
 import { expireDue } from '../interventions/operations';
@@ -23,6 +24,8 @@ export interface SchedulerDeps {
   prune: Pruner;
   /** Partitions of transactions and window rollups (src/db/partitions.ts): created ahead, drained, dropped when expired. */
   partitions: PartitionKeeper;
+  /** Merges filling windows' rollup rows into one per cell (src/db/rollup-compaction.ts). */
+  compactRollups: RollupCompactor;
   logger: Logger;
   now: () => Date;
 }
@@ -57,6 +60,7 @@ export async function schedulerTick(deps: SchedulerDeps): Promise<void> {
     ['publish events', () => publishOutbox(deps.db, deps.publisher, deps.prefix)],
     ['prune', () => deps.prune(now)],
     ['partitions', () => deps.partitions(now)],
+    ['compact rollups', () => deps.compactRollups(now)],
   ];
   for (const [name, step] of steps) {
     let timer: NodeJS.Timeout | undefined;
