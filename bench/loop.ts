@@ -9,7 +9,7 @@
 // what it does by itself, its contained moves included) and at once (`_instant_approvals`).
 // Usage: npm run bench:loop [-- --seeds N] [--windows N] [--payments-per-window N] [--approval-delay WINDOWS] [--kinds a,b]
 import { parseArgs } from 'node:util';
-import { defaultAgentConfig } from '../src/agent/config';
+import { defaultAgentConfig, MS_PER_SECOND } from '../src/agent';
 import { loadConfig } from '../src/config';
 import { runClosedLoop } from '../src/sim/loop';
 import {
@@ -25,7 +25,6 @@ import {
   type Totals,
 } from '../src/sim/loopScenarios';
 import { driftFromConfig } from '../src/sim/profile';
-import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,7 @@
 // for the corpus, early detection rewarded, false positives penalised), for our detector and for a
 // plain EWMA z-score. Thresholds are picked on the tuning seeds and applied unchanged to held-out
 // seeds; each detector's best threshold over all seeds is the headline, the same rule for both.
-import { initialSeriesState, scorePoint } from '../src/agent/series';
+import { initialSeriesState, scorePoint } from '../src/agent';
 import { generateSeriesCorpus, type LabelledSeries, type SeriesKind } from '../src/sim/series/generate';
 import { ewmaScores } from './series/ewma';
 import { bestThreshold, scoreCorpusAt, type CorpusResult, type ScoredSeries } from './series/nab';

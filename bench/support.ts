@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import type { Transaction } from '../src/agent/types';
+import type { Transaction } from '../src/agent';
 
 const issuers = ['HDFC', 'ICICI', 'AXIS', 'SBI', 'KOTAK'];
 const methods = ['card', 'upi', 'netbanking', 'wallet'];

@@ -3,16 +3,12 @@
 // core in event time on the simulated stream, so it needs no Postgres or Redis and ends in seconds.
 // Usage: npm run demo:simple [-- --seed N]
 import { parseArgs } from 'node:util';
-import { defaultAgentConfig } from '../src/agent/config';
-import { systemHealth } from '../src/agent/health';
-import { issuerTarget, parseTarget } from '../src/agent/targets';
-import type { CycleResult } from '../src/agent/types';
+import { defaultAgentConfig, issuerTarget, MS_PER_SECOND, parseTarget, systemHealth, type CycleResult } from '../src/agent';
 import { loadConfig } from '../src/config';
 import { RULE, inr, nrvLine, pct } from '../src/sim/format';
 import { runClosedLoop, type LoopOptions, type LoopWindow } from '../src/sim/loop';
 import { defaultMagnitudes } from '../src/sim/incidents';
 import { SIM_START_MS, demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
-import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '7' } } });
 const seed = Number(values.seed);

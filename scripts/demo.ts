@@ -4,8 +4,7 @@
 // Usage: npm run demo [-- --seed N --rate PAYMENTS_PER_SECOND --cycles N --calm]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { statusOf, systemHealth, type DimensionHealth } from '../src/agent/health';
-import { issuerTarget, methodTarget } from '../src/agent/targets';
+import { issuerTarget, methodTarget, MS_PER_SECOND, statusOf, systemHealth, type DimensionHealth } from '../src/agent';
 import { ConfigError, loadConfig, type Config } from '../src/config';
 import { gracefulStop, stopOnSignals } from '../src/shutdown';
 import { patternsOfCycles, type CycleRow } from '../src/db/cycles';
@@ -16,7 +15,6 @@ import { startFeed } from '../src/sim/feed';
 import { RULE, cycleBlock, inr } from '../src/sim/format';
 import { rotatingIncidents } from '../src/sim/incidents';
 import { demoIssuers, driftFromConfig, streamOptions } from '../src/sim/profile';
-import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({
   options: {

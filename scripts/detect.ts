@@ -5,7 +5,7 @@
 // else the first and second.
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { initialSeriesState, scorePoint } from '../src/agent/series';
+import { initialSeriesState, scorePoint } from '../src/agent';
 
 const SCORE_DECIMALS = 6;
 const TIME_COLUMNS = ['timestamp', 'time', 'date', 'datetime'];

@@ -4,10 +4,9 @@
 // The key defaults to the first ingest key in PAYOPS_API_KEYS, as the service itself reads it.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { percentileCont } from '../src/agent/observe';
+import { MS_PER_SECOND, percentileCont } from '../src/agent';
 import { startFeed } from '../src/sim/feed';
 import { driftFromConfig, streamOptions } from '../src/sim/profile';
-import { MS_PER_SECOND } from '../src/agent/units';
 
 const { values } = parseArgs({
   options: {

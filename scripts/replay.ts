@@ -5,8 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { defaultAgentConfig, systemHealth, type AgentConfig, type CycleResult, type Transaction } from '../src/agent';
-import { MS_PER_SECOND, money, percent } from '../src/agent/units';
+import { defaultAgentConfig, money, MS_PER_SECOND, percent, systemHealth, type AgentConfig, type CycleResult, type Transaction } from '../src/agent';
 import { bucketWindows, defaultReplayLimits, replayCycles, type ReplayLimits } from '../src/sim/replay';
 
 async function readTransactions(file: string): Promise<Transaction[]> {

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { systemHealth, type DimensionHealth } from '../agent/health';
+import { systemHealth, type DimensionHealth } from '../agent';
 import type { Config } from '../config';
 import { projectRoot } from '../config/root';
 import { withPostgres, type Database } from '../db/client';

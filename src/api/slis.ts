@@ -1,7 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { keptValues } from '../agent/observe';
-import { MS_PER_SECOND } from '../agent';
-import type { DimensionMetrics } from '../agent/types';
+import { keptValues, MS_PER_SECOND, type DimensionMetrics } from '../agent';
 import type { Database } from '../db/client';
 import { distinctValues, interventionCounts, lastJudgedWindow, latestWindow, outboxBacklog, webhookDeliveryCounts } from '../db/slis';
 import type { Queues } from '../jobs/queues';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { defaultAgentConfig, type AgentConfig } from '../agent/config';
+import { defaultAgentConfig, type AgentConfig } from '../agent';
 
 export const roles = ['ingest', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];

@@ -1,4 +1,4 @@
-import type { Params } from '../agent/types';
+import type { Params } from '../agent';
 import type { Queryable } from './client';
 
 export interface DirectiveRow {

@@ -1,4 +1,4 @@
-import type { DimensionMetrics } from '../agent/types';
+import type { DimensionMetrics } from '../agent';
 import type { Queryable } from './client';
 
 /** The reads behind the service's own SLIs in /metrics: each a small aggregate, cheap at scrape rate. */

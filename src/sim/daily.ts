@@ -3,7 +3,7 @@
 // outcomes, lognormal latencies, a daily cycle in volume (x5 night to noon), success (−2 points at
 // the peak) and latency (+15% at the peak), skewed issuer shares, a UPI-heavy mix, and a usual
 // failure mix that differs by issuer. Faults are functions of (issuer, method, window).
-import type { Transaction } from '../agent/types';
+import type { Transaction } from '../agent';
 import { createPrng, type Prng } from './prng';
 
 export const WINDOW_MS = 60_000;

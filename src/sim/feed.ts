@@ -2,7 +2,7 @@
 // the service in batches and, closing the loop, polls the routing directives and obeys them.
 import { fetchDirectives, openRouting, routingFrom, type DirectiveSource, type Routing } from './gateway';
 import { createStream, type StreamOptions } from './stream';
-import { MS_PER_SECOND } from '../agent/units';
+import { MS_PER_SECOND } from '../agent';
 
 export interface FeedOptions extends DirectiveSource {
   stream: StreamOptions;

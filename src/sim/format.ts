@@ -1,6 +1,5 @@
 // Console formatting shared by the demos: the original continuous-stream demo's per-cycle block.
-import type { DimensionHealth, HealthStatus } from '../agent/health';
-import type { NrvBreakdown } from '../agent/types';
+import type { DimensionHealth, HealthStatus, NrvBreakdown } from '../agent';
 
 export const RULE = '='.repeat(80);
 const PERCENT = 100;

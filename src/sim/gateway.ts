@@ -2,8 +2,7 @@
 // the routing directives exactly as the contract describes them, so what the agent decides changes
 // the traffic that follows. A payer's issuer and method are the payer's: steering can only show
 // them as down (some payers switch instrument, the rest leave); routing changes only the gateway.
-import { covers, parseTarget, type ParsedTarget } from '../agent/targets';
-import type { GatewayShare, Params } from '../agent/types';
+import { covers, parseTarget, type GatewayShare, type Params, type ParsedTarget } from '../agent';
 import { cumulativeOf, pickAt, type Prng } from './prng';
 import { forEachPath, pathCount, pathIndex, type Path, type World } from './world';
 

@@ -2,7 +2,7 @@
 // named by a target: `issuer:X` (the bank, on every gateway), `gateway:g` (every issuer on it),
 // `gateway:g/issuer:X` (one link), `gateway:g/method:m`, `method:m` (the method's provider, e.g. the
 // UPI switch, on every gateway) or `system`. Both benchmarks and the demos take their faults from here.
-import { covers, parseTarget } from '../agent/targets';
+import { covers, parseTarget } from '../agent';
 import { forEachPath, pathCount, type World } from './world';
 
 export type IncidentKind = 'outage' | 'degradation' | 'retry_storm' | 'latency_spike' | 'method_fatigue' | 'customer_decline_surge';

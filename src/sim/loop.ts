@@ -2,16 +2,9 @@
 // one cycle per window. The world reports back as the service would: autonomous proposals run at
 // the window's end, directives last their TTL, a target whose incident resolves is released early,
 // and an operator grants each approval after a delay, or never (the caller says which).
-import { runCycle } from '../agent/cycle';
-import { observe } from '../agent/observe';
-import { initialAgentState } from '../agent/state';
-import { directiveParams } from '../agent/directives';
-import type { AgentConfig } from '../agent/config';
-import type { AgentState, CycleResult, InterventionEvent, InterventionRecord } from '../agent/types';
+import { directiveParams, executedEvent, initialAgentState, MS_PER_SECOND, observe, runCycle, type AgentConfig, type AgentState, type CycleResult, type InterventionEvent, type InterventionRecord } from '../agent';
 import { routingFrom, type Directive, type Routing } from './gateway';
 import { addChunk, createStream, emptyChunk, type StreamChunk, type StreamOptions } from './stream';
-import { MS_PER_SECOND } from '../agent/units';
-import { executedEvent } from '../agent';
 
 export type Policy =
   | { kind: 'off' }

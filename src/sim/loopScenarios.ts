@@ -1,17 +1,12 @@
 // The closed loop's scenarios: one fault per kind, each in one place of the world, run with the agent
 // or without it, and the oracle that knows the fault in advance. bench:loop runs them all; a test
 // drives one with runScenario(kind, seed, policy).
-import { defaultAgentConfig, type AgentConfig } from '../agent/config';
-import { scopeLabel } from '../agent/contain';
-import { directiveParams } from '../agent/directives';
-import { SYSTEM_TARGET, gatewayTarget, issuerTarget, methodTarget, parseTarget, sliceOf, targetOf } from '../agent/targets';
-import type { ActionType } from '../agent/types';
+import { defaultAgentConfig, directiveParams, gatewayTarget, issuerTarget, methodTarget, MS_PER_SECOND, parseTarget, scopeLabel, sliceOf, SYSTEM_TARGET, targetOf, type ActionType, type AgentConfig } from '../agent';
 import type { Directive } from './gateway';
 import type { ScriptedIncident } from './incidents';
 import { runClosedLoop, type LoopOptions, type LoopWindow, type Policy } from './loop';
 import { SIM_START_MS, defaultDrift, defaultGateways, economicsOf, streamOptions } from './profile';
 import type { DriftSettings } from './stream';
-import { MS_PER_SECOND } from '../agent/units';
 
 export const loopScenarioKinds = [
   'issuer_outage_1pct',

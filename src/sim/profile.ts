@@ -1,7 +1,7 @@
 // The simulator's default world: realistic INR traffic for one merchant. Nine banks with skewed
 // shares, UPI-heavy, each method with its own success, tickets and codes, three gateways with unequal
 // shares. Drift comes from the service's config (drift.theta, drift.sigma, drift.mean_success).
-import { defaultAgentConfig, type AgentConfig } from '../agent/config';
+import { defaultAgentConfig, type AgentConfig } from '../agent';
 import { defaultMagnitudes } from './incidents';
 import type { DriftSettings, StreamOptions } from './stream';
 import type { MethodProfile, Weighted } from './world';

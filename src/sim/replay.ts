@@ -2,8 +2,7 @@
 // take them: ids deduplicated, event times too far in the future refused, one cycle per window with
 // the quiet windows in between, autonomous proposals treated as executed at the window's end.
 // `npm run replay` and `npm run bench:scenarios` both run this.
-import { executedEvent, initialAgentState, observe, runCycle, windowStartFor, type AgentConfig, type CycleResult, type InterventionEvent, type Transaction } from '../agent';
-import { MS_PER_SECOND } from '../agent/units';
+import { executedEvent, initialAgentState, MS_PER_SECOND, observe, runCycle, windowStartFor, type AgentConfig, type CycleResult, type InterventionEvent, type Transaction } from '../agent';
 
 export interface ReplayLimits {
   /** Event times beyond `nowMs` plus this are refused, as the service refuses them (ingest.max_clock_skew_seconds). */

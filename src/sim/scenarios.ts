@@ -1,13 +1,11 @@
 // Detection scenarios with known ground truth: the payment stream with no directive in force and one
 // scripted fault of a chosen kind on one issuer (or method), cut into observation windows, so
 // detection is scored on the same world the closed loop and the demos run on.
-import type { RootCause, Transaction } from '../agent/types';
-import { issuerTarget, methodTarget } from '../agent/targets';
+import { issuerTarget, methodTarget, MS_PER_SECOND, type RootCause, type Transaction } from '../agent';
 import { openRouting } from './gateway';
 import type { IncidentKind } from './incidents';
 import { SIM_START_MS, defaultDrift, defaultIssuers, defaultMethods, streamOptions } from './profile';
 import { createStream, type DriftSettings } from './stream';
-import { MS_PER_SECOND } from '../agent/units';
 
 export type ScenarioKind = 'healthy' | Exclude<IncidentKind, 'customer_decline_surge'>;
 

@@ -5,12 +5,11 @@
 // Every payment draws from a PRNG of its own (common random numbers), so its fate with no directive
 // is computed beside its fate with the directives: the stream counts, exactly and per payment, the
 // good payments a directive turned away and the failures it avoided.
-import type { Transaction } from '../agent/types';
+import { MS_PER_SECOND, type Transaction } from '../agent';
 import { openRouting, place, placementDraws, routeTable, type Routing, type RouteTable } from './gateway';
 import { calmEffects, compileIncidents, effectsAt, type IncidentMagnitudes, type ScriptedIncident } from './incidents';
 import { createPrng, pickWeighted, type Prng } from './prng';
 import { pathIndex, worldOf, type Path, type WorldProfile } from './world';
-import { MS_PER_SECOND } from '../agent/units';
 
 export interface DriftSettings {
   theta: number;

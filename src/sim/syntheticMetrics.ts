@@ -2,8 +2,7 @@
 // methods (no gateway levels: the cost measured is the cycle's over 10,000 issuer x method cells).
 // Figures are plausible rather than exact: an aggregate's p95 is the volume-weighted mean of its
 // cells' p95s, which no percentile would give but a cycle's cost does not depend on.
-import { emptyMetrics, emptyWindow } from '../agent/metrics';
-import type { DimensionMetrics, WindowMetrics } from '../agent/types';
+import { emptyMetrics, emptyWindow, type DimensionMetrics, type WindowMetrics } from '../agent';
 import type { Prng } from './prng';
 
 export interface SyntheticOptions {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseTarget, targetOf } from '../../src/agent/targets';
+import { parseTarget, targetOf } from '../../src/agent';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bearer, keys, startService, testConfig } from '../support/service';

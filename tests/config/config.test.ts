@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { defaultAgentConfig } from '../../src/agent/config';
+import { defaultAgentConfig } from '../../src/agent';
 import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/config';

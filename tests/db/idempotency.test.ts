@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { Transaction } from '../../src/agent/types';
+import type { Transaction } from '../../src/agent';
 import { createDatabase, type Database, type DatabaseOptions } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
 import { ensurePartitions } from '../../src/db/partitions';

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
-import { MAX_RELATIVE_ERROR } from '../../src/agent/histogram';
-import { windowStartFor } from '../../src/agent/observe';
-import type { DimensionMetrics, Transaction } from '../../src/agent/types';
+import { MAX_RELATIVE_ERROR, windowStartFor, type DimensionMetrics, type Transaction } from '../../src/agent';
 import type { Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
 import { insertTransactionBatch, insertTransactions, type Placement } from '../../src/db/transactions';

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
-import { defaultAgentConfig } from '../../src/agent/config';
-import { observe, windowStartFor } from '../../src/agent/observe';
-import type { DimensionMetrics, Transaction, WindowMetrics } from '../../src/agent/types';
+import { defaultAgentConfig, observe, windowStartFor, type DimensionMetrics, type Transaction, type WindowMetrics } from '../../src/agent';
 import type { Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
 import { insertTransactions, type Placement } from '../../src/db/transactions';

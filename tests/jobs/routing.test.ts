@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import type { GatewayShare, Transaction } from '../../src/agent/types';
+import type { GatewayShare, Transaction } from '../../src/agent';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TestClock, epoch, loopEnv, postTransactions, waitForWindow, windowMs } from '../support/loop';

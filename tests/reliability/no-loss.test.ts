@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import pg from 'pg';
-import type { Transaction } from '../../src/agent/types';
+import type { Transaction } from '../../src/agent';
 import { eventually } from '../support/eventually';
 import { runProcess, type RunningProcess } from '../support/process';
 import { keys } from '../support/service';

@@ -4,7 +4,7 @@ import { after, before, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import type { Transaction } from '../../src/agent/types';
+import type { Transaction } from '../../src/agent';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { runProcess, type RunningProcess } from '../support/process';

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCustomerDecline } from '../../src/agent/errorCodes';
-import { defaultAgentConfig } from '../../src/agent/config';
-import { covers, parseTarget } from '../../src/agent/targets';
+import { covers, defaultAgentConfig, isCustomerDecline, parseTarget } from '../../src/agent';
 import { openRouting } from '../../src/sim/gateway';
 import type { IncidentKind, ScriptedIncident } from '../../src/sim/incidents';
 import { createStream, type StreamChunk } from '../../src/sim/stream';

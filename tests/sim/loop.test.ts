@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultAgentConfig } from '../../src/agent/config';
+import { defaultAgentConfig } from '../../src/agent';
 import { runClosedLoop, type LoopOptions, type LoopWindow } from '../../src/sim/loop';
 import { defaultLoopSettings, loopScenarioKinds, runOracle, runScenario, scenarioOf, totalsOf } from '../../src/sim/loopScenarios';
 import { defaultDrift, demoIssuers, streamOptions } from '../../src/sim/profile';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Transaction } from '../../src/agent/types';
+import type { Transaction } from '../../src/agent';
 import type { Service } from '../../src/service';
 import { eventually } from './eventually';
 import { bearer, keys } from './service';

@@ -1,4 +1,4 @@
-import type { Transaction } from '../../src/agent/types';
+import type { Transaction } from '../../src/agent';
 
 /** How each issuer behaves in one window: its share of traffic and its success rate. */
 export interface IssuerBehaviour {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from '../../src/agent/types';
+import type { Transaction } from '../../src/agent';
 
 /** A valid contract transaction; fields can be overridden, or removed by passing undefined. */
 export function makeTransaction(overrides: Partial<Record<keyof Transaction | string, unknown>> = {}): Transaction {

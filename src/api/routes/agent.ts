@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ActionType, GatewayShare, Params } from '../../agent/types';
+import type { ActionType, GatewayShare, Params } from '../../agent';
 import { withPostgres, type Database } from '../../db/client';
 import { readAgentState } from '../../db/cycles';
 import { liveDirectives } from '../../db/directives';
