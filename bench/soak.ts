@@ -37,7 +37,7 @@ try {
   const headers = { authorization: `Bearer ${ingestKey}` };
   await postSingles(url, headers, { connections, seconds: warmupSeconds, rate });
   const rssStart = rssMb(pid);
-  const cyclesBefore = Number((await pool.query('SELECT count(*) AS n FROM cycles')).rows[0].n);
+  const cyclesBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM cycles')).rows[0]!.n);
   process.stdout.write(`soak: ${rate} req/s over ${connections} connections for ${seconds}s, cycles every second (rss after warm-up ${rssStart.toFixed(1)} MB)\n`);
 
   // Sampled through the run: growth that levels off is the heap settling; a steady climb is a leak.
@@ -46,7 +46,7 @@ try {
   const result = await postSingles(url, headers, { connections, seconds, rate });
   clearInterval(sampler);
   const rssEnd = rssMb(pid);
-  const cycles = Number((await pool.query('SELECT count(*) AS n FROM cycles')).rows[0].n) - cyclesBefore;
+  const cycles = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM cycles')).rows[0]!.n) - cyclesBefore;
   const errors = result.non2xx + result.errors + result.timeouts;
   const tps = result['2xx'] / result.duration;
   process.stdout.write(`  accepted ${result['2xx']} transactions: ${tps.toFixed(0)} tx/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms\n`);

@@ -41,7 +41,8 @@ async function runClients(graphqlUrl: string, rawUrl: string, count: number): Pr
   };
   const sockets: { close(): void }[] = [];
 
-  process.on('message', async (message: ToChild) => {
+  process.on('message', (message: ToChild) => void handle(message));
+  async function handle(message: ToChild): Promise<void> {
     if ('done' in message) {
       sockets.forEach((socket) => socket.close());
       process.exit(0);
@@ -50,7 +51,8 @@ async function runClients(graphqlUrl: string, rawUrl: string, count: number): Pr
       await Promise.all(
         Array.from({ length: count }, async () => {
           const socket = new WebSocket(rawUrl);
-          socket.on('message', (data) => record((JSON.parse(data.toString()) as { key: string }).key));
+          // The server sends text frames: one Buffer each.
+          socket.on('message', (data) => record((JSON.parse((data as Buffer).toString()) as { key: string }).key));
           sockets.push(socket);
           await once(socket, 'open');
         }),
@@ -70,7 +72,7 @@ async function runClients(graphqlUrl: string, rawUrl: string, count: number): Pr
       );
     }
     send({ ready: message.connect });
-  });
+  }
 }
 
 const percentile = (values: number[], p: number) => {

@@ -293,7 +293,7 @@ export interface DetectInput {
   frozenTargets: ReadonlySet<string>;
   pools: Record<string, Pool>;
   /** Share of a target's payments the directives in force send elsewhere: the agent's own moves are not a drop. */
-  movedAway(target: string): number;
+  movedAway: (target: string) => number;
   seasons: Record<string, Season>;
 }
 

@@ -275,7 +275,7 @@ function agentSetting(name: AgentSectionKey): z.ZodType {
   let number = z.number().min(0);
   if (mustBePositive.has(name)) number = number.positive();
   if (mustBeWhole.has(name)) number = number.int();
-  return number.default(fallback as number);
+  return number.default(fallback);
 }
 
 const agentSchema = z

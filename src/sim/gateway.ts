@@ -102,7 +102,7 @@ export function routeTable(w: World, r: Routing): RouteTable {
       weights.push(issuer.weight * method.weight);
     }),
   );
-  const routes: (CompiledRoute | null)[] = new Array(pathCount(w)).fill(null);
+  const routes = new Array<CompiledRoute | null>(pathCount(w)).fill(null);
   const retryCap = new Float64Array(pathCount(w)).fill(Infinity);
   forEachPath(w, (index, gateway, issuer, method) => {
     const widest = r.routes.filter((x) => covers(x.scope, gateway, issuer, method)).sort((a, b) => b.share - a.share)[0];

@@ -61,7 +61,7 @@ describe('shedding when the group-commit queue is over ingest.max_queued_transac
     const settled = await Promise.all(answers);
     const accepted = sent.filter((_, i) => settled[i]!.status === 202).map((tx) => tx.id);
     const shed = settled.filter((res) => res.status === 503);
-    assert.equal(accepted.length + shed.length, sent.length, `only 202 and 503: ${[...new Set(settled.map((res) => res.status))]}`);
+    assert.equal(accepted.length + shed.length, sent.length, `only 202 and 503: ${[...new Set(settled.map((res) => res.status))].join(', ')}`);
     assert.ok(shed.length >= 300, `the second wave is shed (${shed.length} shed)`);
     for (const res of shed) {
       assert.equal(res.body.error, 'overloaded');

@@ -197,7 +197,7 @@ describe('deploy/: the Grafana dashboard and the Prometheus alert rules', () => 
       assertParses(expr, title);
       const names = metricNames(expr);
       assert.ok(names.length > 0, `${title} reads no PayOps metric`);
-      for (const name of names) assert.ok(declared.has(name!), `${title}: ${name} is not in /metrics`);
+      for (const name of names) assert.ok(declared.has(name), `${title}: ${name} is not in /metrics`);
     }
   });
 

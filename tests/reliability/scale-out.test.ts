@@ -91,7 +91,7 @@ it('two API, two worker and two scheduler processes share the work: every event 
     const workersThatCycled = processes.slice(2, 4).filter((p) => p.output().includes('cycle completed')).length;
     assert.equal(workersThatCycled, 2, 'both workers ran cycles');
   } finally {
-    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(clients.map(async (client) => client.dispose()));
     await Promise.all(processes.map((p) => p.stop()));
   }
 });

@@ -22,8 +22,8 @@ export function runProcess(env: Record<string, string>, entry = 'src/main.ts', a
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   const waitFor = async (pattern: RegExp, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;

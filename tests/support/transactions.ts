@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from '../../src/agent';
 
 /** A valid contract transaction; fields can be overridden, or removed by passing undefined. */
-export function makeTransaction(overrides: Partial<Record<keyof Transaction | string, unknown>> = {}): Transaction {
+export function makeTransaction(overrides: Partial<Record<string, unknown>> = {}): Transaction {
   const base: Record<string, unknown> = {
     id: randomUUID(),
     timestamp: '2026-11-24T06:00:00.000Z',

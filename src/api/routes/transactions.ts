@@ -84,7 +84,7 @@ export function transactionRoutes(app: FastifyInstance, deps: TransactionRouteDe
         body: transactionSchema,
         response: { 202: ingestResultSchema, ...refusals },
       },
-      preHandler: async (request) => refuseFutureEvents([request.body as TransactionInput], false, deps),
+      preHandler: async (request) => refuseFutureEvents([request.body], false, deps),
     },
     async (request, reply) => reply.code(202).send(count(await ingestor.ingestOne(request.body))),
   );
@@ -114,7 +114,7 @@ export function transactionRoutes(app: FastifyInstance, deps: TransactionRouteDe
             throw new ApiError(413, 'batch_too_large', `a batch holds at most ${maxBatchItems} transactions, got ${items.length}`);
           }
         },
-        preHandler: async (request) => refuseFutureEvents((request.body as { transactions: TransactionInput[] }).transactions, true, deps),
+        preHandler: async (request) => refuseFutureEvents(request.body.transactions, true, deps),
       },
       async (request, reply) => reply.code(202).send(count(await ingestor.ingestBatch(request.body.transactions))),
     );
