@@ -24,6 +24,7 @@ import {
   type Scenario,
   type Totals,
 } from '../src/sim/loopScenarios';
+import { MINOR_PER_MAJOR } from '../src/sim/format';
 import { driftFromConfig } from '../src/sim/profile';
 
 const { values } = parseArgs({
@@ -43,7 +44,6 @@ if (unknown.length > 0) {
   process.stderr.write(`bench:loop: unknown kinds ${unknown.join(', ')}; known: ${loopScenarioKinds.join(', ')}\n`);
   process.exit(2);
 }
-const MINOR_PER_MAJOR = 100;
 
 const service = loadConfig();
 const settings: LoopSettings = {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { MS_PER_SECOND, type AgentConfig } from '../src/agent';
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND, type AgentConfig } from '../src/agent';
 import { createMetrics } from '../src/api/metrics';
 import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/client';
@@ -33,8 +33,6 @@ const weekRetentionHours = 48;
 const weekHours = 168;
 const weekCycleSeconds = 300;
 
-const MS_PER_HOUR = 3_600 * MS_PER_SECOND;
-const MS_PER_DAY = 24 * MS_PER_HOUR;
 /** Wide enough that every row of the bench counts in the window of its event time, however old. */
 const lateAfterSeconds = 30 * 24 * 3_600;
 /**

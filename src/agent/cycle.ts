@@ -1,5 +1,5 @@
 // One observation window through every stage, from prior state to next state and a full account.
-import { MS_PER_SECOND } from './units';
+import { MS_PER_SECOND, SECONDS_PER_MINUTE } from './units';
 import type { AgentConfig } from './config';
 import { withContainedOptions } from './contain';
 import { decide } from './decide';
@@ -31,7 +31,6 @@ import type {
   WindowMetrics,
 } from './types';
 
-const SECONDS_PER_MINUTE = 60;
 const windowsPerMinute = (config: AgentConfig): number => SECONDS_PER_MINUTE / config.cycleIntervalSeconds;
 const windowMs = (config: AgentConfig): number => config.cycleIntervalSeconds * MS_PER_SECOND;
 

@@ -35,7 +35,7 @@ export {
 } from './lifecycle';
 export { directiveParams } from './directives';
 export { scopeLabel } from './contain';
-export { MS_PER_SECOND, percent, money } from './units';
+export { MS_PER_SECOND, SECONDS_PER_MINUTE, SECONDS_PER_HOUR, MINUTES_PER_DAY, MS_PER_HOUR, MS_PER_DAY, percent, money } from './units';
 export { isCustomerDecline, technicalFailures } from './errorCodes';
 export { successRate, retryRate, metricsFor, emptyMetrics, emptyWindow } from './metrics';
 export {

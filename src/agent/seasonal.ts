@@ -3,12 +3,10 @@
 // ends, a quiet Sunday) is not read as a stalled feed. Kept only for dimensions above a volume floor,
 // which bounds the state.
 import type { AgentConfig } from './config';
-import { MS_PER_SECOND } from './units';
+import { MINUTES_PER_DAY, MS_PER_SECOND, SECONDS_PER_MINUTE } from './units';
 
 type SeasonalSettings = Pick<AgentConfig, 'seasonalSlotMinutes'>;
 
-const SECONDS_PER_MINUTE = 60;
-const MINUTES_PER_DAY = 24 * 60;
 const DAYS_PER_WEEK = 7;
 /** Marks a slot never seen; volumes are never negative. */
 const UNSEEN = -1;

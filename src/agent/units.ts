@@ -1,6 +1,11 @@
 // Unit conversions shared by the stages, so no stage carries its own copy of a constant.
 
 export const MS_PER_SECOND = 1000;
+export const SECONDS_PER_MINUTE = 60;
+export const SECONDS_PER_HOUR = 3_600;
+export const MINUTES_PER_DAY = 1_440;
+export const MS_PER_HOUR = SECONDS_PER_HOUR * MS_PER_SECOND;
+export const MS_PER_DAY = 24 * MS_PER_HOUR;
 
 /** Percentage points per unit of rate: a success rate of 0.95 is 95 points. */
 export const POINTS_PER_RATE = 100;

@@ -2,11 +2,10 @@
 // created ahead, dropped whole once expired (never a bulk DELETE of rows), and rows that landed in
 // a table's default partition (a window with no partition yet) moved into a partition of their own.
 import type pg from 'pg';
-import { MS_PER_SECOND, type Transaction } from '../agent';
+import { MS_PER_HOUR, MS_PER_SECOND, type Transaction } from '../agent';
 import { inTransaction, withPostgres, type Database, type Queryable } from './client';
 import type { RetentionSettings } from './retention';
 
-const MS_PER_HOUR = 3_600 * MS_PER_SECOND;
 
 /** Tables partitioned alike by window_time, whose partitions are created and dropped together. */
 export const partitionedTables = ['transactions', 'window_rollups'] as const;

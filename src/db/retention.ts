@@ -1,8 +1,7 @@
-import { MS_PER_SECOND, type InterventionStatus } from '../agent';
+import { MS_PER_SECOND, SECONDS_PER_HOUR, type InterventionStatus } from '../agent';
 import type { Config } from '../config';
 import { withPostgres, type Database, type Queryable } from './client';
 
-const SECONDS_PER_HOUR = 3_600;
 
 /** The `retention` config keys (transactions go by partition, elsewhere). */
 export type RetentionSettings = Config['retention'];

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { MS_PER_DAY } from '../agent';
 import { auditLinesBetween, dropAuditDay } from '../db/audit';
 import { withPostgres, type Database } from '../db/client';
-
-const MS_PER_DAY = 86_400_000;
 
 /** `audit_YYYYMMDD.jsonl`, the original's daily file name, for the UTC day starting at `day`. */
 export const auditFileName = (day: Date) => `audit_${day.toISOString().slice(0, 10).replace(/-/g, '')}.jsonl`;

@@ -3,7 +3,8 @@ import type { DimensionHealth, HealthStatus, NrvBreakdown } from '../agent';
 
 export const RULE = '='.repeat(80);
 const PERCENT = 100;
-const MINOR_PER_MAJOR = 100;
+/** Paise per rupee: the simulated world is in INR. */
+export const MINOR_PER_MAJOR = 100;
 
 const MARK: Record<HealthStatus, string> = { HEALTHY: '✓', DEGRADED: '⚠', DOWN: '✗' };
 

@@ -3,7 +3,7 @@
 // did when the traffic was replayed through the same path as `npm run replay`. bench:scenarios runs
 // every case on several seeds; tests/agent/realistic.test.ts runs each on one.
 import { defaultAgentConfig, type AgentConfig, type CycleResult, type InterventionRecord } from '../agent';
-import { WINDOW_MS, trafficWindow, type CellFx, type Fault } from './daily';
+import { WINDOWS_PER_DAY as DAY, WINDOW_MS, trafficWindow, type CellFx, type Fault } from './daily';
 import { bucketWindows, defaultReplayLimits, replayCycles, type ReplayedCycle } from './replay';
 
 export interface ScenarioCase {
@@ -28,7 +28,6 @@ export interface ScenarioRun {
 const PEAK = 3000;
 /** The night trough is window 0; faults start at 05:00, when volume is rising. */
 const AT = 300;
-const DAY = 1440;
 /** A daily batch of mandate debits, 10:00–10:30. */
 const BATCH_START = 600;
 const BATCH_END = 630;

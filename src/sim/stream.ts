@@ -5,7 +5,7 @@
 // Every payment draws from a PRNG of its own (common random numbers), so its fate with no directive
 // is computed beside its fate with the directives: the stream counts, exactly and per payment, the
 // good payments a directive turned away and the failures it avoided.
-import { MS_PER_SECOND, type Transaction } from '../agent';
+import { MS_PER_SECOND, SECONDS_PER_HOUR, type Transaction } from '../agent';
 import { openRouting, place, placementDraws, routeTable, type Routing, type RouteTable } from './gateway';
 import { calmEffects, compileIncidents, effectsAt, type IncidentMagnitudes, type ScriptedIncident } from './incidents';
 import { createPrng, pickWeighted, type Prng } from './prng';
@@ -85,7 +85,6 @@ export interface PaymentStream {
 
 const GATEWAY_TIMEOUT = 'GATEWAY_TIMEOUT';
 const SECONDS_PER_DAY = 86_400;
-const SECONDS_PER_HOUR = 3_600;
 /** Salt of the demand draws (who pays, when, how much), so they do not repeat the drift's. */
 const DEMAND_SALT = 0x5bd1e995;
 
