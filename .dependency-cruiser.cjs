@@ -17,7 +17,7 @@ module.exports = {
       name: 'one-door-into-the-core',
       severity: 'error',
       comment:
-        'Everything outside src/agent/ imports the core through src/agent/index.ts, its public surface. The core\'s own ' +
+        "Everything outside src/agent/ imports the core through src/agent/index.ts, its public surface. The core's own " +
         'tests (tests/agent/) may reach its internal modules, to test a stage on its own.',
       from: { pathNot: ['^src/agent/', '^tests/agent/'] },
       to: { path: '^src/agent/', pathNot: '^src/agent/index\\.ts$' },

@@ -19,7 +19,9 @@ export const ingestKey = 'bench-ingest-key';
  * it, so tuning can be measured (the bench:* scripts allow the rows' event times, years ahead).
  */
 export function startService(databaseUrl: string): RunningProcess {
-  const overrides = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('PAYOPS_') && entry[1] !== undefined));
+  const overrides = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('PAYOPS_') && entry[1] !== undefined),
+  );
   return runProcess({ ...overrides, DATABASE_URL: databaseUrl, PAYOPS_API_KEYS: `${ingestKey}:ingest`, PAYOPS_LOGGING_LEVEL: 'info' });
 }
 
@@ -49,7 +51,10 @@ export async function postBatches(url: string, firstRow: number, count: number):
   return (count * batchSize) / ((performance.now() - started) / 1000);
 }
 
-const copyText = (value: string | number | null | undefined) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`));
+const copyText = (value: string | number | null | undefined) =>
+  value === null || value === undefined
+    ? '\\N'
+    : String(value).replace(/[\\\t\n\r]/g, (c) => `\\${c === '\t' ? 't' : c === '\n' ? 'n' : c === '\r' ? 'r' : '\\'}`);
 
 // The stored fields in the service's own order, then window_time: the event time, as the insert derives it for a timely row.
 const copyLines = (firstRow: number, count: number) =>
@@ -66,10 +71,7 @@ async function openCopier(databaseUrl: string) {
     async copy(firstRow: number, count: number): Promise<number> {
       const lines = copyLines(firstRow, count);
       const started = performance.now();
-      await pipeline(
-        Readable.from(lines),
-        client.query(copyFrom(`COPY transactions (${transactionCopyColumns.join(', ')}) FROM STDIN`)),
-      );
+      await pipeline(Readable.from(lines), client.query(copyFrom(`COPY transactions (${transactionCopyColumns.join(', ')}) FROM STDIN`)));
       return count / ((performance.now() - started) / 1000);
     },
     async close() {
@@ -88,7 +90,11 @@ export async function checkpoint(databaseUrl: string): Promise<void> {
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Runs the baseline and the measured side in turns, `rounds` times each; the median of each side. */
-export async function alternate(rounds: number, baseline: (round: number) => Promise<number>, measured: (round: number) => Promise<number>): Promise<[number, number]> {
+export async function alternate(
+  rounds: number,
+  baseline: (round: number) => Promise<number>,
+  measured: (round: number) => Promise<number>,
+): Promise<[number, number]> {
   const runs: [number[], number[]] = [[], []];
   for (let r = 0; r < rounds; r += 1) {
     runs[0].push(await baseline(r));
@@ -101,7 +107,12 @@ export async function alternate(rounds: number, baseline: (round: number) => Pro
  * The service's POST /v1/transactions/batch (`batches` of 1,000, four at a time) and raw COPY of
  * the same rows into `copyDatabaseUrl`, in turns after untimed warm-up; the median of `rounds` each.
  */
-export async function measureBatchRatio(serviceUrl: string, copyDatabaseUrl: string, batches: number, rounds: number): Promise<{ copyRps: number; batchTps: number }> {
+export async function measureBatchRatio(
+  serviceUrl: string,
+  copyDatabaseUrl: string,
+  batches: number,
+  rounds: number,
+): Promise<{ copyRps: number; batchTps: number }> {
   process.stdout.write(`batch: ${batches} batches of ${batchSize}, ${batchConcurrency} at a time, after ${warmupBatches} untimed; median of ${rounds} runs\n`);
   const copier = await openCopier(copyDatabaseUrl);
   try {

@@ -1,7 +1,19 @@
 // Detection benchmark: the simulated payment stream with no directive in force and one scripted fault
 // of known ground truth, observed window by window and run through the real agent core, scored for
 // detection delay, root cause, false alarms and cycle cost.
-import { defaultAgentConfig, emptyBaseline, initialAgentState, observe, parseTarget, runCycle, updateBaseline, type CycleResult, type DimensionBaseline, type DimensionMetrics, type WindowMetrics } from '../src/agent';
+import {
+  defaultAgentConfig,
+  emptyBaseline,
+  initialAgentState,
+  observe,
+  parseTarget,
+  runCycle,
+  updateBaseline,
+  type CycleResult,
+  type DimensionBaseline,
+  type DimensionMetrics,
+  type WindowMetrics,
+} from '../src/agent';
 import { createPrng } from '../src/sim/prng';
 import { defaultIssuers } from '../src/sim/profile';
 import { defaultScenarioOptions, generateScenario, type GroundTruth, type ScenarioKind } from '../src/sim/scenarios';

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
       () => hammerSingle(serviceUrl, { authorization: `Bearer ${ingestKey}` }),
     );
     process.stdout.write(`  empty Fastify POST route   ${emptyRouteRps.toFixed(0)} req/s\n`);
-    process.stdout.write(`  POST /v1/transactions      ${singleTps.toFixed(0)} tx/s  (${((100 * singleTps) / emptyRouteRps).toFixed(1)}% of the empty route)\n`);
+    process.stdout.write(
+      `  POST /v1/transactions      ${singleTps.toFixed(0)} tx/s  (${((100 * singleTps) / emptyRouteRps).toFixed(1)}% of the empty route)\n`,
+    );
 
     process.stdout.write(
       `${JSON.stringify({

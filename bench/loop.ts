@@ -100,7 +100,9 @@ for (const s of scenarios) {
 
 const lossOff = sum(off, 'lossMinor');
 const oracleSaved = lossOff - sum(oracle, 'lossMinor');
-console.log(`loss to failed payments and retries (INR): agent off ${major(lossOff)}, agent on ${major(sum(agent[0]!, 'lossMinor'))}, oracle ${major(sum(oracle, 'lossMinor'))}`);
+console.log(
+  `loss to failed payments and retries (INR): agent off ${major(lossOff)}, agent on ${major(sum(agent[0]!, 'lossMinor'))}, oracle ${major(sum(oracle, 'lossMinor'))}`,
+);
 const figures: Record<string, number> = {};
 operators.forEach((o, i) => {
   const runs = agent[i]!;

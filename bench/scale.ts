@@ -48,7 +48,8 @@ const logger = pino({ level: 'silent' });
 const write = (line: string) => process.stdout.write(`${line}\n`);
 
 const open = (database: TestDatabase) => openMigratedDatabase({ url: database.url, pool_size: 4, connect_timeout_ms: 2_000, statement_timeout_ms: 600_000 });
-const databaseSize = async (db: Database) => Number((await db.pool.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes')).rows[0]!.bytes);
+const databaseSize = async (db: Database) =>
+  Number((await db.pool.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes')).rows[0]!.bytes);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** `count` transactions spread evenly over [start, start + spanMs), through the service's own insert. */
@@ -82,7 +83,7 @@ async function compactSettled(db: Database, windowEnd: number, windowSeconds: nu
   const t0 = performance.now();
   let merged = 0;
   let written = 0;
-  for (let more = true; more; ) {
+  for (let more = true; more;) {
     const report = await compactRecentRollups(db, new Date(windowEnd), windowSeconds);
     merged += report.merged;
     written += report.written;
@@ -124,7 +125,9 @@ async function measureCycles(database: TestDatabase) {
     }
     const loaded = windowSizes.reduce((a, b) => a + b, 0);
     const bytesPerTxn = (await databaseSize(db)) - sizeBefore;
-    write(`cycle: loaded ${loaded} transactions through the service's insert, ${loadBatch} a statement, in ${((performance.now() - started) / 1000).toFixed(1)}s; ${(bytesPerTxn / loaded).toFixed(0)} bytes each on disk (rows, keys, rollups, indexes)`);
+    write(
+      `cycle: loaded ${loaded} transactions through the service's insert, ${loadBatch} a statement, in ${((performance.now() - started) / 1000).toFixed(1)}s; ${(bytesPerTxn / loaded).toFixed(0)} bytes each on disk (rows, keys, rollups, indexes)`,
+    );
     write(`  each window compacted once loaded, as the scheduler's compaction step does once it settles (${compactions.join('; ')})`);
     await db.pool.query('VACUUM ANALYZE');
 
@@ -134,18 +137,25 @@ async function measureCycles(database: TestDatabase) {
       const times: number[] = [];
       // Two untimed runs first: plans cached, pages read in, as in a service that has been running.
       for (let run = -2; run < cycleRuns; run += 1) {
-        await db.pool.query('UPDATE agent_state SET cycle_number = $1, window_end = $2, state = $3 WHERE id = 1', [saved.cycle_number, new Date(start), saved.state]);
+        await db.pool.query('UPDATE agent_state SET cycle_number = $1, window_end = $2, state = $3 WHERE id = 1', [
+          saved.cycle_number,
+          new Date(start),
+          saved.state,
+        ]);
         await db.pool.query('DELETE FROM cycles WHERE number > $1', [saved.cycle_number]);
         await db.pool.query('DELETE FROM patterns WHERE cycle_number > $1', [saved.cycle_number]);
         const t0 = performance.now();
         const outcomes = await runDueWindows(deps, start + windowMs);
         const elapsed = performance.now() - t0;
-        if (outcomes.length !== 1 || outcomes[0]!.result.metrics.system.volume !== size) throw new Error(`the cycle saw ${outcomes[0]?.result.metrics.system.volume} transactions, not ${size}`);
+        if (outcomes.length !== 1 || outcomes[0]!.result.metrics.system.volume !== size)
+          throw new Error(`the cycle saw ${outcomes[0]?.result.metrics.system.volume} transactions, not ${size}`);
         if (run >= 0) times.push(elapsed);
       }
       times.sort((a, b) => a - b);
       cycleMs[size] = { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
-      write(`  window of ${String(size).padStart(9)} transactions: cycle p50 ${cycleMs[size].p50.toFixed(1)} ms, p99 ${cycleMs[size].p99.toFixed(1)} ms (${cycleRuns} runs)`);
+      write(
+        `  window of ${String(size).padStart(9)} transactions: cycle p50 ${cycleMs[size].p50.toFixed(1)} ms, p99 ${cycleMs[size].p99.toFixed(1)} ms (${cycleRuns} runs)`,
+      );
     }
     return { cycleMs, bytesPerTxn: bytesPerTxn / loaded };
   } finally {
@@ -218,7 +228,9 @@ async function simulateWeek(database: TestDatabase) {
       }
     }
     const growth = (sizes.at(-1)! - sizes.at(-2)!) / sizes.at(-2)!;
-    write(`week: ${weekHours} hourly partitions at ${weekPerHour} transactions an hour, ${weekRetentionHours} h retention, in ${((performance.now() - started) / 1000).toFixed(0)}s; last day's growth ${(100 * growth).toFixed(2)}%`);
+    write(
+      `week: ${weekHours} hourly partitions at ${weekPerHour} transactions an hour, ${weekRetentionHours} h retention, in ${((performance.now() - started) / 1000).toFixed(0)}s; last day's growth ${(100 * growth).toFixed(2)}%`,
+    );
     return { growth, sizes };
   } finally {
     await db.close();
@@ -226,7 +238,9 @@ async function simulateWeek(database: TestDatabase) {
 }
 
 async function main(): Promise<void> {
-  const databases = await Promise.all(['bench_scale_cycle', 'bench_scale_ingest', 'bench_scale_copy', 'bench_scale_week'].map((label) => createTestDatabase(label)));
+  const databases = await Promise.all(
+    ['bench_scale_cycle', 'bench_scale_ingest', 'bench_scale_copy', 'bench_scale_week'].map((label) => createTestDatabase(label)),
+  );
   const [cycleDb, serviceDb, copyDb, weekDb] = databases as [TestDatabase, TestDatabase, TestDatabase, TestDatabase];
   try {
     const { cycleMs, bytesPerTxn } = await measureCycles(cycleDb);

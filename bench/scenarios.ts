@@ -21,7 +21,9 @@ for (const c of cases) {
       failed += 1;
       failures.push(`${c.name} seed ${seed}`);
     }
-    console.log(`${c.name.padEnd(20)} ${String(seed).padStart(4)}  ${why === null ? 'pass  ' : 'FAIL  '}  ${c.expected}${why === null ? '' : `\n${' '.repeat(34)}-> ${why}`}`);
+    console.log(
+      `${c.name.padEnd(20)} ${String(seed).padStart(4)}  ${why === null ? 'pass  ' : 'FAIL  '}  ${c.expected}${why === null ? '' : `\n${' '.repeat(34)}-> ${why}`}`,
+    );
   }
 }
 console.log(`${passed} passed, ${failed} failed in ${((performance.now() - began) / 1000).toFixed(1)} s`);

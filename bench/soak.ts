@@ -38,7 +38,9 @@ try {
   await postSingles(url, headers, { connections, seconds: warmupSeconds, rate });
   const rssStart = rssMb(pid);
   const cyclesBefore = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM cycles')).rows[0]!.n);
-  process.stdout.write(`soak: ${rate} req/s over ${connections} connections for ${seconds}s, cycles every second (rss after warm-up ${rssStart.toFixed(1)} MB)\n`);
+  process.stdout.write(
+    `soak: ${rate} req/s over ${connections} connections for ${seconds}s, cycles every second (rss after warm-up ${rssStart.toFixed(1)} MB)\n`,
+  );
 
   // Sampled through the run: growth that levels off is the heap settling; a steady climb is a leak.
   const samples: number[] = [];
@@ -49,9 +51,13 @@ try {
   const cycles = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM cycles')).rows[0]!.n) - cyclesBefore;
   const errors = result.non2xx + result.errors + result.timeouts;
   const tps = result['2xx'] / result.duration;
-  process.stdout.write(`  accepted ${result['2xx']} transactions: ${tps.toFixed(0)} tx/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms\n`);
+  process.stdout.write(
+    `  accepted ${result['2xx']} transactions: ${tps.toFixed(0)} tx/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms\n`,
+  );
   process.stdout.write(`  errors ${errors} (non-2xx ${result.non2xx}, socket errors ${result.errors}, timeouts ${result.timeouts}); cycles run ${cycles}\n`);
-  process.stdout.write(`  rss ${rssStart.toFixed(1)} MB -> ${rssEnd.toFixed(1)} MB (${(rssEnd - rssStart >= 0 ? '+' : '') + (rssEnd - rssStart).toFixed(1)} MB); samples ${samples.join(', ')} MB\n`);
+  process.stdout.write(
+    `  rss ${rssStart.toFixed(1)} MB -> ${rssEnd.toFixed(1)} MB (${(rssEnd - rssStart >= 0 ? '+' : '') + (rssEnd - rssStart).toFixed(1)} MB); samples ${samples.join(', ')} MB\n`,
+  );
   process.stdout.write(
     `${JSON.stringify({ tps: round(tps), p99_ms: result.latency.p99, errors, rss_start_mb: round(rssStart, 1), rss_end_mb: round(rssEnd, 1), rss_samples_mb: samples, seconds, target_rate: rate, cycles })}\n`,
   );

@@ -60,12 +60,21 @@ async function runClients(graphqlUrl: string, rawUrl: string, count: number): Pr
     } else {
       await Promise.all(
         Array.from({ length: count }, async () => {
-          const client = createClient({ url: graphqlUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${keys.viewer}` }, retryAttempts: 0 });
+          const client = createClient({
+            url: graphqlUrl,
+            webSocketImpl: WebSocket,
+            connectionParams: { authorization: `Bearer ${keys.viewer}` },
+            retryAttempts: 0,
+          });
           sockets.push({ close: () => void client.dispose() });
           const connected = new Promise((resolve) => client.on('connected', resolve));
           client.subscribe<{ interventionEvents: { intervention: { id: string } } }>(
             { query },
-            { next: (value) => record(value.data!.interventionEvents.intervention.id), error: (err) => console.error('subscriber error', err), complete: () => undefined },
+            {
+              next: (value) => record(value.data!.interventionEvents.intervention.id),
+              error: (err) => console.error('subscriber error', err),
+              complete: () => undefined,
+            },
           );
           await connected;
         }),
@@ -115,14 +124,33 @@ async function main(): Promise<void> {
   await connect('raw');
   await connect('graphql');
   // GraphQL subscriptions start asynchronously on the server: warm up until every one is live.
-  for (let live = false; !live; ) {
+  for (let live = false; !live;) {
     const row = await seedIntervention(service.db);
     const arrival = allReceived(row.id, 2_000);
     await publishOutbox(service.db, service.redis, service.config.redis.key_prefix);
     live = (await arrival) !== null;
   }
   // One prepared message of the same size as a GraphQL event, sent to every raw socket.
-  const sample = JSON.stringify({ type: 'next', id: 'x', payload: { data: { interventionEvents: { type: 'AWAITING_APPROVAL', at: new Date().toISOString(), actor: 'agent', intervention: { id: 'int-00000000-0000-0000-0000-000000000000', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', status: 'AWAITING_APPROVAL', nrv: { value: 9000 } } } } } });
+  const sample = JSON.stringify({
+    type: 'next',
+    id: 'x',
+    payload: {
+      data: {
+        interventionEvents: {
+          type: 'AWAITING_APPROVAL',
+          at: new Date().toISOString(),
+          actor: 'agent',
+          intervention: {
+            id: 'int-00000000-0000-0000-0000-000000000000',
+            action: 'SUPPRESS_ISSUER',
+            target: 'issuer:HDFC',
+            status: 'AWAITING_APPROVAL',
+            nrv: { value: 9000 },
+          },
+        },
+      },
+    },
+  });
   const rawLast: number[] = [];
   const rawDelivery: number[] = [];
   const last: number[] = [];
@@ -173,7 +201,9 @@ async function main(): Promise<void> {
     goal_p99_under_100_ms: percentile(last, 99) < goalP99Ms,
     goal_within_2x_raw: percentile(last, 99) / percentile(rawLast, 99) <= goalRatio,
   };
-  process.stdout.write(`stored -> last of ${subscribers} subscribers: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms (raw broadcast p50 ${result.raw_p50_ms} ms, p99 ${result.raw_p99_ms} ms)\n`);
+  process.stdout.write(
+    `stored -> last of ${subscribers} subscribers: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms (raw broadcast p50 ${result.raw_p50_ms} ms, p99 ${result.raw_p99_ms} ms)\n`,
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

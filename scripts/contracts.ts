@@ -169,7 +169,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const breaks = await contractBreaks();
   for (const problem of breaks) process.stderr.write(`breaking: ${problem}\n`);
   if (breaks.length) {
-    process.stderr.write(`the contract changed incompatibly: keep it compatible, or bump the major version (openApiInfo.version ${openApiInfo.version}, graphqlVersion ${graphqlVersion})\n`);
+    process.stderr.write(
+      `the contract changed incompatibly: keep it compatible, or bump the major version (openApiInfo.version ${openApiInfo.version}, graphqlVersion ${graphqlVersion})\n`,
+    );
     process.exit(1);
   }
   if (process.argv.includes('--accept')) {

@@ -64,7 +64,9 @@ const chosen = acted?.decision.chosen.find((c) => c.record.action !== 'ALERT_OPS
 say(RULE);
 say(`PAYOPS SIMPLE DEMO: a predefined ${OUTAGE_ISSUER} outage (seed ${seed}; pure agent core in event time, ${agent.cycleIntervalSeconds} s windows)`);
 say(RULE);
-say(`[1] HEALTHY TRAFFIC  ${demoIssuers.map((i) => `${i.name} ${pct(i.weight, 0)}`).join(', ')}; health drifts (OU theta ${service.drift.theta}, sigma ${service.drift.sigma}, mean ${service.drift.mean_success})`);
+say(
+  `[1] HEALTHY TRAFFIC  ${demoIssuers.map((i) => `${i.name} ${pct(i.weight, 0)}`).join(', ')}; health drifts (OU theta ${service.drift.theta}, sigma ${service.drift.sigma}, mean ${service.drift.mean_success})`,
+);
 for (const w of withAgent.filter((x) => x.start < outageStart)) say(windowLine(w));
 say(`[2] OUTAGE  ${OUTAGE_ISSUER} fails from ${at(outageStart)} to ${at(outageEnd)} (success at most ${pct(defaultMagnitudes.outageSuccessRate, 0)})`);
 if (!detected || !acted || !chosen) {
@@ -79,9 +81,12 @@ for (const p of detected.patterns.filter((x) => onTarget(x.target))) {
 say(`[4] HYPOTHESIS  cycle ${acted.cycleNumber}`);
 for (const h of acted.hypotheses) say(`  ${h.cause} ${h.target} confidence ${h.confidence.toFixed(2)}: ${h.evidence.join('; ')}`);
 say('[5] OPTIONS  NRV = revenue recovered - cost - risk (INR)');
-for (const o of [...acted.options].sort((a, b) => b.nrv.nrv - a.nrv.nrv)) say(`  ${o.action} ${o.target}  ${nrvLine(o.nrv)}  blast radius ${o.blastRadius.toFixed(2)}`);
+for (const o of [...acted.options].sort((a, b) => b.nrv.nrv - a.nrv.nrv))
+  say(`  ${o.action} ${o.target}  ${nrvLine(o.nrv)}  blast radius ${o.blastRadius.toFixed(2)}`);
 say(`[6] DECISION  ${acted.decision.kind}: ${acted.decision.reason}`);
-say(`  pre-mortem: blast radius ${chosen.preMortem.blastRadius.toFixed(2)} (autonomy limit ${chosen.preMortem.autonomyLimit}), ${chosen.preMortem.requiresApproval ? 'needs approval' : 'autonomous'}; risks: ${chosen.preMortem.risks.map((r) => `${r.description} (${r.likelihood.toFixed(2)})`).join('; ')}`);
+say(
+  `  pre-mortem: blast radius ${chosen.preMortem.blastRadius.toFixed(2)} (autonomy limit ${chosen.preMortem.autonomyLimit}), ${chosen.preMortem.requiresApproval ? 'needs approval' : 'autonomous'}; risks: ${chosen.preMortem.risks.map((r) => `${r.description} (${r.likelihood.toFixed(2)})`).join('; ')}`,
+);
 const directive = withAgent.find((w) => w.directives.some((d) => d.id === chosen.record.id))?.directives.find((d) => d.id === chosen.record.id);
 say(`[7] ACTION  ${chosen.record.action} on ${chosen.record.target} (${chosen.record.status}) from ${at(acted.windowEnd)}`);
 say(`  routing directive: ${directive ? JSON.stringify(directive.params) : 'not put into force'}`);
@@ -93,9 +98,13 @@ for (const w of withAgent.filter((x) => x.start > acted.windowStart)) {
     ...r.evaluations.filter((e) => onTarget(e.target)).map((e) => `evaluated: ${e.reason}`),
     w.start === outageEnd ? `${OUTAGE_ISSUER} back up` : '',
   ].filter(Boolean);
-  say(`${windowLine(w)}${w.directives.length ? `  [${w.directives.map((d) => `${d.action} ${d.target}`).join(', ')}]` : ''}${notes.length ? `  ${notes.join('; ')}` : ''}`);
+  say(
+    `${windowLine(w)}${w.directives.length ? `  [${w.directives.map((d) => `${d.action} ${d.target}`).join(', ')}]` : ''}${notes.length ? `  ${notes.join('; ')}` : ''}`,
+  );
 }
 const lost = (ws: LoopWindow[]): number => ws.reduce((sum, w) => sum + w.chunk.lostMinor, 0);
 say(RULE);
-say(`Revenue lost to failures: ${inr(lost(withAgent))} with the agent, ${inr(lost(withoutAgent))} without it (same seed): saved ${inr(lost(withoutAgent) - lost(withAgent))}`);
+say(
+  `Revenue lost to failures: ${inr(lost(withAgent))} with the agent, ${inr(lost(withoutAgent))} without it (same seed): saved ${inr(lost(withoutAgent) - lost(withAgent))}`,
+);
 say(RULE);

@@ -94,8 +94,12 @@ async function main(): Promise<void> {
   // The service serves GraphiQL only without authentication (see src/api/graphql/plugin.ts).
   say(`GraphiQL:  ${baseUrl}/graphiql${keys ? '  (served with PAYOPS_AUTH=off only: PAYOPS_AUTH=off npm run demo)' : ''}`);
   if (keys) say(`Keys for this run: viewer ${keys.viewer}, operator ${keys.operator} (Authorization: Bearer <key>)`);
-  say(`Stream:    ${paymentsPerSecond} payments/s, seed ${seed}, ${config.agent.cycleIntervalSeconds} s cycles, OU drift theta ${config.drift.theta} sigma ${config.drift.sigma} mean ${config.drift.mean_success}`);
-  say(`Incidents: ${incidents.length ? `the first ${config.agent.warmupWindows + INCIDENT_AFTER_WARMUP_WINDOWS} cycles in (after ${config.agent.warmupWindows} warm-up cycles), then one every ${INCIDENT_EVERY_WINDOWS} cycles lasting ${INCIDENT_WINDOWS}` : 'none (--calm): only drift'}`);
+  say(
+    `Stream:    ${paymentsPerSecond} payments/s, seed ${seed}, ${config.agent.cycleIntervalSeconds} s cycles, OU drift theta ${config.drift.theta} sigma ${config.drift.sigma} mean ${config.drift.mean_success}`,
+  );
+  say(
+    `Incidents: ${incidents.length ? `the first ${config.agent.warmupWindows + INCIDENT_AFTER_WARMUP_WINDOWS} cycles in (after ${config.agent.warmupWindows} warm-up cycles), then one every ${INCIDENT_EVERY_WINDOWS} cycles lasting ${INCIDENT_WINDOWS}` : 'none (--calm): only drift'}`,
+  );
   say('Press Ctrl+C to stop');
   say(RULE);
 
@@ -118,7 +122,14 @@ async function main(): Promise<void> {
     // A suppressed issuer may see no attempt in a short window; it keeps its line, with no traffic.
     const silent = demoIssuers
       .filter((i) => !seen.some((h) => h.name === i.name))
-      .map((i): DimensionHealth => ({ name: i.name, status: statusOf(issuerTarget(i.name), patterns, config.agent), successRate: 0, latencyP95Ms: 0, retryRate: 0, volume: 0 }));
+      .map((i): DimensionHealth => ({
+        name: i.name,
+        status: statusOf(issuerTarget(i.name), patterns, config.agent),
+        successRate: 0,
+        latencyP95Ms: 0,
+        retryRate: 0,
+        volume: 0,
+      }));
     const issuers = [...seen, ...silent].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
     const actions = (await interventionsOfCycle(pool, row.number)).map((i) => ({
       action: i.action,
@@ -149,7 +160,9 @@ async function main(): Promise<void> {
       await service.close();
       say(RULE);
       say(`DEMO COMPLETE (${why})`);
-      say(`Cycles shown: ${printed}; payments: ${stats.payments}; transactions posted: ${stats.transactions}; revenue lost to failures: ${inr(stats.lostMinor)} of ${inr(stats.lostMinor + stats.settledMinor)}`);
+      say(
+        `Cycles shown: ${printed}; payments: ${stats.payments}; transactions posted: ${stats.transactions}; revenue lost to failures: ${inr(stats.lostMinor)} of ${inr(stats.lostMinor + stats.settledMinor)}`,
+      );
       say(RULE);
     },
     {

@@ -16,7 +16,13 @@ interface Columns {
   value: number;
 }
 
-const fieldsOf = (line: string): string[] => line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1').trim());
+const fieldsOf = (line: string): string[] =>
+  line.split(',').map((f) =>
+    f
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 
 function columnsOf(header: string): Columns {
   const names = fieldsOf(header.replace(/^\uFEFF/, '')).map((f) => f.toLowerCase());

@@ -73,7 +73,10 @@ function enumsAndInputs(schema: GraphQLSchema, mapping: Mapping): string {
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
     if (isEnumType(type)) {
-      out += `${description(type.description)}export type ${type.name} = ${type.getValues().map((v) => `'${v.name}'`).join(' | ')};\n\n`;
+      out += `${description(type.description)}export type ${type.name} = ${type
+        .getValues()
+        .map((v) => `'${v.name}'`)
+        .join(' | ')};\n\n`;
     } else if (isInputObjectType(type)) {
       out += `${description(type.description)}export interface ${type.name} {\n`;
       for (const field of Object.values(type.getFields())) {

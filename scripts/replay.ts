@@ -49,7 +49,11 @@ function jsonLine(r: CycleResult): string {
     action: first ?? null,
     actions,
     nrv: first ? first.nrv : null,
-    evaluations: r.evaluations.map((e) => ({ interventionId: e.interventionId, realisedUpliftRate: e.realisedUpliftRate, rollbackRecommended: e.rollbackRecommended })),
+    evaluations: r.evaluations.map((e) => ({
+      interventionId: e.interventionId,
+      realisedUpliftRate: e.realisedUpliftRate,
+      rollbackRecommended: e.rollbackRecommended,
+    })),
   });
 }
 
@@ -57,14 +61,19 @@ function consoleBlock(r: CycleResult, config: AgentConfig): string {
   const health = systemHealth(r.metrics, r.patterns, config);
   const out = [`── Cycle ${r.cycleNumber}  ${iso(r.windowStart)} → ${iso(r.windowEnd)}  (${r.metrics.system.volume} transactions)`];
   for (const h of [...health.issuers, ...health.gateways]) {
-    out.push(`  ${h.name.padEnd(10)} ${h.status.padEnd(8)} success ${percent(h.successRate).padStart(6)}  latency p95 ${h.latencyP95Ms.toFixed(0).padStart(5)} ms  retry ${percent(h.retryRate).padStart(6)}`);
+    out.push(
+      `  ${h.name.padEnd(10)} ${h.status.padEnd(8)} success ${percent(h.successRate).padStart(6)}  latency p95 ${h.latencyP95Ms.toFixed(0).padStart(5)} ms  retry ${percent(h.retryRate).padStart(6)}`,
+    );
   }
-  for (const p of r.patterns) out.push(`  pattern   ${p.type} ${p.target} observed ${p.observed.toFixed(3)} baseline ${p.baseline.toFixed(3)} z=${p.zScore.toFixed(1)}`);
+  for (const p of r.patterns)
+    out.push(`  pattern   ${p.type} ${p.target} observed ${p.observed.toFixed(3)} baseline ${p.baseline.toFixed(3)} z=${p.zScore.toFixed(1)}`);
   for (const h of r.hypotheses) out.push(`  cause     ${h.cause} ${h.target} confidence ${h.confidence.toFixed(2)}`);
   out.push(`  decision  ${r.decision.kind}: ${r.decision.reason}`);
   for (const c of r.decision.chosen) {
     const n = c.option.nrv;
-    out.push(`  action    ${c.option.action} ${c.option.target}  NRV: ${money(n.nrv, n.currency)}  blast radius ${percent(c.option.blastRadius)}  ${c.record.status}${c.record.heartbeat ? ' (heartbeat)' : ''}`);
+    out.push(
+      `  action    ${c.option.action} ${c.option.target}  NRV: ${money(n.nrv, n.currency)}  blast radius ${percent(c.option.blastRadius)}  ${c.record.status}${c.record.heartbeat ? ' (heartbeat)' : ''}`,
+    );
   }
   for (const e of r.evaluations) out.push(`  evaluated ${e.interventionId}: ${e.reason}${e.rollbackRecommended ? '  -> ROLLBACK recommended' : ''}`);
   return out.join('\n');
@@ -86,7 +95,10 @@ async function main(): Promise<void> {
   const windowSeconds = positive(values['window-seconds'], 'window-seconds', defaultAgentConfig.cycleIntervalSeconds);
   const config: AgentConfig = { ...defaultAgentConfig, cycleIntervalSeconds: windowSeconds };
   const defaults = defaultReplayLimits(Date.now());
-  const limits: ReplayLimits = { ...defaults, maxClockSkewSeconds: positive(values['max-clock-skew-seconds'], 'max-clock-skew-seconds', defaults.maxClockSkewSeconds) };
+  const limits: ReplayLimits = {
+    ...defaults,
+    maxClockSkewSeconds: positive(values['max-clock-skew-seconds'], 'max-clock-skew-seconds', defaults.maxClockSkewSeconds),
+  };
 
   const input = bucketWindows(await readTransactions(file), windowSeconds * MS_PER_SECOND, limits);
   const tally = new Map<string, number>();
@@ -103,7 +115,9 @@ async function main(): Promise<void> {
   if (!values.json) {
     const seconds = (performance.now() - began) / MS_PER_SECOND;
     process.stdout.write(`\n══ Summary: ${cycles} cycles in ${seconds.toFixed(2)} s (${(cycles / Math.max(seconds, Number.EPSILON)).toFixed(0)} windows/s)\n`);
-    process.stdout.write(`  read ${input.read}, duplicates ${input.duplicates}, refused (event time beyond now + ${limits.maxClockSkewSeconds} s) ${input.refusedFuture}\n`);
+    process.stdout.write(
+      `  read ${input.read}, duplicates ${input.duplicates}, refused (event time beyond now + ${limits.maxClockSkewSeconds} s) ${input.refusedFuture}\n`,
+    );
     for (const [key, n] of [...tally].sort()) process.stdout.write(`  ${key.padEnd(32)} ${n}\n`);
   }
 }

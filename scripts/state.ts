@@ -7,4 +7,6 @@ const config = loadConfig();
 const db = await openMigratedDatabase(config.database);
 const stored = await readAgentState(db.pool);
 await db.close();
-process.stdout.write(`${JSON.stringify({ cycleNumber: stored?.cycleNumber ?? 0, windowEnd: stored?.windowEnd ? new Date(stored.windowEnd).toISOString() : null, state: stored?.state ?? null }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ cycleNumber: stored?.cycleNumber ?? 0, windowEnd: stored?.windowEnd ? new Date(stored.windowEnd).toISOString() : null, state: stored?.state ?? null }, null, 2)}\n`,
+);

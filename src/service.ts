@@ -81,7 +81,11 @@ export async function createService(config: Config, logger: Logger, options: Ser
         auditDir: config.audit.export_dir,
         prune: createPruner(db, config.retention),
         partitions: createPartitionKeeper(db, config.retention),
-        compactRollups: createRollupCompactor(db, { windowSeconds: config.agent.cycleIntervalSeconds, intervalSeconds: config.jobs.rollup_compaction_interval_seconds, settleSeconds: lateAfterSeconds }),
+        compactRollups: createRollupCompactor(db, {
+          windowSeconds: config.agent.cycleIntervalSeconds,
+          intervalSeconds: config.jobs.rollup_compaction_interval_seconds,
+          settleSeconds: lateAfterSeconds,
+        }),
         logger,
         now,
       })
@@ -104,7 +108,11 @@ export async function createService(config: Config, logger: Logger, options: Ser
       const stopped = await redisDone(Promise.all([scheduler?.stop(), workers?.close()]));
       await ingestor.drain();
       const queuesClosed = await redisDone(queues.close());
-      if (!stopped || !queuesClosed) logger.warn({ timeoutMs: config.redis.close_timeout_ms }, 'Redis did not answer during shutdown (redis.close_timeout_ms); its connections are dropped, jobs left running are retried once their locks lapse');
+      if (!stopped || !queuesClosed)
+        logger.warn(
+          { timeoutMs: config.redis.close_timeout_ms },
+          'Redis did not answer during shutdown (redis.close_timeout_ms); its connections are dropped, jobs left running are retried once their locks lapse',
+        );
       // Waits for queries still running (a job's transaction), so what they commit is committed.
       await db.close();
       queueConnection.disconnect();

@@ -69,7 +69,10 @@ describe('the service process', () => {
     assert.equal(await running.exit, 0);
     const answered = transactions.filter((_, i) => statuses[i] !== 'no answer');
     assert.ok(answered.length > 0, 'some requests were in flight');
-    assert.ok(statuses.every((status) => status === 202 || status === 'no answer' || status === 503), statuses.join(','));
+    assert.ok(
+      statuses.every((status) => status === 202 || status === 'no answer' || status === 503),
+      statuses.join(','),
+    );
     const db = new pg.Client({ connectionString: database.url });
     await db.connect();
     const { rows } = await db.query('SELECT id FROM transactions WHERE id = ANY($1)', [transactions.filter((_, i) => statuses[i] === 202).map((tx) => tx.id)]);

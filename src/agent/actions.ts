@@ -15,13 +15,33 @@ export function actionProfile(action: ActionType, config: AgentConfig): ActionPr
     case 'ALERT_OPS':
       return { cost: config.alertOpsCost, priorEffectiveness: config.alertOpsPriorEffectiveness, ttlSeconds: config.alertOpsTtlSeconds, intrusiveness: 0 };
     case 'REDUCE_RETRIES':
-      return { cost: config.reduceRetriesCost, priorEffectiveness: config.reduceRetriesPriorEffectiveness, ttlSeconds: config.reduceRetriesTtlSeconds, intrusiveness: 1 };
+      return {
+        cost: config.reduceRetriesCost,
+        priorEffectiveness: config.reduceRetriesPriorEffectiveness,
+        ttlSeconds: config.reduceRetriesTtlSeconds,
+        intrusiveness: 1,
+      };
     case 'ROUTE_GATEWAY':
-      return { cost: config.routeGatewayCost, priorEffectiveness: config.routeGatewayPriorEffectiveness, ttlSeconds: config.routeGatewayTtlSeconds, intrusiveness: 2 };
+      return {
+        cost: config.routeGatewayCost,
+        priorEffectiveness: config.routeGatewayPriorEffectiveness,
+        ttlSeconds: config.routeGatewayTtlSeconds,
+        intrusiveness: 2,
+      };
     case 'REROUTE_METHOD':
-      return { cost: config.rerouteMethodCost, priorEffectiveness: config.rerouteMethodPriorEffectiveness, ttlSeconds: config.rerouteMethodTtlSeconds, intrusiveness: 3 };
+      return {
+        cost: config.rerouteMethodCost,
+        priorEffectiveness: config.rerouteMethodPriorEffectiveness,
+        ttlSeconds: config.rerouteMethodTtlSeconds,
+        intrusiveness: 3,
+      };
     case 'SUPPRESS_ISSUER':
-      return { cost: config.suppressIssuerCost, priorEffectiveness: config.suppressIssuerPriorEffectiveness, ttlSeconds: config.suppressIssuerTtlSeconds, intrusiveness: 4 };
+      return {
+        cost: config.suppressIssuerCost,
+        priorEffectiveness: config.suppressIssuerPriorEffectiveness,
+        ttlSeconds: config.suppressIssuerTtlSeconds,
+        intrusiveness: 4,
+      };
   }
 }
 

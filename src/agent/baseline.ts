@@ -55,7 +55,13 @@ export const technicalRate = (m: DimensionMetrics, taxonomy: ErrorTaxonomy): num
  * Runs once per dimension per window, so it works on plain numbers and allocates one array.
  * `windows` > 1 folds a pool of thin windows as one observation, its volume per window.
  */
-export function updateBaseline(b: DimensionBaseline, metrics: DimensionMetrics, rates: BaselineSettings, windows = 1, cycle = b[BASELINE.lastCycle]): DimensionBaseline {
+export function updateBaseline(
+  b: DimensionBaseline,
+  metrics: DimensionMetrics,
+  rates: BaselineSettings,
+  windows = 1,
+  cycle = b[BASELINE.lastCycle],
+): DimensionBaseline {
   const seen = b[BASELINE.windows];
   const wm = meanWeight(rates, seen);
   const ws = Math.max(rates.slowEwmaAlpha, 1 / (seen + 1));

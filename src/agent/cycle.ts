@@ -40,13 +40,7 @@ function statusFor(preMortem: PreMortem, config: AgentConfig): InterventionStatu
 }
 
 /** The record the state keeps for a chosen option; its id is deterministic, so a re-run changes nothing. */
-export function recordFor(
-  option: ValuedOption,
-  preMortem: PreMortem,
-  window: WindowMetrics,
-  cycleNumber: number,
-  config: AgentConfig,
-): InterventionRecord {
+export function recordFor(option: ValuedOption, preMortem: PreMortem, window: WindowMetrics, cycleNumber: number, config: AgentConfig): InterventionRecord {
   const status = statusFor(preMortem, config);
   // A shadow decision holds its target for its TTL as if it ran, so shadow mode decides as autonomy would.
   const shadowExpiry = status === 'SHADOW' ? window.end + option.ttlSeconds * MS_PER_SECOND : null;
@@ -155,12 +149,7 @@ function withdrawRecovered(
  * approvals, rejections, expiries, rollbacks); they are applied before anything is judged.
  * Pure: the same arguments always give the same result, and `state` is never mutated.
  */
-export function runCycle(
-  state: AgentState,
-  window: WindowMetrics,
-  config: AgentConfig,
-  events: readonly InterventionEvent[] = [],
-): CycleResult {
+export function runCycle(state: AgentState, window: WindowMetrics, config: AgentConfig, events: readonly InterventionEvent[] = []): CycleResult {
   const reported = applyInterventionEvents(state, events, config);
   const cycleNumber = reported.cycle + 1;
 

@@ -35,9 +35,7 @@ function pickNext(ranked: readonly ValuedOption[], config: AgentConfig): ValuedO
   if (!best) return undefined;
   const floor = best.nrv.nrv - config.nearEqualNrvShare * Math.abs(best.nrv.nrv);
   const gentleness = (o: ValuedOption): number => actionProfile(o.action, config).intrusiveness;
-  return ranked
-    .filter((o) => o.nrv.nrv >= floor)
-    .sort((a, b) => gentleness(a) - gentleness(b) || a.blastRadius - b.blastRadius || byNrv(a, b))[0];
+  return ranked.filter((o) => o.nrv.nrv >= floor).sort((a, b) => gentleness(a) - gentleness(b) || a.blastRadius - b.blastRadius || byNrv(a, b))[0];
 }
 
 interface Selection {
@@ -95,14 +93,21 @@ const breadth = (subject: string): number => (subject === SYSTEM_TARGET ? 0 : su
 function pages(input: DecideInput, moves: readonly ChosenIntervention[]): Selection {
   const fixing = (hypothesisId: string | null): boolean =>
     moves.some((c) => c.option.hypothesisId === hypothesisId && !c.preMortem.requiresApproval) ||
-    input.options.some((o) => o.hypothesisId === hypothesisId && o.action !== 'ALERT_OPS' && input.active.some((r) => r.status !== 'AWAITING_APPROVAL' && sameIntervention(r, o)));
+    input.options.some(
+      (o) =>
+        o.hypothesisId === hypothesisId && o.action !== 'ALERT_OPS' && input.active.some((r) => r.status !== 'AWAITING_APPROVAL' && sameIntervention(r, o)),
+    );
   const alerts = input.options.filter((o) => o.action === 'ALERT_OPS' && !fixing(o.hypothesisId));
   const chosen: ChosenIntervention[] = [];
   const refused: RefusedOption[] = [];
   const active = [...input.active, ...moves.map((c) => c.record)];
   const paged = (): InterventionRecord[] => [...active, ...chosen.map((c) => c.record)].filter((r) => r.action === 'ALERT_OPS' && !r.heartbeat);
   const covered = (subject: string): boolean =>
-    paged().some((r) => r.subject === subject || (r.subject === SYSTEM_TARGET ? true : breadth(r.subject) < breadth(subject) && scopeCovers(parseTarget(r.subject), parseTarget(subject))));
+    paged().some(
+      (r) =>
+        r.subject === subject ||
+        (r.subject === SYSTEM_TARGET ? true : breadth(r.subject) < breadth(subject) && scopeCovers(parseTarget(r.subject), parseTarget(subject))),
+    );
   for (const option of [...alerts].sort((a, b) => breadth(a.subject) - breadth(b.subject) || b.confidence - a.confidence || a.id.localeCompare(b.id))) {
     if (covered(option.subject)) {
       refused.push({ option, reason: 'already in force' });
@@ -131,7 +136,11 @@ export function decide(input: DecideInput): DecideOutput {
   const rule = config.minActionFrequencyCycles;
   if (rule > 0 && input.cyclesWithoutAction >= rule - 1) {
     // Forced, an action never touches traffic: turning payers away, or their retries, needs a positive value.
-    const forced = select(options.filter((o) => !touchesTraffic(o.action)), input, 1);
+    const forced = select(
+      options.filter((o) => !touchesTraffic(o.action)),
+      input,
+      1,
+    );
     const chosen = forced.chosen.length > 0 ? forced.chosen : forcedBaseline(input);
     return {
       kind: 'FORCED_ACTION',

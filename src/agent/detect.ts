@@ -1,20 +1,21 @@
 // Stage 2: judge every dimension of the window against its own baseline and report findings.
 import type { AgentConfig } from './config';
-import { BASELINE, emptyBaseline, isAnomalous, isWarm, relativeChangeOf, seenIn, updateBaseline, varianceInflation, zScoreOf, type Direction } from './baseline';
+import {
+  BASELINE,
+  emptyBaseline,
+  isAnomalous,
+  isWarm,
+  relativeChangeOf,
+  seenIn,
+  updateBaseline,
+  varianceInflation,
+  zScoreOf,
+  type Direction,
+} from './baseline';
 import { foldSeason, seasonalExpectation, type Season } from './seasonal';
 import { retryRate, successRate } from './metrics';
 import { SYSTEM_TARGET, targetOf } from './targets';
-import type {
-  Baselines,
-  DimensionBaseline,
-  DimensionMetrics,
-  MetricName,
-  Pattern,
-  PatternDimension,
-  PatternType,
-  Pool,
-  WindowMetrics,
-} from './types';
+import type { Baselines, DimensionBaseline, DimensionMetrics, MetricName, Pattern, PatternDimension, PatternType, Pool, WindowMetrics } from './types';
 
 type Level = 'system' | 'issuer' | 'method' | 'cell' | 'gateway';
 
@@ -40,8 +41,7 @@ const bernoulli = (p: number): number => {
  * events (failures, retries) in small samples have heavier upper tails than the normal curve;
  * judging at the observed rate as well keeps a cell with 8 failures out of 60 from passing as 4 sigma.
  */
-const binomialVariance = (mean: number, observed: number, metrics: DimensionMetrics): number =>
-  Math.max(bernoulli(mean), bernoulli(observed)) / metrics.volume;
+const binomialVariance = (mean: number, observed: number, metrics: DimensionMetrics): number => Math.max(bernoulli(mean), bernoulli(observed)) / metrics.volume;
 
 /**
  * Sampling variance of a p95 from n latencies. For a normal sample the 95th percentile's standard
@@ -123,7 +123,14 @@ interface MetricScore {
  * Scores `metrics` against `mean` (the baseline's own, or one adjusted for this window's mix): the
  * score when anomalous, else null. `inflation` is the baseline's varianceInflation.
  */
-function scoreAgainst(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, mean: number, inflation: number, config: AgentConfig): MetricScore | null {
+function scoreAgainst(
+  rule: MetricRule,
+  metrics: DimensionMetrics,
+  baseline: DimensionBaseline,
+  mean: number,
+  inflation: number,
+  config: AgentConfig,
+): MetricScore | null {
   const observed = rule.value(metrics);
   const relativeChange = relativeChangeOf(mean, observed, rule.direction);
   // Immaterial changes are cleared before the variance is asked for.
@@ -199,15 +206,7 @@ export function successDropped(metrics: DimensionMetrics, baseline: DimensionBas
   return scoreMetric(SUCCESS_RULE, metrics, baseline, config) !== null || driftScore(metrics, baseline, ownExpectation(baseline), config) !== null;
 }
 
-const patternOf = (
-  type: PatternType,
-  level: Level,
-  target: string,
-  metric: MetricName,
-  score: MetricScore,
-  volume: number,
-  cycleNumber: number,
-): Pattern => ({
+const patternOf = (type: PatternType, level: Level, target: string, metric: MetricName, score: MetricScore, volume: number, cycleNumber: number): Pattern => ({
   type,
   dimension: DIMENSION_OF[level],
   target,
@@ -472,7 +471,11 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     next.issuerMethods[issuer] = nextRow;
   }
   for (const gateway in metrics.gateways) {
-    keep(next.gateways, gateway, visit('gateway', targetOf({ gateway }), metrics.gateways[gateway] as DimensionMetrics, baselines.gateways[gateway], NO_PARENTS, true));
+    keep(
+      next.gateways,
+      gateway,
+      visit('gateway', targetOf({ gateway }), metrics.gateways[gateway] as DimensionMetrics, baselines.gateways[gateway], NO_PARENTS, true),
+    );
   }
   const visitRows = (
     rows: Record<string, Record<string, DimensionMetrics>>,
@@ -488,7 +491,11 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
       const nextRow = { ...previousRow };
       for (const inner in row) {
         const m = row[inner] as DimensionMetrics;
-        keep(nextRow, inner, visit('gateway', target(outer, inner), m, previousRow[inner], () => parents(outer, inner), aggregate));
+        keep(
+          nextRow,
+          inner,
+          visit('gateway', target(outer, inner), m, previousRow[inner], () => parents(outer, inner), aggregate),
+        );
       }
       out[outer] = nextRow;
     }
@@ -496,17 +503,34 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   };
   // A gateway path reports only what neither its gateway nor its slice already shows (a bank down
   // on every gateway is one finding); the hypothesis stage still looks for a link fault under it.
-  next.gatewayIssuers = visitRows(metrics.gatewayIssuers, baselines.gatewayIssuers, (gateway, issuer) => targetOf({ gateway, issuer }), (gateway, issuer) => [targetOf({ gateway }), targetOf({ issuer })], true);
-  next.gatewayMethods = visitRows(metrics.gatewayMethods, baselines.gatewayMethods, (gateway, method) => targetOf({ gateway, method }), (gateway, method) => [targetOf({ gateway }), targetOf({ method })], true);
+  next.gatewayIssuers = visitRows(
+    metrics.gatewayIssuers,
+    baselines.gatewayIssuers,
+    (gateway, issuer) => targetOf({ gateway, issuer }),
+    (gateway, issuer) => [targetOf({ gateway }), targetOf({ issuer })],
+    true,
+  );
+  next.gatewayMethods = visitRows(
+    metrics.gatewayMethods,
+    baselines.gatewayMethods,
+    (gateway, method) => targetOf({ gateway, method }),
+    (gateway, method) => [targetOf({ gateway }), targetOf({ method })],
+    true,
+  );
   for (const [gateway, rows] of Object.entries(metrics.gatewayCells)) {
-    next.gatewayCells[gateway] = visitRows(rows, baselines.gatewayCells[gateway] ?? {}, (issuer, method) => targetOf({ gateway, issuer, method }), (issuer, method) => [
-      targetOf({ gateway }),
-      targetOf({ gateway, issuer }),
-      targetOf({ gateway, method }),
-      targetOf({ issuer }),
-      targetOf({ method }),
-      targetOf({ issuer, method }),
-    ]);
+    next.gatewayCells[gateway] = visitRows(
+      rows,
+      baselines.gatewayCells[gateway] ?? {},
+      (issuer, method) => targetOf({ gateway, issuer, method }),
+      (issuer, method) => [
+        targetOf({ gateway }),
+        targetOf({ gateway, issuer }),
+        targetOf({ gateway, method }),
+        targetOf({ issuer }),
+        targetOf({ method }),
+        targetOf({ issuer, method }),
+      ],
+    );
   }
   // A dimension that sent nothing at all is absent from the window, not quiet: judge its silence.
   const silent = (level: Level, tree: Record<string, DimensionBaseline>, present: Record<string, unknown>, target: (name: string) => string): void => {

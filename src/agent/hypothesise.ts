@@ -6,20 +6,10 @@ import { BASELINE, relativeChangeOf, technicalRate } from './baseline';
 import { technicalFailures } from './errorCodes';
 import { lookup, metricsFor, successRate } from './metrics';
 import { SYSTEM_TARGET, covers, issuerTarget, parseTarget, targetOf, type ParsedTarget } from './targets';
-import type {
-  Baselines,
-  DimensionBaseline,
-  DimensionMetrics,
-  Hypothesis,
-  Pattern,
-  PatternType,
-  RootCause,
-  WindowMetrics,
-} from './types';
+import type { Baselines, DimensionBaseline, DimensionMetrics, Hypothesis, Pattern, PatternType, RootCause, WindowMetrics } from './types';
 
 /** 0..1 strength of a z-score: one half at the threshold, approaching one far beyond it. */
-export const zEvidence = (z: number, config: AgentConfig): number =>
-  z > 0 ? z / (z + config.anomalyThreshold) : 0;
+export const zEvidence = (z: number, config: AgentConfig): number => (z > 0 ? z / (z + config.anomalyThreshold) : 0);
 
 interface Context {
   window: WindowMetrics;
@@ -54,14 +44,7 @@ const baselineRate = (ctx: Context, target: string, fallback: number): number =>
   return b && b[BASELINE.windows] > 0 ? b[BASELINE.successRateMean] : fallback;
 };
 
-function hypothesis(
-  ctx: Context,
-  cause: RootCause,
-  target: string,
-  patternType: PatternType,
-  confidence: number,
-  evidence: string[],
-): Hypothesis {
+function hypothesis(ctx: Context, cause: RootCause, target: string, patternType: PatternType, confidence: number, evidence: string[]): Hypothesis {
   const m = metricsFor(ctx.window, target) ?? ctx.window.system;
   const observed = successRate(m);
   const baseline = baselineRate(ctx, target, observed);
@@ -268,9 +251,10 @@ function narrowest(ctx: Context, target: string): string {
   const gateway = path.gateway ?? '';
   for (const dimension of ['method', 'issuer'] as const) {
     if (path[dimension] !== null) continue;
-    const parts = dimension === 'method' ? ctx.window.gatewayMethods[gateway] ?? {} : ctx.window.gatewayIssuers[gateway] ?? {};
-    const dropped = Object.entries(parts).filter(([name, m]) =>
-      successDropped(m, lookup(ctx.baselines, targetOf({ ...path, [dimension]: name })), ctx.config) === true);
+    const parts = dimension === 'method' ? (ctx.window.gatewayMethods[gateway] ?? {}) : (ctx.window.gatewayIssuers[gateway] ?? {});
+    const dropped = Object.entries(parts).filter(
+      ([name, m]) => successDropped(m, lookup(ctx.baselines, targetOf({ ...path, [dimension]: name })), ctx.config) === true,
+    );
     const [only] = dropped;
     if (dropped.length !== 1 || !only) continue;
     const narrowed = targetOf({ ...path, [dimension]: only[0] });
@@ -313,7 +297,15 @@ function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[]
   const explained: ParsedTarget[] = [];
   for (const p of drops) {
     const found = parseTarget(p.target);
-    if (explained.some((e) => covers(e, found.gateway, found.issuer ?? '', found.method ?? '') && (e.issuer === null || found.issuer !== null) && (e.method === null || found.method !== null))) continue;
+    if (
+      explained.some(
+        (e) =>
+          covers(e, found.gateway, found.issuer ?? '', found.method ?? '') &&
+          (e.issuer === null || found.issuer !== null) &&
+          (e.method === null || found.method !== null),
+      )
+    )
+      continue;
     const target = narrowest(ctx, p.target);
     const path = parseTarget(target);
     const gateway = path.gateway ?? '';
@@ -321,11 +313,13 @@ function gatewayFaults(ctx: Context, patterns: readonly Pattern[]): Hypothesis[]
     if (elsewhere >= ctx.config.methodSpreadShareMin || !worseThanElsewhere(ctx, target)) continue;
     const verdict = failureCause(ctx, { ...p, target }, path.issuer === null ? 'GATEWAY_FAULT' : 'LINK_FAULT');
     explained.push(path);
-    out.push(hypothesis(ctx, verdict.cause, target, p.type, verdict.confidence * (1 - elsewhere), [
-      describe(p),
-      `the same payments on the other gateways: ${percent(elsewhere)} of their traffic dropped`,
-      verdict.note,
-    ]));
+    out.push(
+      hypothesis(ctx, verdict.cause, target, p.type, verdict.confidence * (1 - elsewhere), [
+        describe(p),
+        `the same payments on the other gateways: ${percent(elsewhere)} of their traffic dropped`,
+        verdict.note,
+      ]),
+    );
   }
   return out;
 }
@@ -347,23 +341,19 @@ function telemetryLosses(ctx: Context, patterns: readonly Pattern[]): { hypothes
     hypotheses.push(
       hypothesis(ctx, 'TELEMETRY_LOSS', drop.target, drop.type, zEvidence(drop.zScore, ctx.config), [
         `${drop.observed.toFixed(0)} attempts against ${drop.baseline.toFixed(0)} usually (net of the agent's own moves)`,
-        lostSuccesses ? `failures at their usual count (${failures}): the successes are missing from the feed` : 'attempts and successes vanished together: the feed, not the bank',
+        lostSuccesses
+          ? `failures at their usual count (${failures}): the successes are missing from the feed`
+          : 'attempts and successes vanished together: the feed, not the bank',
       ]),
     );
   }
   return { hypotheses, explained };
 }
 
-export function hypothesise(
-  patterns: readonly Pattern[],
-  window: WindowMetrics,
-  baselines: Baselines,
-  config: AgentConfig,
-): Hypothesis[] {
+export function hypothesise(patterns: readonly Pattern[], window: WindowMetrics, baselines: Baselines, config: AgentConfig): Hypothesis[] {
   let cells: FinestCell[] | null = null;
   const ctx: Context = { window, baselines, config, cells: () => (cells ??= finestCells(window)) };
-  const byType = (type: PatternType, cell = false): Pattern[] =>
-    patterns.filter((p) => p.type === type && (parseTarget(p.target).method !== null) === cell);
+  const byType = (type: PatternType, cell = false): Pattern[] => patterns.filter((p) => p.type === type && (parseTarget(p.target).method !== null) === cell);
   const issuerDrops = byType('ISSUER_DEGRADATION');
   const methodDrops = patterns.filter((p) => p.type === 'METHOD_FATIGUE');
   const systemDrop = patterns.find((p) => p.type === 'SYSTEM_DEGRADATION');
@@ -403,11 +393,13 @@ export function hypothesise(
     if (residual === null || residual < config.minRelativeChange) continue;
     const verdict = failureCause(ctx, p, 'METHOD_PROVIDER_PROBLEM');
     if (verdict.cause === 'METHOD_PROVIDER_PROBLEM') blamed.push(parseTarget(p.target));
-    out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence * spread, [
-      describe(p),
-      `failing across ${percent(spread)} of the method's issuer traffic`,
-      verdict.note,
-    ]));
+    out.push(
+      hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence * spread, [
+        describe(p),
+        `failing across ${percent(spread)} of the method's issuer traffic`,
+        verdict.note,
+      ]),
+    );
   }
 
   for (const p of issuerDrops) {
@@ -415,11 +407,13 @@ export function hypothesise(
     if (residual === null || residual < config.minRelativeChange) continue;
     const severe = residual >= config.outageRelativeDrop;
     const verdict = failureCause(ctx, p, severe ? 'ISSUER_OUTAGE' : 'ISSUER_PARTIAL_DEGRADATION');
-    out.push(hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
-      describe(p),
-      `drop of ${percent(residual)} of the baseline beyond the failing methods and gateways`,
-      verdict.note,
-    ]));
+    out.push(
+      hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
+        describe(p),
+        `drop of ${percent(residual)} of the baseline beyond the failing methods and gateways`,
+        verdict.note,
+      ]),
+    );
   }
 
   for (const p of byType('ISSUER_DEGRADATION', true)) {
@@ -431,27 +425,33 @@ export function hypothesise(
     const rest = residualDrop(ctx, issuerTarget(issuer), [...blamed, parseTarget(p.target)]);
     const spreads = rest !== null && rest >= config.minRelativeChange;
     const verdict = failureCause(ctx, p, 'ISSUER_PARTIAL_DEGRADATION');
-    out.push(hypothesis(ctx, verdict.cause, spreads ? issuerTarget(issuer) : p.target, p.type, verdict.confidence, [
-      describe(p),
-      spreads ? `the issuer's other methods are down ${percent(rest)} too` : 'confined to one method of the issuer',
-      verdict.note,
-    ]));
+    out.push(
+      hypothesis(ctx, verdict.cause, spreads ? issuerTarget(issuer) : p.target, p.type, verdict.confidence, [
+        describe(p),
+        spreads ? `the issuer's other methods are down ${percent(rest)} too` : 'confined to one method of the issuer',
+        verdict.note,
+      ]),
+    );
   }
 
   if (systemDrop && real(systemDrop) && out.length === 0) {
-    out.push(hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, systemDrop.type, zEvidence(systemDrop.zScore, config), [
-      describe(systemDrop),
-      'no single issuer, method or gateway accounts for it',
-    ]));
+    out.push(
+      hypothesis(ctx, 'SYSTEM_WIDE', SYSTEM_TARGET, systemDrop.type, zEvidence(systemDrop.zScore, config), [
+        describe(systemDrop),
+        'no single issuer, method or gateway accounts for it',
+      ]),
+    );
   }
 
   for (const p of localise(patterns, 'RETRY_STORM', window, config)) {
     // Whether or not the failure itself is confirmed yet, retries at the usual pace are its symptom.
     const excess = excessRetryShare(ctx, p.target);
-    out.push(hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config) * excess, [
-      describe(p),
-      `${percent(excess)} of the retries beyond the usual retrying of the target's technical failures`,
-    ]));
+    out.push(
+      hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config) * excess, [
+        describe(p),
+        `${percent(excess)} of the retries beyond the usual retrying of the target's technical failures`,
+      ]),
+    );
   }
   for (const p of localise(patterns, 'LATENCY_SPIKE', window, config)) {
     out.push(hypothesis(ctx, 'UPSTREAM_LATENCY', p.target, p.type, zEvidence(p.zScore, config), [describe(p)]));

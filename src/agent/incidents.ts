@@ -21,8 +21,7 @@ const MAX_FLAP_DOUBLINGS = 5;
  * windows and up 3 stays one incident after its second flap, so its directive is not released and
  * re-issued every few minutes.
  */
-const resolveWindows = (incident: Incident, config: AgentConfig): number =>
-  config.incidentResolveWindows * 2 ** Math.min(MAX_FLAP_DOUBLINGS, incident.flaps);
+const resolveWindows = (incident: Incident, config: AgentConfig): number => config.incidentResolveWindows * 2 ** Math.min(MAX_FLAP_DOUBLINGS, incident.flaps);
 
 /**
  * An incident past `maxIncidentWindows` is a new normal, not an emergency: closed as a shift so the

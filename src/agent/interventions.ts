@@ -93,10 +93,7 @@ export function expireInterventions(
  * Pending interventions carry the latest window's figures, so whenever the world executes one,
  * its snapshot is the traffic just before execution: what the evaluation compares against.
  */
-export function refreshPendingSnapshots(
-  interventions: Record<string, InterventionRecord>,
-  window: WindowMetrics,
-): Record<string, InterventionRecord> {
+export function refreshPendingSnapshots(interventions: Record<string, InterventionRecord>, window: WindowMetrics): Record<string, InterventionRecord> {
   const next: Record<string, InterventionRecord> = {};
   for (const [id, record] of Object.entries(interventions)) {
     next[id] = isPending(record.status) ? { ...record, snapshot: snapshotOf(window, record.subject) } : record;

@@ -4,21 +4,11 @@ import type { AgentConfig } from './config';
 import { actionProfile, movesTraffic, touchesTraffic } from './actions';
 import { scopeShare } from './directives';
 import { metricsFor, remainder, successRate } from './metrics';
-import type {
-  ActionType,
-  BetaPosterior,
-  Evaluation,
-  InterventionRecord,
-  MetricsSnapshot,
-  PatternType,
-  RollbackRecommendation,
-  WindowMetrics,
-} from './types';
+import type { ActionType, BetaPosterior, Evaluation, InterventionRecord, MetricsSnapshot, PatternType, RollbackRecommendation, WindowMetrics } from './types';
 
 const BASELINE_KEY = 'BASELINE';
 
-export const effectivenessKey = (action: ActionType, patternType: PatternType | null): string =>
-  `${action}|${patternType ?? BASELINE_KEY}`;
+export const effectivenessKey = (action: ActionType, patternType: PatternType | null): string => `${action}|${patternType ?? BASELINE_KEY}`;
 
 /** The stored posterior, or the prior: the action's prior effectiveness worth a configured weight of evidence. */
 export function posteriorOf(

@@ -63,8 +63,7 @@ export function isDue(status: InterventionStatus, deadlines: Deadlines, now: num
 }
 
 /** Why time ended it, as the transition and the audit log say. */
-export const expiryReason = (status: InterventionStatus): string =>
-  isPending(status) ? 'approval window ran out: expiry means no' : 'TTL ran out';
+export const expiryReason = (status: InterventionStatus): string => (isPending(status) ? 'approval window ran out: expiry means no' : 'TTL ran out');
 
 /** What an operator may narrow when approving: a shorter TTL, a smaller share of traffic. */
 export interface ApprovedScope {

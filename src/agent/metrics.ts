@@ -18,7 +18,18 @@ export function emptyMetrics(): DimensionMetrics {
 
 /** A window with no attempts: every dimension empty. */
 export function emptyWindow(start: number, end: number): WindowMetrics {
-  return { start, end, system: emptyMetrics(), issuers: {}, methods: {}, issuerMethods: {}, gateways: {}, gatewayIssuers: {}, gatewayMethods: {}, gatewayCells: {} };
+  return {
+    start,
+    end,
+    system: emptyMetrics(),
+    issuers: {},
+    methods: {},
+    issuerMethods: {},
+    gateways: {},
+    gatewayIssuers: {},
+    gatewayMethods: {},
+    gatewayCells: {},
+  };
 }
 
 export function successRate(m: DimensionMetrics): number {
@@ -38,10 +49,7 @@ export function firstAttempts(m: DimensionMetrics): number {
 }
 
 /** Success counts of `whole` without `part`: the untouched traffic, used as a control. */
-export function remainder(
-  whole: DimensionMetrics,
-  part: DimensionMetrics,
-): { volume: number; successes: number } {
+export function remainder(whole: DimensionMetrics, part: DimensionMetrics): { volume: number; successes: number } {
   return { volume: whole.volume - part.volume, successes: whole.successes - part.successes };
 }
 

@@ -33,11 +33,7 @@ export function turnedAwayRate(option: Pick<InterventionOption, 'action' | 'obse
   return (1 - switchRate) * o + switchRate * Math.max(0, o - switchersRate);
 }
 
-export function valueOption(
-  option: InterventionOption,
-  effectiveness: Record<string, BetaPosterior>,
-  config: AgentConfig,
-): NrvBreakdown {
+export function valueOption(option: InterventionOption, effectiveness: Record<string, BetaPosterior>, config: AgentConfig): NrvBreakdown {
   const profile = actionProfile(option.action, config);
   const horizonWindows = Math.min(config.horizonWindows, option.ttlSeconds / config.cycleIntervalSeconds);
   const E = effectivenessOf(effectiveness, option.action, option.patternType, config);
@@ -78,10 +74,6 @@ export function valueOption(
   };
 }
 
-export function valueOptions(
-  options: readonly InterventionOption[],
-  effectiveness: Record<string, BetaPosterior>,
-  config: AgentConfig,
-): ValuedOption[] {
+export function valueOptions(options: readonly InterventionOption[], effectiveness: Record<string, BetaPosterior>, config: AgentConfig): ValuedOption[] {
   return options.map((option) => ({ ...option, nrv: valueOption(option, effectiveness, config) }));
 }

@@ -111,19 +111,24 @@ function volumesBy(transactions: readonly Transaction[], name: (tx: Transaction)
  * Folds the attempts whose event time lies in [start, end); others are ignored. At most
  * `maxDimensionValues` issuers, methods and gateways keep their names; the rest are `other`.
  */
-export function observe(
-  window: { start: number; end: number },
-  transactions: Iterable<Transaction>,
-  maxDimensionValues = Infinity,
-): WindowMetrics {
+export function observe(window: { start: number; end: number }, transactions: Iterable<Transaction>, maxDimensionValues = Infinity): WindowMetrics {
   const inWindow: Transaction[] = [];
   for (const tx of transactions) {
     const at = Date.parse(tx.timestamp);
     if (at >= window.start && at < window.end) inWindow.push(tx);
   }
-  const issuers = keptValues(volumesBy(inWindow, (tx) => tx.issuer), maxDimensionValues);
-  const methods = keptValues(volumesBy(inWindow, (tx) => tx.method), maxDimensionValues);
-  const gateways = keptValues(volumesBy(inWindow, (tx) => tx.gateway), maxDimensionValues);
+  const issuers = keptValues(
+    volumesBy(inWindow, (tx) => tx.issuer),
+    maxDimensionValues,
+  );
+  const methods = keptValues(
+    volumesBy(inWindow, (tx) => tx.method),
+    maxDimensionValues,
+  );
+  const gateways = keptValues(
+    volumesBy(inWindow, (tx) => tx.gateway),
+    maxDimensionValues,
+  );
   const system = accumulator();
   const groups = {
     issuers: new Grouping(),

@@ -8,7 +8,17 @@ import { BASELINE } from './baseline';
 import { successDropped } from './detect';
 import { firstAttempts, lookup, metricsFor, remainder, successRate } from './metrics';
 import { OPS_TEAM_TARGET, SYSTEM_TARGET, methodTarget, parseTarget, targetOf } from './targets';
-import type { ActionType, Baselines, DimensionBaseline, DimensionMetrics, GatewayShare, Hypothesis, InterventionOption, RootCause, WindowMetrics } from './types';
+import type {
+  ActionType,
+  Baselines,
+  DimensionBaseline,
+  DimensionMetrics,
+  GatewayShare,
+  Hypothesis,
+  InterventionOption,
+  RootCause,
+  WindowMetrics,
+} from './types';
 
 const ACTIONS_FOR: Record<RootCause, readonly ActionType[]> = {
   ISSUER_OUTAGE: ['SUPPRESS_ISSUER', 'ALERT_OPS'],
@@ -34,8 +44,7 @@ function feeRate(window: WindowMetrics, target: string, config: AgentConfig): nu
   const rateOf = (method: string): number => config.feeRates[method] ?? config.feeRates.default ?? 0;
   const { gateway, issuer, method } = parseTarget(target);
   if (method !== null) return rateOf(method);
-  const methods =
-    issuer !== null ? window.issuerMethods[issuer] ?? {} : gateway !== null ? window.gatewayMethods[gateway] ?? {} : window.methods;
+  const methods = issuer !== null ? (window.issuerMethods[issuer] ?? {}) : gateway !== null ? (window.gatewayMethods[gateway] ?? {}) : window.methods;
   let volume = 0;
   let weighted = 0;
   for (const [name, m] of Object.entries(methods)) {

@@ -52,10 +52,8 @@ function lastHealthyIssuerMethods(option: ValuedOption, ctx: PreMortemContext): 
     if (p.type === 'ISSUER_DEGRADATION' && parseTarget(p.target).method === null) unavailable.add(parseTarget(p.target).issuer ?? '');
   }
   const methods = method !== null ? [method] : Object.keys(ctx.window.issuerMethods[issuer] ?? {});
-  return methods.filter((m) =>
-    !Object.entries(ctx.window.issuerMethods).some(
-      ([other, row]) => other !== issuer && !unavailable.has(other) && (row[m]?.volume ?? 0) > 0,
-    ),
+  return methods.filter(
+    (m) => !Object.entries(ctx.window.issuerMethods).some(([other, row]) => other !== issuer && !unavailable.has(other) && (row[m]?.volume ?? 0) > 0),
   );
 }
 

@@ -39,7 +39,13 @@ function placeOf(slot: number, config: SeasonalSettings): { day: number; ofDay: 
 
 export function emptySeason(slot: number, config: SeasonalSettings): Season {
   const perDay = slotsPerDay(config);
-  return { week: Array.from({ length: DAYS_PER_WEEK }, () => new Array<number>(perDay).fill(UNSEEN)), day: new Array<number>(perDay).fill(UNSEEN), slot, sum: 0, windows: 0 };
+  return {
+    week: Array.from({ length: DAYS_PER_WEEK }, () => new Array<number>(perDay).fill(UNSEEN)),
+    day: new Array<number>(perDay).fill(UNSEEN),
+    slot,
+    sum: 0,
+    windows: 0,
+  };
 }
 
 /** Attempts per window usually seen at this window's time: same slot last week, else yesterday; null before either. */

@@ -238,7 +238,10 @@ function remember(state: SeriesState, value: number, step: number): void {
 function regularHistory(state: SeriesState): { first: number; values: number[] } | null {
   const n = Math.min(state.seen, HISTORY);
   const start = state.seen > HISTORY ? state.seen % HISTORY : 0;
-  const at = (i: number): { step: number; value: number } => ({ step: state.steps[(start + i) % HISTORY] ?? 0, value: state.history[(start + i) % HISTORY] ?? 0 });
+  const at = (i: number): { step: number; value: number } => ({
+    step: state.steps[(start + i) % HISTORY] ?? 0,
+    value: state.history[(start + i) % HISTORY] ?? 0,
+  });
   const first = at(0).step;
   const span = at(n - 1).step - first + 1;
   if (span > 2 * HISTORY) return null;
@@ -540,7 +543,12 @@ function priorCalibration(): Calibration {
 /** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
 function erfc(x: number): number {
   const t = 1 / (1 + 0.5 * Math.abs(x));
-  const poly = -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const poly =
+    -x * x -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const r = t * Math.exp(poly);
   return x >= 0 ? r : 2 - r;
 }

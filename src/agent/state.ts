@@ -6,7 +6,19 @@ import type { Season } from './seasonal';
 import type { AgentState, Baselines, DimensionTree } from './types';
 
 export function initialAgentState(): AgentState {
-  return { cycle: 0, cyclesWithoutAction: 0, baselines: emptyBaselines(), streaks: {}, incidents: {}, interventions: {}, effectiveness: {}, pools: {}, resolvedIncidents: {}, unclassifiedErrorCodes: {}, seasons: {} };
+  return {
+    cycle: 0,
+    cyclesWithoutAction: 0,
+    baselines: emptyBaselines(),
+    streaks: {},
+    incidents: {},
+    interventions: {},
+    effectiveness: {},
+    pools: {},
+    resolvedIncidents: {},
+    unclassifiedErrorCodes: {},
+    seasons: {},
+  };
 }
 
 export function emptyBaselines(): Baselines {
@@ -32,7 +44,12 @@ const FORGET_SWEEP_EVERY = 60;
  * Baselines of dimensions no window has carried for `forgetAfterWindows` (a bank renamed, a method
  * retired), and their seasonal profiles, are dropped: the state holds what the traffic still has.
  */
-export function forgetUnseen(baselines: Baselines, seasons: Record<string, Season>, cycle: number, config: AgentConfig): { baselines: Baselines; seasons: Record<string, Season> } {
+export function forgetUnseen(
+  baselines: Baselines,
+  seasons: Record<string, Season>,
+  cycle: number,
+  config: AgentConfig,
+): { baselines: Baselines; seasons: Record<string, Season> } {
   if (cycle % FORGET_SWEEP_EVERY !== 0) return { baselines, seasons };
   const since = cycle - config.forgetAfterWindows;
   const kept = filterTree(baselines, (b) => b[BASELINE.lastCycle] >= since);

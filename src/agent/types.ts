@@ -272,16 +272,7 @@ export interface PreMortem {
   refused: boolean;
 }
 
-export type InterventionStatus =
-  | 'PROPOSED'
-  | 'AWAITING_APPROVAL'
-  | 'APPROVED'
-  | 'REJECTED'
-  | 'EXECUTED'
-  | 'ROLLED_BACK'
-  | 'EXPIRED'
-  | 'EVALUATED'
-  | 'SHADOW';
+export type InterventionStatus = 'PROPOSED' | 'AWAITING_APPROVAL' | 'APPROVED' | 'REJECTED' | 'EXECUTED' | 'ROLLED_BACK' | 'EXPIRED' | 'EVALUATED' | 'SHADOW';
 
 /** The subject's figures in the last window before execution, and the rest of the traffic as control. */
 export interface MetricsSnapshot {

@@ -18,7 +18,12 @@ const moneyFormats = new Map<string, Intl.NumberFormat>();
 export function money(value: number, currency: string): string {
   let format = moneyFormats.get(currency);
   if (!format) {
-    format = new Intl.NumberFormat('en-IN', { style: 'currency', currency, currencyDisplay: currency === 'INR' ? 'narrowSymbol' : 'code', maximumFractionDigits: 0 });
+    format = new Intl.NumberFormat('en-IN', {
+      style: 'currency',
+      currency,
+      currencyDisplay: currency === 'INR' ? 'narrowSymbol' : 'code',
+      maximumFractionDigits: 0,
+    });
     moneyFormats.set(currency, format);
   }
   return format.format(value);

@@ -104,8 +104,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  healthRoutes(app, { db: deps.db, redis: deps.redis, roles: deps.roles, metrics: deps.metrics, probeTimeoutMs, retryAfterSeconds: config.ingest.retry_after_seconds });
-  transactionRoutes(app, { ingestor: deps.ingestor, metrics: deps.metrics, maxBatchItems: config.ingest.max_batch_items, maxClockSkewSeconds: config.ingest.max_clock_skew_seconds, now: deps.now });
+  healthRoutes(app, {
+    db: deps.db,
+    redis: deps.redis,
+    roles: deps.roles,
+    metrics: deps.metrics,
+    probeTimeoutMs,
+    retryAfterSeconds: config.ingest.retry_after_seconds,
+  });
+  transactionRoutes(app, {
+    ingestor: deps.ingestor,
+    metrics: deps.metrics,
+    maxBatchItems: config.ingest.max_batch_items,
+    maxClockSkewSeconds: config.ingest.max_clock_skew_seconds,
+    now: deps.now,
+  });
   agentRoutes(app, { db: deps.db, now: deps.now });
   await graphqlRoutes(app, { config, db: deps.db, redis: deps.redis, logger: deps.logger, now: deps.now, serveSubscriptions: deps.serveSubscriptions });
   await dashboardRoutes(app, { config, db: deps.db });

@@ -52,13 +52,22 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
 
   routes.get(
     '/dashboard/history',
-    { config: { role: 'viewer' }, schema: { hide: true, querystring: z.object({ last: z.coerce.number().int().min(1).max(dashboardHistoryCycles).default(120) }) } },
+    {
+      config: { role: 'viewer' },
+      schema: { hide: true, querystring: z.object({ last: z.coerce.number().int().min(1).max(dashboardHistoryCycles).default(120) }) },
+    },
     async (request) => {
       const rows = await withPostgres(() => recentCycles(deps.db.pool, request.query.last));
       // Oldest first, the order a chart draws in; patterns are not needed for rates and latencies.
       return rows.reverse().map((row) => {
         const health = systemHealth(row.metrics, [], deps.config.agent);
-        return { cycleNumber: row.number, windowEnd: row.window_end.toISOString(), system: figures(health.system), issuers: health.issuers.map(figures), methods: health.methods.map(figures) };
+        return {
+          cycleNumber: row.number,
+          windowEnd: row.window_end.toISOString(),
+          system: figures(health.system),
+          issuers: health.issuers.map(figures),
+          methods: health.methods.map(figures),
+        };
       });
     },
   );

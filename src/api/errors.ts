@@ -82,7 +82,5 @@ export function registerErrorHandling(app: FastifyInstance, retryAfterSeconds: n
 
 /** JSON 404s; the instance-wide rate limit covers them, so probing for URLs costs the prober. */
 export function registerNotFound(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 }

@@ -32,9 +32,24 @@ export function createMetrics(): Metrics {
     registry,
     accepted: new Counter({ name: 'payops_transactions_accepted_total', help: 'Transactions newly committed', registers: [registry] }),
     duplicates: new Counter({ name: 'payops_transactions_duplicates_total', help: 'Transactions whose id was already stored', registers: [registry] }),
-    rejected: new Counter({ name: 'payops_transactions_rejected_total', help: 'Ingestion requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
-    dependencyUp: new Gauge({ name: 'payops_dependency_up', help: 'Whether Postgres and Redis answered the last probe (readiness or scrape): 1 up, 0 down', labelNames: ['dependency'], registers: [registry] }),
-    shed: new Counter({ name: 'payops_requests_shed_total', help: 'Requests refused with 503 overloaded, by what was over its limit', labelNames: ['reason'], registers: [registry] }),
+    rejected: new Counter({
+      name: 'payops_transactions_rejected_total',
+      help: 'Ingestion requests refused, by error code',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'payops_dependency_up',
+      help: 'Whether Postgres and Redis answered the last probe (readiness or scrape): 1 up, 0 down',
+      labelNames: ['dependency'],
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: 'payops_requests_shed_total',
+      help: 'Requests refused with 503 overloaded, by what was over its limit',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     jobs: {
       cycleDuration: new Histogram({
         name: 'payops_cycle_duration_seconds',
@@ -42,10 +57,29 @@ export function createMetrics(): Metrics {
         buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
         registers: [registry],
       }),
-      windowsSkipped: new Counter({ name: 'payops_cycle_windows_skipped_total', help: 'Windows never judged because they were older than jobs.max_catch_up_windows after downtime', registers: [registry] }),
-      patterns: new Counter({ name: 'payops_patterns_detected_total', help: 'Patterns the cycles found, by type', labelNames: ['type'], registers: [registry] }),
-      jobRetries: new Counter({ name: 'payops_job_retries_total', help: 'Job attempts that failed and will be retried, by queue', labelNames: ['queue'], registers: [registry] }),
-      jobFailures: new Counter({ name: 'payops_job_failures_total', help: 'Jobs that failed their last attempt, by queue', labelNames: ['queue'], registers: [registry] }),
+      windowsSkipped: new Counter({
+        name: 'payops_cycle_windows_skipped_total',
+        help: 'Windows never judged because they were older than jobs.max_catch_up_windows after downtime',
+        registers: [registry],
+      }),
+      patterns: new Counter({
+        name: 'payops_patterns_detected_total',
+        help: 'Patterns the cycles found, by type',
+        labelNames: ['type'],
+        registers: [registry],
+      }),
+      jobRetries: new Counter({
+        name: 'payops_job_retries_total',
+        help: 'Job attempts that failed and will be retried, by queue',
+        labelNames: ['queue'],
+        registers: [registry],
+      }),
+      jobFailures: new Counter({
+        name: 'payops_job_failures_total',
+        help: 'Jobs that failed their last attempt, by queue',
+        labelNames: ['queue'],
+        registers: [registry],
+      }),
       webhookAttempts: new Counter({
         name: 'payops_webhook_attempts_total',
         help: 'Ops-alert webhook attempts by outcome: delivered, failed (to be retried) or dead (dead-lettered)',

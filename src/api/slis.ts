@@ -56,9 +56,21 @@ export function registerSlis(registry: Registry, deps: SliDeps): ScrapeRefresh {
   const outboxAge = gauge('payops_outbox_oldest_event_age_seconds', 'Age of the oldest unpublished event (0 when none waits): publish lag');
   const deliveries = gauge('payops_webhook_deliveries', 'Ops-alert deliveries by status: pending, delivered, dead (dead letters)', ['status']);
   const interventions = gauge('payops_interventions', 'Interventions by status and action', ['status', 'action']);
-  const successRate = gauge('payops_window_success_rate', 'Success rate in the last judged window, per issuer, method and gateway (top N by volume, the rest as other) and system', ['dimension', 'value']);
-  const attempts = gauge('payops_window_attempts', 'Attempts in the last judged window, per issuer, method and gateway (top N by volume, the rest as other) and system', ['dimension', 'value']);
-  const unclassified = gauge('payops_unclassified_error_codes', 'Failed attempts in the last judged window per error code in neither taxonomy list (top N, the rest as other)', ['code']);
+  const successRate = gauge(
+    'payops_window_success_rate',
+    'Success rate in the last judged window, per issuer, method and gateway (top N by volume, the rest as other) and system',
+    ['dimension', 'value'],
+  );
+  const attempts = gauge(
+    'payops_window_attempts',
+    'Attempts in the last judged window, per issuer, method and gateway (top N by volume, the rest as other) and system',
+    ['dimension', 'value'],
+  );
+  const unclassified = gauge(
+    'payops_unclassified_error_codes',
+    'Failed attempts in the last judged window per error code in neither taxonomy list (top N, the rest as other)',
+    ['code'],
+  );
   const foldedValues = gauge(
     'payops_window_folded_values',
     'Distinct issuers, methods and gateways of the last judged window beyond agent.max_dimension_values, judged together as other (ingestion takes them all)',
@@ -85,15 +97,25 @@ export function registerSlis(registry: Registry, deps: SliDeps): ScrapeRefresh {
   const fromPostgres = async () => {
     const [judged, window, backlog, byStatus, byDelivery] = await within(
       deps.timeoutMs,
-      Promise.all([lastJudgedWindow(deps.db.pool), latestWindow(deps.db.pool), outboxBacklog(deps.db.pool), interventionCounts(deps.db.pool), webhookDeliveryCounts(deps.db.pool)]),
+      Promise.all([
+        lastJudgedWindow(deps.db.pool),
+        latestWindow(deps.db.pool),
+        outboxBacklog(deps.db.pool),
+        interventionCounts(deps.db.pool),
+        webhookDeliveryCounts(deps.db.pool),
+      ]),
     );
     const now = deps.now().getTime();
     cycleLag.reset();
     foldedValues.reset();
     if (judged.windowEnd !== null) {
       cycleLag.set((now - judged.windowEnd) / MS_PER_SECOND);
-      const distinct = await within(deps.timeoutMs, distinctValues(deps.db.pool, judged.windowEnd - deps.cycleIntervalSeconds * MS_PER_SECOND, judged.windowEnd));
-      for (const dimension of ['issuer', 'method', 'gateway'] as const) foldedValues.set({ dimension }, Math.max(0, distinct[dimension] - deps.maxDimensionValues));
+      const distinct = await within(
+        deps.timeoutMs,
+        distinctValues(deps.db.pool, judged.windowEnd - deps.cycleIntervalSeconds * MS_PER_SECOND, judged.windowEnd),
+      );
+      for (const dimension of ['issuer', 'method', 'gateway'] as const)
+        foldedValues.set({ dimension }, Math.max(0, distinct[dimension] - deps.maxDimensionValues));
     }
     outboxEvents.set(backlog.events);
     outboxAge.set(backlog.oldestAt === null ? 0 : Math.max(0, now - backlog.oldestAt) / MS_PER_SECOND);
@@ -124,7 +146,8 @@ export function registerSlis(registry: Registry, deps: SliDeps): ScrapeRefresh {
   return async () => {
     const [postgres, queues] = await Promise.allSettled([fromPostgres(), fromQueues()]);
     // Stale values would read as a healthy backlog; absent ones read as unknown.
-    if (postgres.status === 'rejected') [cycleLag, outboxEvents, outboxAge, deliveries, interventions, successRate, attempts, unclassified, foldedValues].forEach((g) => g.reset());
+    if (postgres.status === 'rejected')
+      [cycleLag, outboxEvents, outboxAge, deliveries, interventions, successRate, attempts, unclassified, foldedValues].forEach((g) => g.reset());
     if (queues.status === 'rejected') queueDepth.reset();
   };
 }

@@ -123,14 +123,12 @@ const jobsSchema = z
 
 /** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
 export const webhookSecretPrefix = 'whsec_';
-const webhookSecret = z
-  .string()
-  .refine((value) => {
-    if (value === '') return true;
-    const encoded = value.slice(webhookSecretPrefix.length);
-    const bytes = Buffer.from(encoded, 'base64').length;
-    return value.startsWith(webhookSecretPrefix) && /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && bytes >= 24 && bytes <= 64;
-  }, 'must be whsec_ followed by the base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
+const webhookSecret = z.string().refine((value) => {
+  if (value === '') return true;
+  const encoded = value.slice(webhookSecretPrefix.length);
+  const bytes = Buffer.from(encoded, 'base64').length;
+  return value.startsWith(webhookSecretPrefix) && /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && bytes >= 24 && bytes <= 64;
+}, 'must be whsec_ followed by the base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
 
 const actionsSchema = z
   .object({
@@ -151,7 +149,11 @@ const actionsSchema = z
   .superRefine(({ webhooks, webhook_secret }, ctx) => {
     // Unsigned alerts could be forged by anyone who learns a receiver's URL.
     if (webhooks.length > 0 && webhook_secret === '') {
-      ctx.addIssue({ code: 'custom', path: ['webhook_secret'], message: 'is required when webhooks are configured (whsec_ followed by base64 of 24 to 64 random bytes)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhook_secret'],
+        message: 'is required when webhooks are configured (whsec_ followed by base64 of 24 to 64 random bytes)',
+      });
     }
   });
 
@@ -253,20 +255,41 @@ const driftSchema = z
 
 // Core settings an operator looks for beside the actions they price, under value or error_codes,
 // rather than among the detector's knobs; they are copied into the core's config after validation.
-const elsewhere = ['customerSwitchRate', 'retryCost', 'valueBasis', 'feeRates', 'customerDeclineCodes', 'technicalErrorCodes'] as const satisfies readonly (keyof AgentConfig)[];
+const elsewhere = [
+  'customerSwitchRate',
+  'retryCost',
+  'valueBasis',
+  'feeRates',
+  'customerDeclineCodes',
+  'technicalErrorCodes',
+] as const satisfies readonly (keyof AgentConfig)[];
 const settingsElsewhere: ReadonlySet<keyof AgentConfig> = new Set(elsewhere);
 type AgentSectionKey = Exclude<keyof AgentConfig, (typeof elsewhere)[number]>;
 
 // YAML key for each agent setting: snake_case of the core's name, except the original's
 // `cycle_interval`, which keeps its name (its unit, seconds, is in the core's name instead).
 export const agentKeyNames: Record<string, AgentSectionKey> = Object.fromEntries(
-  (Object.keys(defaultAgentConfig) as (keyof AgentConfig)[]).filter((name): name is AgentSectionKey => !settingsElsewhere.has(name)).map((name) => [
-    name === 'cycleIntervalSeconds' ? 'cycle_interval' : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-    name,
-  ]),
+  (Object.keys(defaultAgentConfig) as (keyof AgentConfig)[])
+    .filter((name): name is AgentSectionKey => !settingsElsewhere.has(name))
+    .map((name) => [name === 'cycleIntervalSeconds' ? 'cycle_interval' : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), name]),
 );
 const mustBePositive = new Set<keyof AgentConfig>(['cycleIntervalSeconds', 'anomalyThreshold', 'horizonWindows', 'maxDimensionValues']);
-const mustBeWhole = new Set<keyof AgentConfig>(['maxDimensionValues', 'forgetAfterWindows', 'maxPoolWindows', 'maxIncidentWindows', 'flapWindowWindows', 'minActionFrequencyCycles', 'warmupWindows', 'confirmWindows', 'incidentResolveWindows', 'evaluationDelayWindows', 'maxActionsPerCycle', 'maxSuppressedIssuers', 'maxSuppressedMethods', 'reducedMaxRetries']);
+const mustBeWhole = new Set<keyof AgentConfig>([
+  'maxDimensionValues',
+  'forgetAfterWindows',
+  'maxPoolWindows',
+  'maxIncidentWindows',
+  'flapWindowWindows',
+  'minActionFrequencyCycles',
+  'warmupWindows',
+  'confirmWindows',
+  'incidentResolveWindows',
+  'evaluationDelayWindows',
+  'maxActionsPerCycle',
+  'maxSuppressedIssuers',
+  'maxSuppressedMethods',
+  'reducedMaxRetries',
+]);
 
 function agentSetting(name: AgentSectionKey): z.ZodType {
   if (name === 'mode') return z.enum(['shadow', 'advisory', 'autonomous']).default(defaultAgentConfig.mode);
@@ -281,7 +304,10 @@ function agentSetting(name: AgentSectionKey): z.ZodType {
 const agentSchema = z
   .object(Object.fromEntries(Object.entries(agentKeyNames).map(([key, name]) => [key, agentSetting(name)])))
   .strict()
-  .transform((settings) => Object.fromEntries(Object.entries(settings).map(([key, value]) => [agentKeyNames[key], value])) as unknown as Pick<AgentConfig, AgentSectionKey>);
+  .transform(
+    (settings) =>
+      Object.fromEntries(Object.entries(settings).map(([key, value]) => [agentKeyNames[key], value])) as unknown as Pick<AgentConfig, AgentSectionKey>,
+  );
 
 const loggingSchema = z
   .object({
@@ -313,7 +339,11 @@ const sectionsSchema = z
   .superRefine(({ server, redis }, ctx) => {
     // Past the grace the process is killed before it commits what it accepted.
     if (redis.close_timeout_ms >= server.shutdown_grace_ms) {
-      ctx.addIssue({ code: 'custom', path: ['redis', 'close_timeout_ms'], message: `must be shorter than server.shutdown_grace_ms (${server.shutdown_grace_ms}), which also covers the commits` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redis', 'close_timeout_ms'],
+        message: `must be shorter than server.shutdown_grace_ms (${server.shutdown_grace_ms}), which also covers the commits`,
+      });
     }
   });
 

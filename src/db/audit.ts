@@ -21,16 +21,21 @@ export interface AuditRow {
 
 export async function appendAudit(client: Queryable, entry: AuditEntry): Promise<void> {
   await client.query('INSERT INTO audit_log (at, kind, actor, subject, cycle_number, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-    entry.at, entry.kind, entry.actor, entry.subject, entry.cycleNumber, JSON.stringify(entry.data),
+    entry.at,
+    entry.kind,
+    entry.actor,
+    entry.subject,
+    entry.cycleNumber,
+    JSON.stringify(entry.data),
   ]);
 }
 
 /** Newest first; `beforeId` pages further back. */
 export async function recentAudit(client: Queryable, limit: number, beforeId?: number): Promise<AuditRow[]> {
-  const result = await client.query<AuditRow>(
-    'SELECT * FROM audit_log WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1',
-    [limit, beforeId ?? null],
-  );
+  const result = await client.query<AuditRow>('SELECT * FROM audit_log WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1', [
+    limit,
+    beforeId ?? null,
+  ]);
   return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 

@@ -31,16 +31,12 @@ export async function lockAgentState(client: Queryable, initial: AgentState): Pr
   await client.query(`INSERT INTO agent_state (id, cycle_number, window_end, state) VALUES (1, 0, NULL, $1) ON CONFLICT (id) DO NOTHING`, [
     JSON.stringify(initial),
   ]);
-  const result = await client.query<AgentStateRow>(
-    'SELECT cycle_number, window_end, state FROM agent_state WHERE id = 1 FOR UPDATE',
-  );
+  const result = await client.query<AgentStateRow>('SELECT cycle_number, window_end, state FROM agent_state WHERE id = 1 FOR UPDATE');
   return storedState(result.rows[0]!);
 }
 
 export async function readAgentState(client: Queryable): Promise<StoredAgentState | undefined> {
-  const result = await client.query<AgentStateRow>(
-    'SELECT cycle_number, window_end, state FROM agent_state WHERE id = 1',
-  );
+  const result = await client.query<AgentStateRow>('SELECT cycle_number, window_end, state FROM agent_state WHERE id = 1');
   const row = result.rows[0];
   return row && storedState(row);
 }
@@ -80,9 +76,18 @@ export async function insertCycle(client: Queryable, result: CycleResult): Promi
     `INSERT INTO cycles (number, window_start, window_end, transactions, decision, reason, metrics, hypotheses, options, refused, incident_events, evaluations)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
-      result.cycleNumber, new Date(result.windowStart), new Date(result.windowEnd), result.metrics.system.volume,
-      result.decision.kind, result.decision.reason, JSON.stringify(result.metrics), JSON.stringify(result.hypotheses),
-      JSON.stringify(result.options), JSON.stringify(result.decision.refused), JSON.stringify(result.incidentEvents), JSON.stringify(result.evaluations),
+      result.cycleNumber,
+      new Date(result.windowStart),
+      new Date(result.windowEnd),
+      result.metrics.system.volume,
+      result.decision.kind,
+      result.decision.reason,
+      JSON.stringify(result.metrics),
+      JSON.stringify(result.hypotheses),
+      JSON.stringify(result.options),
+      JSON.stringify(result.decision.refused),
+      JSON.stringify(result.incidentEvents),
+      JSON.stringify(result.evaluations),
     ],
   );
 }
@@ -90,14 +95,16 @@ export async function insertCycle(client: Queryable, result: CycleResult): Promi
 /** The patterns table holds the core's Pattern as it is: the compiler checks both ways (insert and select). */
 export async function insertPatterns(client: Client, found: readonly Pattern[]): Promise<void> {
   if (found.length === 0) return;
-  await on(client).insert(patterns).values([...found]);
+  await on(client)
+    .insert(patterns)
+    .values([...found]);
 }
 
 export async function recentCycles(client: Queryable, limit: number, beforeNumber?: number): Promise<CycleRow[]> {
-  const result = await client.query<CycleRow>(
-    'SELECT * FROM cycles WHERE ($2::int IS NULL OR number < $2) ORDER BY number DESC LIMIT $1',
-    [limit, beforeNumber ?? null],
-  );
+  const result = await client.query<CycleRow>('SELECT * FROM cycles WHERE ($2::int IS NULL OR number < $2) ORDER BY number DESC LIMIT $1', [
+    limit,
+    beforeNumber ?? null,
+  ]);
   return result.rows.map(upgradeCycleRow);
 }
 
@@ -108,9 +115,18 @@ export async function recentPatterns(client: Client, limit: number, type?: Patte
   const conditions: SQL[] = [];
   if (type) conditions.push(eq(patterns.type, type));
   if (beforeId !== undefined) conditions.push(lt(patterns.id, beforeId));
-  return on(client).select().from(patterns).where(and(...conditions)).orderBy(desc(patterns.id)).limit(limit);
+  return on(client)
+    .select()
+    .from(patterns)
+    .where(and(...conditions))
+    .orderBy(desc(patterns.id))
+    .limit(limit);
 }
 
 export async function patternsOfCycles(client: Client, cycleNumbers: readonly number[]): Promise<PatternRow[]> {
-  return on(client).select().from(patterns).where(inArray(patterns.cycleNumber, [...cycleNumbers])).orderBy(asc(patterns.id));
+  return on(client)
+    .select()
+    .from(patterns)
+    .where(inArray(patterns.cycleNumber, [...cycleNumbers]))
+    .orderBy(asc(patterns.id));
 }

@@ -25,7 +25,11 @@ export async function insertDirective(
 }
 
 export async function removeDirective(client: Queryable, interventionId: string, reason: string, at: Date): Promise<void> {
-  await client.query('UPDATE directives SET removed_at = $3, removed_reason = $2 WHERE intervention_id = $1 AND removed_at IS NULL', [interventionId, reason, at]);
+  await client.query('UPDATE directives SET removed_at = $3, removed_reason = $2 WHERE intervention_id = $1 AND removed_at IS NULL', [
+    interventionId,
+    reason,
+    at,
+  ]);
 }
 
 /** The directives a gateway must apply at `now`. */

@@ -6,10 +6,7 @@ import type { InterventionRow, TransitionRow } from './interventions';
 import { interventions, interventionTransitions } from './schema';
 
 /** Newest first; `beforeId` pages further back from that intervention (ties on time broken by id). */
-export async function interventionsPage(
-  client: Client,
-  page: { limit: number; status?: InterventionStatus; beforeId?: string },
-): Promise<InterventionRow[]> {
+export async function interventionsPage(client: Client, page: { limit: number; status?: InterventionStatus; beforeId?: string }): Promise<InterventionRow[]> {
   const conditions: SQL[] = [];
   if (page.status) conditions.push(eq(interventions.status, page.status));
   if (page.beforeId !== undefined) {
@@ -24,7 +21,10 @@ export async function interventionsPage(
 }
 
 export async function interventionsByIds(client: Client, ids: readonly string[]): Promise<InterventionRow[]> {
-  return on(client).select().from(interventions).where(inArray(interventions.id, [...ids]));
+  return on(client)
+    .select()
+    .from(interventions)
+    .where(inArray(interventions.id, [...ids]));
 }
 
 export async function interventionsOfCycles(client: Client, cycleNumbers: readonly number[]): Promise<InterventionRow[]> {

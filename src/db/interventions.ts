@@ -36,10 +36,7 @@ export async function updateInterventionStatus(client: Client, id: string, statu
     .where(eq(interventions.id, id));
 }
 
-export async function insertTransition(
-  client: Client,
-  transition: Omit<typeof interventionTransitions.$inferInsert, 'id'>,
-): Promise<void> {
+export async function insertTransition(client: Client, transition: Omit<typeof interventionTransitions.$inferInsert, 'id'>): Promise<void> {
   await on(client).insert(interventionTransitions).values(transition);
 }
 
@@ -70,7 +67,8 @@ export async function takeUnappliedEvents(client: Client, cycle: number): Promis
     .map(eventOf);
 }
 
-type ReportedTransition = Pick<TransitionRow, 'interventionId' | 'reason' | 'at'> & Pick<InterventionRow, 'params' | 'ttlSeconds' | 'approvedScope'> & { to: InterventionStatus };
+type ReportedTransition = Pick<TransitionRow, 'interventionId' | 'reason' | 'at'> &
+  Pick<InterventionRow, 'params' | 'ttlSeconds' | 'approvedScope'> & { to: InterventionStatus };
 
 function eventOf(row: ReportedTransition): InterventionEvent {
   const base = { interventionId: row.interventionId, at: row.at.getTime() };

@@ -26,10 +26,7 @@ export async function takePublisherTurn(client: Queryable): Promise<boolean> {
 
 /** Unpublished events, oldest first. */
 export async function unpublished(client: Queryable, limit: number): Promise<OutboxRow[]> {
-  const result = await client.query<OutboxRow>(
-    'SELECT id, topic, payload FROM event_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
-    [limit],
-  );
+  const result = await client.query<OutboxRow>('SELECT id, topic, payload FROM event_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1', [limit]);
   return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 

@@ -6,7 +6,6 @@ import { MS_PER_HOUR, MS_PER_SECOND, type Transaction } from '../agent';
 import { inTransaction, withPostgres, type Database, type Queryable } from './client';
 import type { RetentionSettings } from './retention';
 
-
 /** Tables partitioned alike by window_time, whose partitions are created and dropped together. */
 export const partitionedTables = ['transactions', 'window_rollups'] as const;
 export type PartitionedTable = (typeof partitionedTables)[number];
@@ -172,7 +171,9 @@ export async function drainDefaultPartition(db: Database, partitionHours: number
   let more = false;
   for (const table of partitionedTables) {
     for (let n = 0; ; n += 1) {
-      const { rows } = await withPostgres(() => db.pool.query<{ oldest: Date | null }>(`SELECT min(window_time) AS oldest FROM "${defaultPartitionOf(table)}"`));
+      const { rows } = await withPostgres(() =>
+        db.pool.query<{ oldest: Date | null }>(`SELECT min(window_time) AS oldest FROM "${defaultPartitionOf(table)}"`),
+      );
       const oldest = rows[0]?.oldest;
       if (!oldest) break;
       if (n === maxDrainPartitions) {
@@ -211,13 +212,22 @@ export async function dropExpiredPartitions(db: Database, now: Date, retentionHo
  * Deletes idempotency keys older than the dedup horizon, `batchRows` at a time, for at most
  * `budgetMs`. Only garbage collection: the insert already treats such a key as absent.
  */
-export async function pruneTransactionIds(db: Database, now: Date, horizonHours: number, batchRows: number, budgetMs: number): Promise<{ deleted: number; more: boolean }> {
+export async function pruneTransactionIds(
+  db: Database,
+  now: Date,
+  horizonHours: number,
+  batchRows: number,
+  budgetMs: number,
+): Promise<{ deleted: number; more: boolean }> {
   const cutoff = new Date(now.getTime() - horizonHours * MS_PER_HOUR);
   const started = Date.now();
   let deleted = 0;
   for (;;) {
     const { rowCount } = await withPostgres(() =>
-      db.pool.query(`DELETE FROM transaction_ids WHERE ctid = ANY(ARRAY(SELECT ctid FROM transaction_ids WHERE window_time < $1 LIMIT $2))`, [cutoff, batchRows]),
+      db.pool.query(`DELETE FROM transaction_ids WHERE ctid = ANY(ARRAY(SELECT ctid FROM transaction_ids WHERE window_time < $1 LIMIT $2))`, [
+        cutoff,
+        batchRows,
+      ]),
     );
     deleted += rowCount ?? 0;
     if ((rowCount ?? 0) < batchRows) return { deleted, more: false };

@@ -2,7 +2,6 @@ import { MS_PER_SECOND, SECONDS_PER_HOUR, type InterventionStatus } from '../age
 import type { Config } from '../config';
 import { withPostgres, type Database, type Queryable } from './client';
 
-
 /** The `retention` config keys (transactions go by partition, elsewhere). */
 export type RetentionSettings = Config['retention'];
 

@@ -202,7 +202,12 @@ export const interventionTransitions = pgTable(
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     appliedCycle: integer('applied_cycle'),
   },
-  (table) => [index('transitions_intervention_idx').on(table.interventionId), index('transitions_unapplied_idx').on(table.id).where(sql`applied_cycle IS NULL`)],
+  (table) => [
+    index('transitions_intervention_idx').on(table.interventionId),
+    index('transitions_unapplied_idx')
+      .on(table.id)
+      .where(sql`applied_cycle IS NULL`),
+  ],
 );
 
 /** What gateways must apply now: one directive per executed intervention. */
@@ -218,7 +223,11 @@ export const directives = pgTable(
     removedAt: timestamp('removed_at', { withTimezone: true, mode: 'date' }),
     removedReason: text('removed_reason'),
   },
-  (table) => [index('directives_live_idx').on(table.expiresAt).where(sql`removed_at IS NULL`)],
+  (table) => [
+    index('directives_live_idx')
+      .on(table.expiresAt)
+      .where(sql`removed_at IS NULL`),
+  ],
 );
 
 /** One ops alert to one webhook; unique per (intervention, url) so a retry never sends a second alert. */
@@ -229,7 +238,9 @@ export const webhookDeliveries = pgTable(
     interventionId: text('intervention_id').notNull(),
     url: text('url').notNull(),
     payload: jsonb('payload').notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -263,5 +274,9 @@ export const eventOutbox = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
   },
-  (table) => [index('event_outbox_unpublished_idx').on(table.id).where(sql`published_at IS NULL`)],
+  (table) => [
+    index('event_outbox_unpublished_idx')
+      .on(table.id)
+      .where(sql`published_at IS NULL`),
+  ],
 );

@@ -142,7 +142,12 @@ const raceCodes = new Set(['23505', '40P01', '23514']);
 // all a third attempt could still meet.
 const maxAttempts = 3;
 
-async function insert<Row extends object>(db: Database, rows: readonly Transaction[], placement: Placement, [antiJoin, onConflict]: readonly [Statement, Statement]) {
+async function insert<Row extends object>(
+  db: Database,
+  rows: readonly Transaction[],
+  placement: Placement,
+  [antiJoin, onConflict]: readonly [Statement, Statement],
+) {
   // A repeated id would defeat the anti-join within its own statement; the first one is kept.
   const seen = new Set<string>();
   const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));

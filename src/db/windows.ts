@@ -1,4 +1,16 @@
-import { addToHistogram, emptyMetrics, emptyWindow, foldName, keptValues, mergeHistogram, P95, quantile, type DimensionMetrics, type Histogram, type WindowMetrics } from '../agent';
+import {
+  addToHistogram,
+  emptyMetrics,
+  emptyWindow,
+  foldName,
+  keptValues,
+  mergeHistogram,
+  P95,
+  quantile,
+  type DimensionMetrics,
+  type Histogram,
+  type WindowMetrics,
+} from '../agent';
 import { withPostgres, type Database } from './client';
 
 // How rollup rows of one cell merge, shared by the cycle's read (below) and the compaction that
@@ -82,7 +94,8 @@ function merge(into: Accumulator, from: Accumulator): void {
   m.retrySuccesses += c.retrySuccesses;
   m.amountMinorSum += c.amountMinorSum;
   for (const [code, n] of Object.entries(c.errorCodeCounts)) m.errorCodeCounts[code] = (m.errorCodeCounts[code] ?? 0) + n;
-  for (const [currency, amount] of Object.entries(c.amountMinorByCurrency)) m.amountMinorByCurrency[currency] = (m.amountMinorByCurrency[currency] ?? 0) + amount;
+  for (const [currency, amount] of Object.entries(c.amountMinorByCurrency))
+    m.amountMinorByCurrency[currency] = (m.amountMinorByCurrency[currency] ?? 0) + amount;
   into.latencySum += from.latencySum;
   mergeHistogram(into.histogram, from.histogram);
 }
@@ -117,8 +130,20 @@ export async function aggregateWindow(db: Database, start: number, end: number, 
 
   const cells = new Map<string, CellKey & { acc: Accumulator }>();
   for (const row of cellRows.rows) {
-    const metrics: DimensionMetrics = { ...emptyMetrics(), volume: row.volume, successes: row.successes, retries: row.retries, retrySuccesses: row.retry_successes, amountMinorSum: row.amount_minor_sum };
-    cells.set(cellKey(row), { issuer: row.issuer, method: row.method, gateway: row.gateway, acc: { metrics, latencySum: row.latency_sum_ms, histogram: new Map() } });
+    const metrics: DimensionMetrics = {
+      ...emptyMetrics(),
+      volume: row.volume,
+      successes: row.successes,
+      retries: row.retries,
+      retrySuccesses: row.retry_successes,
+      amountMinorSum: row.amount_minor_sum,
+    };
+    cells.set(cellKey(row), {
+      issuer: row.issuer,
+      method: row.method,
+      gateway: row.gateway,
+      acc: { metrics, latencySum: row.latency_sum_ms, histogram: new Map() },
+    });
   }
   const cellOf = (row: CellKey) => cells.get(cellKey(row))!.acc;
   for (const row of currencies.rows) cellOf(row).metrics.amountMinorByCurrency[row.key] = row.value;
@@ -126,9 +151,18 @@ export async function aggregateWindow(db: Database, start: number, end: number, 
   for (const row of buckets.rows) addToHistogram(cellOf(row).histogram, row.key, row.value);
 
   // The core's one folding rule, on the same volumes observe ranks.
-  const issuers = keptValues(volumesBy(cells.values(), (cell) => cell.issuer), maxDimensionValues);
-  const methods = keptValues(volumesBy(cells.values(), (cell) => cell.method), maxDimensionValues);
-  const gateways = keptValues(volumesBy(cells.values(), (cell) => cell.gateway), maxDimensionValues);
+  const issuers = keptValues(
+    volumesBy(cells.values(), (cell) => cell.issuer),
+    maxDimensionValues,
+  );
+  const methods = keptValues(
+    volumesBy(cells.values(), (cell) => cell.method),
+    maxDimensionValues,
+  );
+  const gateways = keptValues(
+    volumesBy(cells.values(), (cell) => cell.gateway),
+    maxDimensionValues,
+  );
 
   const window = emptyWindow(start, end);
   const accumulators = new Map<DimensionMetrics, Accumulator>();

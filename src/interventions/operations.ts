@@ -60,7 +60,14 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
       };
       webhookDeliveries = await insertWebhookDeliveries(client, row.id, settings.webhooks, payload);
     } else {
-      await insertDirective(client, { intervention_id: row.id, action: row.action, target: row.target, params: directiveParams(row.action, row.params, settings.probeShare, scope.trafficShare), created_at: now, expires_at: expiresAt });
+      await insertDirective(client, {
+        intervention_id: row.id,
+        action: row.action,
+        target: row.target,
+        params: directiveParams(row.action, row.params, settings.probeShare, scope.trafficShare),
+        created_at: now,
+        expires_at: expiresAt,
+      });
     }
     await moveIntervention(client, row, { to: 'EXECUTED', actor: 'agent', reason: null, at: now, fields: { executedAt: now, expiresAt } });
     return { executed: true, webhookDeliveries };
@@ -68,7 +75,14 @@ export async function executeIntervention(db: Database, id: string, settings: Ac
 }
 
 /** An operator's yes. A smaller scope (shorter TTL, smaller share of traffic) may come with it. */
-export async function approveIntervention(db: Database, id: string, actor: Actor, note: string | null, scope: ApprovedScope, now: Date): Promise<InterventionRow> {
+export async function approveIntervention(
+  db: Database,
+  id: string,
+  actor: Actor,
+  note: string | null,
+  scope: ApprovedScope,
+  now: Date,
+): Promise<InterventionRow> {
   const outcome = await inTransaction(db, async (client) => {
     const row = await locked(client, id);
     if (row.status === 'AWAITING_APPROVAL' && isDue(row.status, deadlinesOf(row), now.getTime())) {
@@ -123,7 +137,7 @@ export async function expireDue(db: Database, now: Date, logger: Logger): Promis
   for (const candidate of due) {
     await inTransaction(db, async (client) => {
       const row = await lockIntervention(client, candidate.id);
-      if (!row || (row.status !== candidate.status)) return;
+      if (!row || row.status !== candidate.status) return;
       const reason = expiryReason(row.status);
       await moveIntervention(client, row, { to: 'EXPIRED', actor: 'agent', reason, at: now });
       await removeDirective(client, row.id, reason, now);

@@ -36,14 +36,30 @@ export async function moveIntervention(client: Client, row: InterventionRow, mov
     throw new Conflict(`intervention ${row.id} is ${row.status}; it cannot become ${move.to}`, row.status);
   }
   await updateInterventionStatus(client, row.id, move.to, move.fields ?? {}, move.at);
-  await insertTransition(client, { interventionId: row.id, fromStatus: row.status, toStatus: move.to, actor: move.actor, reason: move.reason, at: move.at, appliedCycle: move.appliedCycle });
+  await insertTransition(client, {
+    interventionId: row.id,
+    fromStatus: row.status,
+    toStatus: move.to,
+    actor: move.actor,
+    reason: move.reason,
+    at: move.at,
+    appliedCycle: move.appliedCycle,
+  });
   await announce(client, row, { from: row.status, ...move });
   return { ...row, ...move.fields, status: move.to, updatedAt: move.at };
 }
 
 /** Records the first status of a new intervention the same way every later one is recorded. */
 export async function recordProposal(client: Client, row: Announced & Pick<InterventionRow, 'status'>, at: Date, cycleNumber: number): Promise<void> {
-  await insertTransition(client, { interventionId: row.id, fromStatus: null, toStatus: row.status, actor: 'agent', reason: null, at, appliedCycle: cycleNumber });
+  await insertTransition(client, {
+    interventionId: row.id,
+    fromStatus: null,
+    toStatus: row.status,
+    actor: 'agent',
+    reason: null,
+    at,
+    appliedCycle: cycleNumber,
+  });
   await announce(client, row, { from: null, to: row.status, actor: 'agent', reason: null, at });
 }
 
@@ -63,6 +79,12 @@ async function announce(
     data: { from: change.from, to: change.to, reason: change.reason, action: row.action, target: row.target, heartbeat: row.heartbeat },
     at: change.at,
   });
-  const message: InterventionEventMessage = { type: change.to, at: change.at.toISOString(), interventionId: row.id, actor: change.actor, reason: change.reason };
+  const message: InterventionEventMessage = {
+    type: change.to,
+    at: change.at.toISOString(),
+    interventionId: row.id,
+    actor: change.actor,
+    reason: change.reason,
+  };
   await addToOutbox(client, interventionTopic, message);
 }

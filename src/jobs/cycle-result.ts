@@ -2,7 +2,18 @@
 // the cycle and its patterns, new proposals, the status changes the core made (evaluations,
 // rollbacks, expiries, releases), the audit entries and the events that announce them.
 import type { PoolClient } from 'pg';
-import { approvalEndsAt, byNrv, canMove, expiresAtOf, expiryReason, IN_FORCE_STATUSES, type AgentConfig, type ChosenIntervention, type CycleResult, type ValuedOption } from '../agent';
+import {
+  approvalEndsAt,
+  byNrv,
+  canMove,
+  expiresAtOf,
+  expiryReason,
+  IN_FORCE_STATUSES,
+  type AgentConfig,
+  type ChosenIntervention,
+  type CycleResult,
+  type ValuedOption,
+} from '../agent';
 import { appendAudit } from '../db/audit';
 import { insertCycle, insertPatterns } from '../db/cycles';
 import { removeDirective } from '../db/directives';
@@ -20,7 +31,10 @@ const keptAlternatives = 5;
  * itself: at most `keptAlternatives`, so a row does not copy every option of a wide incident's cycle.
  */
 export const alternativesTo = (options: readonly ValuedOption[], chosenId: string): ValuedOption[] =>
-  options.filter((other) => other.id !== chosenId).sort(byNrv).slice(0, keptAlternatives);
+  options
+    .filter((other) => other.id !== chosenId)
+    .sort(byNrv)
+    .slice(0, keptAlternatives);
 
 /** Stores the cycle's result; returns the interventions that may run now without an operator. */
 export async function writeCycleResult(client: PoolClient, result: CycleResult, agent: AgentConfig, eventsApplied: number, now: Date): Promise<string[]> {

@@ -32,7 +32,11 @@ export async function publishOutbox(db: Database, redis: Redis, prefix: string, 
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline did not run');
-    await markPublished(client, rows.map((row) => row.id), new Date());
+    await markPublished(
+      client,
+      rows.map((row) => row.id),
+      new Date(),
+    );
     return rows.length;
   });
 }

@@ -50,7 +50,13 @@ export interface DeliveryAttempt {
  * (status `dead`) and the audit says so. The delivery id travels in a header, so a receiver can
  * drop the rare repeat after a crash mid-send.
  */
-export async function deliverWebhook(db: Database, deliveryId: number, settings: WebhookSettings, isLastAttempt: boolean, now: () => Date): Promise<DeliveryAttempt | null> {
+export async function deliverWebhook(
+  db: Database,
+  deliveryId: number,
+  settings: WebhookSettings,
+  isLastAttempt: boolean,
+  now: () => Date,
+): Promise<DeliveryAttempt | null> {
   const delivery = await withPostgres(() => getDelivery(db.pool, deliveryId));
   if (!delivery || delivery.status !== 'pending') return null;
   const body = JSON.stringify(delivery.payload);

@@ -7,7 +7,17 @@ import type { Database } from '../db/client';
 import { runDueWindows } from './cycle';
 import { publishOutbox } from './events';
 import { executeIntervention } from '../interventions/operations';
-import { createQueueConnection, executeJobId, queueNames, queuePrefix, webhookJobId, type CycleJob, type ExecuteJob, type Queues, type WebhookJob } from './queues';
+import {
+  createQueueConnection,
+  executeJobId,
+  queueNames,
+  queuePrefix,
+  webhookJobId,
+  type CycleJob,
+  type ExecuteJob,
+  type Queues,
+  type WebhookJob,
+} from './queues';
 import { deliverWebhook } from './webhooks';
 
 export interface WorkerDeps {
@@ -40,7 +50,13 @@ export function startWorkers(deps: WorkerDeps): Workers {
   const worker = <T>(name: string, concurrency: number, process: (job: Job<T>) => Promise<void>) => {
     const connection = createQueueConnection(config.redis.url);
     connections.push(connection);
-    const w = new Worker<T>(name, process, { connection, prefix: queuePrefix(prefix, name), concurrency, lockDuration: config.jobs.job_lock_ms, stalledInterval: config.jobs.job_lock_ms });
+    const w = new Worker<T>(name, process, {
+      connection,
+      prefix: queuePrefix(prefix, name),
+      concurrency,
+      lockDuration: config.jobs.job_lock_ms,
+      stalledInterval: config.jobs.job_lock_ms,
+    });
     // Zero from the start, so rate() sees the first failure.
     deps.metrics.jobRetries.inc({ queue: name }, 0);
     deps.metrics.jobFailures.inc({ queue: name }, 0);
@@ -77,14 +93,24 @@ export function startWorkers(deps: WorkerDeps): Workers {
           deps.queues.webhooks.add(
             'webhook',
             { deliveryId },
-            { jobId: webhookJobId(deliveryId), attempts: config.actions.webhook_attempts, backoff: { type: 'exponential', delay: config.actions.webhook_backoff_ms } },
+            {
+              jobId: webhookJobId(deliveryId),
+              attempts: config.actions.webhook_attempts,
+              backoff: { type: 'exponential', delay: config.actions.webhook_backoff_ms },
+            },
           ),
         ),
       );
     }),
     worker<WebhookJob>(queueNames.webhooks, 4, async (job) => {
       const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const attempt = await deliverWebhook(deps.db, job.data.deliveryId, { secret: config.actions.webhook_secret, timeoutMs: config.actions.webhook_timeout_ms }, isLastAttempt, deps.now);
+      const attempt = await deliverWebhook(
+        deps.db,
+        job.data.deliveryId,
+        { secret: config.actions.webhook_secret, timeoutMs: config.actions.webhook_timeout_ms },
+        isLastAttempt,
+        deps.now,
+      );
       if (!attempt) return;
       deps.metrics.webhookAttempts.inc({ outcome: attempt.outcome });
       // A throw is what makes the queue retry with backoff.

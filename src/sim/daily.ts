@@ -11,7 +11,17 @@ export const WINDOW_MS = 60_000;
 export const DAY_START = Date.UTC(2026, 2, 2);
 export const WINDOWS_PER_DAY = 1440;
 
-export const ISSUERS: [string, number][] = [['HDFC', 0.3], ['ICICI', 0.2], ['SBI', 0.15], ['AXIS', 0.1], ['KOTAK', 0.08], ['YES', 0.07], ['PNB', 0.06], ['BOB', 0.03], ['IDFC', 0.01]];
+export const ISSUERS: [string, number][] = [
+  ['HDFC', 0.3],
+  ['ICICI', 0.2],
+  ['SBI', 0.15],
+  ['AXIS', 0.1],
+  ['KOTAK', 0.08],
+  ['YES', 0.07],
+  ['PNB', 0.06],
+  ['BOB', 0.03],
+  ['IDFC', 0.01],
+];
 /** Method, share, base success, the customer decline it fails with. */
 export const METHODS: [string, number, number, string][] = [
   ['upi', 0.56, 0.93, 'Z9'],

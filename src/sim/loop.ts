@@ -2,7 +2,19 @@
 // one cycle per window. The world reports back as the service would: autonomous proposals run at
 // the window's end, directives last their TTL, a target whose incident resolves is released early,
 // and an operator grants each approval after a delay, or never (the caller says which).
-import { directiveParams, executedEvent, initialAgentState, MS_PER_SECOND, observe, runCycle, type AgentConfig, type AgentState, type CycleResult, type InterventionEvent, type InterventionRecord } from '../agent';
+import {
+  directiveParams,
+  executedEvent,
+  initialAgentState,
+  MS_PER_SECOND,
+  observe,
+  runCycle,
+  type AgentConfig,
+  type AgentState,
+  type CycleResult,
+  type InterventionEvent,
+  type InterventionRecord,
+} from '../agent';
 import { routingFrom, type Directive, type Routing } from './gateway';
 import { addChunk, createStream, emptyChunk, type StreamChunk, type StreamOptions } from './stream';
 
@@ -115,7 +127,8 @@ export function* runClosedLoop(o: LoopOptions): Generator<LoopWindow> {
     let chunk: StreamChunk;
     if (o.policy.kind === 'fixed') {
       chunk = emptyChunk();
-      for (let t = start; t < end; t += FIXED_STEP_MS) addChunk(chunk, stream.advance(Math.min(end, t + FIXED_STEP_MS), fixedRouting(o.policy.directivesAt(t))));
+      for (let t = start; t < end; t += FIXED_STEP_MS)
+        addChunk(chunk, stream.advance(Math.min(end, t + FIXED_STEP_MS), fixedRouting(o.policy.directivesAt(t))));
     } else {
       chunk = stream.advance(end, routingFrom(directives));
     }

@@ -1,7 +1,21 @@
 // The closed loop's scenarios: one fault per kind, each in one place of the world, run with the agent
 // or without it, and the oracle that knows the fault in advance. bench:loop runs them all; a test
 // drives one with runScenario(kind, seed, policy).
-import { defaultAgentConfig, directiveParams, gatewayTarget, issuerTarget, methodTarget, MS_PER_SECOND, parseTarget, scopeLabel, sliceOf, SYSTEM_TARGET, targetOf, type ActionType, type AgentConfig } from '../agent';
+import {
+  defaultAgentConfig,
+  directiveParams,
+  gatewayTarget,
+  issuerTarget,
+  methodTarget,
+  MS_PER_SECOND,
+  parseTarget,
+  scopeLabel,
+  sliceOf,
+  SYSTEM_TARGET,
+  targetOf,
+  type ActionType,
+  type AgentConfig,
+} from '../agent';
 import type { Directive } from './gateway';
 import type { ScriptedIncident } from './incidents';
 import { runClosedLoop, type LoopOptions, type LoopWindow, type Policy } from './loop';
@@ -46,7 +60,11 @@ const FAULTS: Record<Exclude<LoopScenarioKind, 'healthy'>, (seed: number) => Fau
   issuer_degradation_3pct: () => ({ kind: 'degradation', target: issuerTarget('BOB'), successPoints: PARTIAL_POINTS }),
   customer_decline_surge: (seed) => ({ kind: 'customer_decline_surge', target: issuerTarget(largeIssuerOf(seed)) }),
   gateway_outage: (seed) => ({ kind: 'outage', target: gatewayTarget(gatewayOf(seed)) }),
-  gateway_method_fault: (seed) => ({ kind: 'degradation', target: targetOf({ gateway: gatewayOf(seed), method: 'upi' }), successPoints: GATEWAY_METHOD_POINTS }),
+  gateway_method_fault: (seed) => ({
+    kind: 'degradation',
+    target: targetOf({ gateway: gatewayOf(seed), method: 'upi' }),
+    successPoints: GATEWAY_METHOD_POINTS,
+  }),
   link_fault: (seed) => ({ kind: 'outage', target: targetOf({ gateway: gatewayOf(seed), issuer: largeIssuerOf(seed) }) }),
   provider_fault: (seed) => ({ kind: 'method_fatigue', target: methodTarget(seed % 2 === 1 ? 'upi' : 'card') }),
   system_fault: () => ({ kind: 'degradation', target: SYSTEM_TARGET, successPoints: SYSTEM_POINTS }),

@@ -30,7 +30,14 @@ export const defaultIssuers: readonly Weighted[] = [
  * switch's (91 issuer or switch inoperative, 96 malfunction, U30 debit failed) or the gateway's.
  */
 export const defaultMethods: readonly MethodProfile[] = [
-  { name: 'upi', weight: 0.56, medianAmountMinor: 80_000, successOffset: 0, declineCodes: ['Z9', 'ZM', 'Z8', 'ZA'], technicalCodes: ['U30', '91', 'ISSUER_UNAVAILABLE'] },
+  {
+    name: 'upi',
+    weight: 0.56,
+    medianAmountMinor: 80_000,
+    successOffset: 0,
+    declineCodes: ['Z9', 'ZM', 'Z8', 'ZA'],
+    technicalCodes: ['U30', '91', 'ISSUER_UNAVAILABLE'],
+  },
   {
     name: 'card',
     weight: 0.25,
@@ -39,8 +46,22 @@ export const defaultMethods: readonly MethodProfile[] = [
     declineCodes: ['INSUFFICIENT_FUNDS', 'DO_NOT_HONOR', '51', '05', '55'],
     technicalCodes: ['91', '96', 'ISSUER_UNAVAILABLE'],
   },
-  { name: 'netbanking', weight: 0.11, medianAmountMinor: 400_000, successOffset: -0.07, declineCodes: ['USER_CANCELLED', 'AUTHENTICATION_FAILED'], technicalCodes: ['ISSUER_UNAVAILABLE', 'BANK_UNAVAILABLE'] },
-  { name: 'wallet', weight: 0.08, medianAmountMinor: 50_000, successOffset: 0.02, declineCodes: ['INSUFFICIENT_FUNDS', 'USER_CANCELLED'], technicalCodes: ['ISSUER_UNAVAILABLE'] },
+  {
+    name: 'netbanking',
+    weight: 0.11,
+    medianAmountMinor: 400_000,
+    successOffset: -0.07,
+    declineCodes: ['USER_CANCELLED', 'AUTHENTICATION_FAILED'],
+    technicalCodes: ['ISSUER_UNAVAILABLE', 'BANK_UNAVAILABLE'],
+  },
+  {
+    name: 'wallet',
+    weight: 0.08,
+    medianAmountMinor: 50_000,
+    successOffset: 0.02,
+    declineCodes: ['INSUFFICIENT_FUNDS', 'USER_CANCELLED'],
+    technicalCodes: ['ISSUER_UNAVAILABLE'],
+  },
 ];
 
 /** The orchestrator's default split; unequal, so a gateway fault is not the same size everywhere. */
@@ -69,7 +90,9 @@ export const driftFromConfig = (drift: { theta: number; sigma: number; mean_succ
 });
 
 /** The stream's economics as the agent is configured: the share of steered payers who switch instrument, and what a retry costs. */
-export const economicsOf = (agent: Pick<AgentConfig, 'customerSwitchRate' | 'retryCost' | 'minorUnitsPerMajor'>): Pick<StreamOptions, 'customerSwitchRate' | 'retryCostMinor'> => ({
+export const economicsOf = (
+  agent: Pick<AgentConfig, 'customerSwitchRate' | 'retryCost' | 'minorUnitsPerMajor'>,
+): Pick<StreamOptions, 'customerSwitchRate' | 'retryCostMinor'> => ({
   customerSwitchRate: agent.customerSwitchRate,
   retryCostMinor: agent.retryCost * agent.minorUnitsPerMajor,
 });

@@ -2,7 +2,18 @@
 // take them: ids deduplicated, event times too far in the future refused, one cycle per window with
 // the quiet windows in between, autonomous proposals treated as executed at the window's end.
 // `npm run replay` and `npm run bench:scenarios` both run this.
-import { executedEvent, initialAgentState, MS_PER_SECOND, observe, runCycle, windowStartFor, type AgentConfig, type CycleResult, type InterventionEvent, type Transaction } from '../agent';
+import {
+  executedEvent,
+  initialAgentState,
+  MS_PER_SECOND,
+  observe,
+  runCycle,
+  windowStartFor,
+  type AgentConfig,
+  type CycleResult,
+  type InterventionEvent,
+  type Transaction,
+} from '../agent';
 
 export interface ReplayLimits {
   /** Event times beyond `nowMs` plus this are refused, as the service refuses them (ingest.max_clock_skew_seconds). */
@@ -55,9 +66,7 @@ export function bucketWindows(transactions: Iterable<Transaction>, windowMs: num
  */
 function reactions(result: CycleResult): { events: InterventionEvent[]; released: string[] } {
   const at = result.windowEnd;
-  const events: InterventionEvent[] = result.decision.chosen
-    .filter((c) => c.record.status === 'PROPOSED')
-    .map((c) => executedEvent(c.record, at));
+  const events: InterventionEvent[] = result.decision.chosen.filter((c) => c.record.status === 'PROPOSED').map((c) => executedEvent(c.record, at));
   const recovered = new Set(result.incidentEvents.filter((e) => e.type === 'resolved').map((e) => e.incident.target));
   const released = Object.values(result.state.interventions)
     .filter((r) => (r.status === 'EXECUTED' || r.status === 'EVALUATED') && r.action !== 'ALERT_OPS' && recovered.has(r.subject))

@@ -32,7 +32,10 @@ const AT = 300;
 const BATCH_START = 600;
 const BATCH_END = 630;
 
-const on = (issuer: string, from: number, to: number, fx: CellFx): Fault => (i, _m, w) => (i === issuer && w >= from && w < to ? fx : null);
+const on =
+  (issuer: string, from: number, to: number, fx: CellFx): Fault =>
+  (i, _m, w) =>
+    i === issuer && w >= from && w < to ? fx : null;
 
 const records = (cycles: readonly CycleResult[]): InterventionRecord[] => cycles.flatMap((c) => c.decision.chosen.map((x) => x.record));
 const pages = (cycles: readonly CycleResult[]): InterventionRecord[] => records(cycles).filter((r) => r.action === 'ALERT_OPS' && !r.heartbeat);
@@ -45,7 +48,8 @@ function firstFinding(run: ScenarioRun, from: number, to: number, target: string
   return i < 0 ? -1 : i + 1;
 }
 
-const caused = (cycles: readonly CycleResult[], cause: string, target: string): boolean => cycles.some((c) => c.hypotheses.some((h) => h.cause === cause && h.target === target));
+const caused = (cycles: readonly CycleResult[], cause: string, target: string): boolean =>
+  cycles.some((c) => c.hypotheses.some((h) => h.cause === cause && h.target === target));
 const paged = (cycles: readonly CycleResult[], subject: string): boolean => pages(cycles).some((r) => r.params.subject === subject);
 const fail = (ok: boolean, why: string): string | null => (ok ? null : why);
 const all = (...checks: (string | null)[]): string | null => checks.filter((c) => c !== null).join('; ') || null;
@@ -63,7 +67,7 @@ export const scenarioCases: readonly ScenarioCase[] = [
   },
   {
     name: 'issuer_outage',
-    expected: 'a 20% bank fully down: found in its first window, ISSUER_OUTAGE, suppressed on the agent\'s own authority',
+    expected: "a 20% bank fully down: found in its first window, ISSUER_OUTAGE, suppressed on the agent's own authority",
     windows: AT + 10,
     peakPerWindow: PEAK,
     fault: on('ICICI', AT, AT + 10, { successPoints: 0.95 }),
@@ -72,7 +76,10 @@ export const scenarioCases: readonly ScenarioCase[] = [
       return all(
         fail(firstFinding(r, AT, AT + 10, 'issuer:ICICI') === 1, `found in window ${firstFinding(r, AT, AT + 10, 'issuer:ICICI')}`),
         fail(caused(during, 'ISSUER_OUTAGE', 'issuer:ICICI'), 'no ISSUER_OUTAGE'),
-        fail(moves(during).some((m) => m.action === 'SUPPRESS_ISSUER' && m.status === 'PROPOSED'), `moves ${names(moves(during))}`),
+        fail(
+          moves(during).some((m) => m.action === 'SUPPRESS_ISSUER' && m.status === 'PROPOSED'),
+          `moves ${names(moves(during))}`,
+        ),
       );
     },
   },
@@ -85,7 +92,11 @@ export const scenarioCases: readonly ScenarioCase[] = [
     check: (r) => {
       const during = r.between(AT, AT + 20);
       const found = firstFinding(r, AT, AT + 20, 'issuer:HDFC');
-      return all(fail(found >= 1 && found <= 3, `found in window ${found}`), fail(paged(during, 'issuer:HDFC'), 'no page'), fail(moves(during).length === 0, `moved ${names(moves(during))}`));
+      return all(
+        fail(found >= 1 && found <= 3, `found in window ${found}`),
+        fail(paged(during, 'issuer:HDFC'), 'no page'),
+        fail(moves(during).length === 0, `moved ${names(moves(during))}`),
+      );
     },
   },
   {
@@ -150,28 +161,37 @@ export const scenarioCases: readonly ScenarioCase[] = [
   },
   {
     name: 'feed_stall',
-    expected: 'a 20% bank\'s feed stops: TRAFFIC_DROP, paged as TELEMETRY_LOSS, no move',
+    expected: "a 20% bank's feed stops: TRAFFIC_DROP, paged as TELEMETRY_LOSS, no move",
     windows: AT + 20,
     peakPerWindow: PEAK,
     fault: on('ICICI', AT, AT + 30, { volumeFactor: 0 }),
     check: (r) => {
       const during = r.between(AT, AT + 20);
       return all(
-        fail(during.some((c) => c.patterns.some((p) => p.type === 'TRAFFIC_DROP' && p.target === 'issuer:ICICI')), 'no TRAFFIC_DROP'),
-        fail(pages(during).some((p) => p.params.subject === 'issuer:ICICI' && p.params.cause === 'TELEMETRY_LOSS'), 'no telemetry page'),
+        fail(
+          during.some((c) => c.patterns.some((p) => p.type === 'TRAFFIC_DROP' && p.target === 'issuer:ICICI')),
+          'no TRAFFIC_DROP',
+        ),
+        fail(
+          pages(during).some((p) => p.params.subject === 'issuer:ICICI' && p.params.cause === 'TELEMETRY_LOSS'),
+          'no telemetry page',
+        ),
         fail(moves(during).length === 0, `moved ${names(moves(during))}`),
       );
     },
   },
   {
     name: 'lost_successes',
-    expected: 'a 15% bank\'s success events stop arriving: TELEMETRY_LOSS, never suppressed',
+    expected: "a 15% bank's success events stop arriving: TELEMETRY_LOSS, never suppressed",
     windows: AT + 20,
     peakPerWindow: PEAK,
     fault: on('SBI', AT, AT + 30, { successesLost: true }),
     check: (r) => {
       const during = r.between(AT, AT + 20);
-      return all(fail(caused(during, 'TELEMETRY_LOSS', 'issuer:SBI'), 'no TELEMETRY_LOSS'), fail(!moves(during).some((m) => m.target.includes('SBI')), `moved ${names(moves(during))}`));
+      return all(
+        fail(caused(during, 'TELEMETRY_LOSS', 'issuer:SBI'), 'no TELEMETRY_LOSS'),
+        fail(!moves(during).some((m) => m.target.includes('SBI')), `moved ${names(moves(during))}`),
+      );
     },
   },
   {
@@ -208,13 +228,22 @@ export const scenarioCases: readonly ScenarioCase[] = [
     peakPerWindow: PEAK,
     fault: (i, _m, w) => (i === 'ICICI' && w >= AT && w < AT + 60 && (w - AT) % 5 < 2 ? { successPoints: 0.9 } : null),
     check: (r) => {
-      const releases = r.cycles.slice(AT, AT + 60).flatMap((c) => c.released).filter((id) => id.includes('SUPPRESS_ISSUER'));
-      return all(fail(moves(r.between(AT, AT + 60)).some((m) => m.action === 'SUPPRESS_ISSUER'), 'never suppressed'), fail(releases.length <= 2, `released ${releases.length} times`));
+      const releases = r.cycles
+        .slice(AT, AT + 60)
+        .flatMap((c) => c.released)
+        .filter((id) => id.includes('SUPPRESS_ISSUER'));
+      return all(
+        fail(
+          moves(r.between(AT, AT + 60)).some((m) => m.action === 'SUPPRESS_ISSUER'),
+          'never suppressed',
+        ),
+        fail(releases.length <= 2, `released ${releases.length} times`),
+      );
     },
   },
   {
     name: 'netbanking_campaign',
-    expected: 'one bank\'s netbanking x15 (a lower-success method): no success finding on the bank, no move',
+    expected: "one bank's netbanking x15 (a lower-success method): no success finding on the bank, no move",
     windows: AT + 60,
     peakPerWindow: PEAK,
     fault: (i, m, w) => (i === 'ICICI' && m === 'netbanking' && w >= AT ? { volumeFactor: 15 } : null),
@@ -228,12 +257,14 @@ export const scenarioCases: readonly ScenarioCase[] = [
   },
   {
     name: 'mandate_batch',
-    expected: 'an 8% bank\'s UPI mandate batch (x10, 10:00–10:30 daily) ends: a TRAFFIC_DROP on day 1 (nothing known yet), none on day 2 (the seasonal profile knows it)',
+    expected:
+      "an 8% bank's UPI mandate batch (x10, 10:00–10:30 daily) ends: a TRAFFIC_DROP on day 1 (nothing known yet), none on day 2 (the seasonal profile knows it)",
     windows: DAY + BATCH_END + 90,
     peakPerWindow: PEAK / 3,
     fault: (i, m, w) => (i === 'KOTAK' && m === 'upi' && w % DAY >= BATCH_START && w % DAY < BATCH_END ? { volumeFactor: 10 } : null),
     check: (r) => {
-      const dropped = (from: number): boolean => r.between(from, from + 90).some((c) => c.patterns.some((p) => p.type === 'TRAFFIC_DROP' && p.target === 'issuer:KOTAK'));
+      const dropped = (from: number): boolean =>
+        r.between(from, from + 90).some((c) => c.patterns.some((p) => p.type === 'TRAFFIC_DROP' && p.target === 'issuer:KOTAK'));
       return all(fail(dropped(BATCH_END), 'no drop on day 1: the batch did not end abruptly'), fail(!dropped(DAY + BATCH_END), 'drop on day 2'));
     },
   },
@@ -245,7 +276,11 @@ export const scenarioCases: readonly ScenarioCase[] = [
     fault: on('AXIS', AT, AT + 10, { latencyFactor: 3 }),
     check: (r) => {
       const during = r.between(AT, AT + 10);
-      return all(fail(firstFinding(r, AT, AT + 10, 'issuer:AXIS', 'latencyP95Ms') === 1, 'not found in the first window'), fail(paged(during, 'issuer:AXIS'), 'no page'), fail(moves(during).length === 0, `moved ${names(moves(during))}`));
+      return all(
+        fail(firstFinding(r, AT, AT + 10, 'issuer:AXIS', 'latencyP95Ms') === 1, 'not found in the first window'),
+        fail(paged(during, 'issuer:AXIS'), 'no page'),
+        fail(moves(during).length === 0, `moved ${names(moves(during))}`),
+      );
     },
   },
   {
@@ -278,7 +313,9 @@ export const scenarioCases: readonly ScenarioCase[] = [
 /** Generates the case's traffic for a seed and replays it; `nowMs` is the replay's clock. */
 export function runScenarioCase(c: ScenarioCase, seed: number, nowMs: number): ScenarioRun {
   const config: AgentConfig = { ...defaultAgentConfig, ...c.config };
-  const transactions = Array.from({ length: c.windows }, (_, i) => trafficWindow({ seed, peakPerWindow: c.peakPerWindow, ...(c.fault ? { fault: c.fault } : {}) }, i)).flat();
+  const transactions = Array.from({ length: c.windows }, (_, i) =>
+    trafficWindow({ seed, peakPerWindow: c.peakPerWindow, ...(c.fault ? { fault: c.fault } : {}) }, i),
+  ).flat();
   const limits = defaultReplayLimits(nowMs);
   const cycles = [...replayCycles(bucketWindows(transactions, WINDOW_MS, limits), config, limits)];
   // Every window has traffic, so cycle i is window i of the day.

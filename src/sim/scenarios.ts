@@ -58,10 +58,10 @@ const CAUSE: Record<GroundTruth['kind'], RootCause> = {
   method_fatigue: 'METHOD_PROVIDER_PROBLEM',
 };
 
-
 function truthOf(o: Pick<ScenarioOptions, 'kind' | 'targetIndex'>): GroundTruth | null {
   if (o.kind === 'healthy') return null;
-  const target = o.kind === 'method_fatigue' ? methodTarget(defaultMethods[o.targetIndex]?.name ?? '') : issuerTarget(defaultIssuers[o.targetIndex]?.name ?? '');
+  const target =
+    o.kind === 'method_fatigue' ? methodTarget(defaultMethods[o.targetIndex]?.name ?? '') : issuerTarget(defaultIssuers[o.targetIndex]?.name ?? '');
   return { kind: o.kind, cause: CAUSE[o.kind], target };
 }
 

@@ -63,7 +63,15 @@ export interface StreamChunk {
   avoidedMinor: number;
 }
 
-export const emptyChunk = (): StreamChunk => ({ transactions: [], payments: 0, settledMinor: 0, lostMinor: 0, retryCostMinor: 0, turnedAwayMinor: 0, avoidedMinor: 0 });
+export const emptyChunk = (): StreamChunk => ({
+  transactions: [],
+  payments: 0,
+  settledMinor: 0,
+  lostMinor: 0,
+  retryCostMinor: 0,
+  turnedAwayMinor: 0,
+  avoidedMinor: 0,
+});
 
 /** Adds `part` to `into`, attempts included. */
 export function addChunk(into: StreamChunk, part: StreamChunk): void {
@@ -198,7 +206,11 @@ export function createStream(o: StreamOptions, startMs: number, paymentsPerSecon
   function pay(out: StreamChunk, table: RouteTable, lo: number, hi: number): void {
     const index = arrivals++;
     const at = lo + Math.floor(demand.next() * (hi - lo));
-    const payer: Path = { issuer: pickWeighted(demand, world.issuerCum), method: pickWeighted(demand, world.methodCum), gateway: pickWeighted(demand, world.gatewayCum) };
+    const payer: Path = {
+      issuer: pickWeighted(demand, world.issuerCum),
+      method: pickWeighted(demand, world.methodCum),
+      gateway: pickWeighted(demand, world.gatewayCum),
+    };
     const amountMinor = Math.round(world.methods[payer.method]!.medianAmountMinor * Math.exp(o.amountLogSigma * demand.normal()));
     const seed = paymentSeed(o.seed, index);
     const fate = settle(seed, table, payer, at, hi, amountMinor, { transactions: out.transactions, idPrefix: `sim${o.seed}-${index}` });

@@ -14,7 +14,14 @@ const fixture = join(root, 'tests/fixtures/bad-core-import');
 function cruise(cwd: string, targets: readonly string[]): string[] {
   const run = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'json', ...targets],
+    [
+      join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+      '--config',
+      join(root, '.dependency-cruiser.cjs'),
+      '--output-type',
+      'json',
+      ...targets,
+    ],
     { cwd, encoding: 'utf8' },
   );
   const { summary } = JSON.parse(run.stdout) as { summary: { violations: { from: string; to: string; rule: { name: string } }[] } };

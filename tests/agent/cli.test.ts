@@ -38,7 +38,10 @@ function detect(input: string): string[] {
 const SCORE_LINE = /^(0|1)\.\d{6}$/;
 
 test('detect prints one score per data row whatever the rows hold, and never NaN', () => {
-  const good = Array.from({ length: 300 }, (_, i) => `2026-01-01 ${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${100 + (i % 7)}`);
+  const good = Array.from(
+    { length: 300 },
+    (_, i) => `2026-01-01 ${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${100 + (i % 7)}`,
+  );
   const bad = [
     '2026-01-02 00:00:00,',
     '2026-01-02 00:01:00,abc',
@@ -57,7 +60,10 @@ test('detect prints one score per data row whatever the rows hold, and never NaN
   ];
   const lines = detect(`\uFEFFtimestamp,value\n${[...good, ...bad].join('\n')}\n\n2026-01-02 00:09:00,100\n`);
   assert.equal(lines.length, good.length + bad.length + 1, 'one line per non-blank row');
-  assert.ok(lines.every((l) => SCORE_LINE.test(l) && Number(l) <= 1), lines.find((l) => !SCORE_LINE.test(l)));
+  assert.ok(
+    lines.every((l) => SCORE_LINE.test(l) && Number(l) <= 1),
+    lines.find((l) => !SCORE_LINE.test(l)),
+  );
   const missing = lines.slice(good.length, good.length + 4);
   assert.deepEqual(missing, ['0.000000', '0.000000', '0.000000', '0.000000'], 'a missing or non-numeric value scores 0');
 });
@@ -67,18 +73,32 @@ test('detect reads the value column by its header name', () => {
   const lines = detect(`label,timestamp,value\n${rows.join('\n')}\n`);
   assert.equal(lines.length, rows.length);
   assert.ok(Number(lines[150]) > 0.9, `the spike in the value column scores ${lines[150]}`);
-  assert.ok(lines.slice(20, 150).every((l) => Number(l) < 0.5), 'the label column is not read as the value');
+  assert.ok(
+    lines.slice(20, 150).every((l) => Number(l) < 0.5),
+    'the label column is not read as the value',
+  );
 });
 
 test('replay --json prints one object per cycle with the pinned keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'payops-replay-'));
   const file = join(dir, 'outage.ndjson');
-  const options = { ...defaultScenarioOptions, kind: 'outage' as const, seed: 11, windows: 20, paymentsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 4 };
+  const options = {
+    ...defaultScenarioOptions,
+    kind: 'outage' as const,
+    seed: 11,
+    windows: 20,
+    paymentsPerWindow: 600,
+    incidentStartWindow: 14,
+    incidentWindows: 4,
+  };
   const lines = [...generateScenario(options)].flatMap((w) => w.transactions.map((t) => JSON.stringify(t)));
   writeFileSync(file, `${lines.join('\n')}\n`);
   const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file, '--json'], { cwd: root, encoding: 'utf8' });
   assert.equal(out.status, 0, out.stderr);
-  const cycles = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const cycles = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(cycles.length, 20);
   for (const c of cycles) {
     for (const key of ['cycle', 'windowStart', 'windowEnd', 'patterns', 'decision', 'action', 'nrv']) assert.ok(key in c, key);
@@ -92,18 +112,36 @@ test('replay --json prints one object per cycle with the pinned keys', () => {
 test('replay counts a resent id once, refuses far-future event times instead of walking to them, lists every action and prints ₹', () => {
   const dir = mkdtempSync(join(tmpdir(), 'payops-replay-'));
   const file = join(dir, 'resent.ndjson');
-  const options = { ...defaultScenarioOptions, kind: 'outage' as const, seed: 12, windows: 20, paymentsPerWindow: 600, incidentStartWindow: 14, incidentWindows: 4 };
+  const options = {
+    ...defaultScenarioOptions,
+    kind: 'outage' as const,
+    seed: 12,
+    windows: 20,
+    paymentsPerWindow: 600,
+    incidentStartWindow: 14,
+    incidentWindows: 4,
+  };
   const txs = [...generateScenario(options)].flatMap((w) => w.transactions);
   const resent = txs.slice(0, 50);
   const farFuture = { ...txs[0], id: 'from-next-year', timestamp: '2027-12-31T00:00:00Z' };
   writeFileSync(file, `${[...txs, ...resent, farFuture].map((t) => JSON.stringify(t)).join('\n')}\n`);
   const json = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file, '--json'], { cwd: root, encoding: 'utf8' });
   assert.equal(json.status, 0, json.stderr);
-  const cycles = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { transactions: number; action: unknown; actions: unknown[] });
+  const cycles = json.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { transactions: number; action: unknown; actions: unknown[] });
   assert.equal(cycles.length, 20, 'no walk of empty windows to next year');
-  assert.equal(cycles.reduce((sum, c) => sum + c.transactions, 0), txs.length, 'each id counted once');
+  assert.equal(
+    cycles.reduce((sum, c) => sum + c.transactions, 0),
+    txs.length,
+    'each id counted once',
+  );
   for (const c of cycles) assert.deepEqual(c.actions[0] ?? null, c.action, 'action is the first of actions');
-  assert.ok(cycles.some((c) => c.actions.length > 1), 'a cycle with several actions lists them all');
+  assert.ok(
+    cycles.some((c) => c.actions.length > 1),
+    'a cycle with several actions lists them all',
+  );
   const text = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', file], { cwd: root, encoding: 'utf8' });
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /NRV: -?₹/);

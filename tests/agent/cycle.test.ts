@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { defaultAgentConfig, executedEvent, initialAgentState, observe, runCycle, type AgentState, type CycleResult, type InterventionEvent, type WindowMetrics } from '../../src/agent';
+import {
+  defaultAgentConfig,
+  executedEvent,
+  initialAgentState,
+  observe,
+  runCycle,
+  type AgentState,
+  type CycleResult,
+  type InterventionEvent,
+  type WindowMetrics,
+} from '../../src/agent';
 import { defaultScenarioOptions, generateScenario, type ScenarioKind } from '../../src/sim/scenarios';
 
 const KINDS: ScenarioKind[] = ['healthy', 'outage', 'degradation', 'retry_storm', 'latency_spike', 'method_fatigue'];
@@ -64,6 +74,9 @@ test('an outage scenario runs end to end: detect, hypothesise, act, execute, eva
   assert.equal(acted.hypotheses[0]?.cause, 'ISSUER_OUTAGE');
   assert.ok(acted.incidentEvents.some((e) => e.type === 'opened'));
   assert.ok(results.some((r) => r.incidentEvents.some((e) => e.type === 'updated')));
-  assert.ok(results.some((r) => r.evaluations.length > 0), 'executed interventions were evaluated');
+  assert.ok(
+    results.some((r) => r.evaluations.length > 0),
+    'executed interventions were evaluated',
+  );
   assert.ok(results.every((r, i) => r.cycleNumber === i + 1));
 });

@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { activeInterventions, decide, initialAgentState, runCycle, valueOption, type AgentConfig, type AgentState, type InterventionOption, type PreMortem, type ValuedOption } from '../../src/agent';
+import {
+  activeInterventions,
+  decide,
+  initialAgentState,
+  runCycle,
+  valueOption,
+  type AgentConfig,
+  type AgentState,
+  type InterventionOption,
+  type PreMortem,
+  type ValuedOption,
+} from '../../src/agent';
 import { recordFor } from '../../src/agent/cycle';
 import { baselineAlert } from '../../src/agent/plan';
 import { ISSUERS, calmGroups, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
 
-const down = (...issuers: string[]) => (g: Group): Group =>
-  issuers.includes(g.issuer) ? { ...g, failures: g.volume - 2, errorCode: 'ISSUER_UNAVAILABLE' } : g;
+const down =
+  (...issuers: string[]) =>
+  (g: Group): Group =>
+    issuers.includes(g.issuer) ? { ...g, failures: g.volume - 2, errorCode: 'ISSUER_UNAVAILABLE' } : g;
 
 function run(config: AgentConfig, change: (g: Group) => Group, state: AgentState = warmState(config), index = 50) {
   return runCycle(state, windowOf(index, healthyGroups(change)), config);
@@ -67,10 +80,16 @@ test('a move above the autonomy limit runs at once on the share that fits it, wh
 
   const off = { ...testConfig, containWithinAutonomyLimit: false };
   const alone = run(off, outage, warmState(off)).decision.chosen.filter((c) => c.option.target === 'issuer:HDFC');
-  assert.deepEqual(alone.map((c) => c.record.status), ['AWAITING_APPROVAL']);
+  assert.deepEqual(
+    alone.map((c) => c.record.status),
+    ['AWAITING_APPROVAL'],
+  );
   const advisory = { ...testConfig, mode: 'advisory' as const };
   const asked = run(advisory, outage, warmState(advisory)).decision.chosen.filter((c) => c.option.target === 'issuer:HDFC');
-  assert.deepEqual(asked.map((c) => c.record.status), ['AWAITING_APPROVAL']);
+  assert.deepEqual(
+    asked.map((c) => c.record.status),
+    ['AWAITING_APPROVAL'],
+  );
 });
 
 test('caps: no more issuers suppressed than allowed', () => {

@@ -8,10 +8,18 @@ const config = testConfig;
 const noneFrozen = new Set<string>();
 
 function detectOn(groups: Group[], state = warmState(), frozen: ReadonlySet<string> = noneFrozen) {
-  return detect(windowOf(50, groups), { baselines: state.baselines, streaks: state.streaks, frozenTargets: frozen, pools: state.pools, movedAway: () => 0, seasons: state.seasons }, 1, config);
+  return detect(
+    windowOf(50, groups),
+    { baselines: state.baselines, streaks: state.streaks, frozenTargets: frozen, pools: state.pools, movedAway: () => 0, seasons: state.seasons },
+    1,
+    config,
+  );
 }
 
-const on = (issuer: string, change: Partial<Group>) => (g: Group): Group => (g.issuer === issuer ? { ...g, ...change } : g);
+const on =
+  (issuer: string, change: Partial<Group>) =>
+  (g: Group): Group =>
+    g.issuer === issuer ? { ...g, ...change } : g;
 
 test('updateEwma is a running mean during warm-up, then exponential', () => {
   const rates = { ewmaAlpha: 0.1, ewmaVarianceAlpha: 0.05 };

@@ -7,9 +7,27 @@ import { test } from 'node:test';
 import { executedEvent, initialAgentState, runCycle, type AgentConfig, type AgentState, type CycleResult, type InterventionEvent } from '../../src/agent';
 import { testConfig, windowOf, type Group } from './helpers';
 
-const ISSUERS: [string, number][] = [['HDFC', 0.3], ['ICICI', 0.2], ['SBI', 0.15], ['AXIS', 0.1], ['KOTAK', 0.08], ['YES', 0.07], ['PNB', 0.06], ['BOB', 0.03], ['IDFC', 0.01]];
-const METHODS: [string, number, string][] = [['upi', 0.56, 'Z9'], ['card', 0.3, 'INSUFFICIENT_FUNDS'], ['netbanking', 0.14, 'DO_NOT_HONOR']];
-const GATEWAYS: [string, number][] = [['pg_a', 0.5], ['pg_b', 0.3], ['pg_c', 0.2]];
+const ISSUERS: [string, number][] = [
+  ['HDFC', 0.3],
+  ['ICICI', 0.2],
+  ['SBI', 0.15],
+  ['AXIS', 0.1],
+  ['KOTAK', 0.08],
+  ['YES', 0.07],
+  ['PNB', 0.06],
+  ['BOB', 0.03],
+  ['IDFC', 0.01],
+];
+const METHODS: [string, number, string][] = [
+  ['upi', 0.56, 'Z9'],
+  ['card', 0.3, 'INSUFFICIENT_FUNDS'],
+  ['netbanking', 0.14, 'DO_NOT_HONOR'],
+];
+const GATEWAYS: [string, number][] = [
+  ['pg_a', 0.5],
+  ['pg_b', 0.3],
+  ['pg_c', 0.2],
+];
 const PAYMENTS_PER_WINDOW = 12_000;
 const WARMUP = 15;
 
@@ -58,14 +76,25 @@ const chosen = (r: Run) => r.results.flatMap((x) => x.decision.chosen);
 const moves = (r: Run, action: string) => chosen(r).filter((c) => c.record.action === action);
 const pages = (r: Run) => chosen(r).filter((c) => c.record.action === 'ALERT_OPS' && !c.record.heartbeat);
 
-const technical = (rate: number): Fault => (g) => failing(g, (g.failures ?? 0) / g.volume + rate, 'ISSUER_UNAVAILABLE');
-const on = (issuer: string, f: Fault): Fault => (g, i) => (g.issuer === issuer ? f(g, i) : g);
+const technical =
+  (rate: number): Fault =>
+  (g) =>
+    failing(g, (g.failures ?? 0) / g.volume + rate, 'ISSUER_UNAVAILABLE');
+const on =
+  (issuer: string, f: Fault): Fault =>
+  (g, i) =>
+    g.issuer === issuer ? f(g, i) : g;
 
 test('a 30% bank losing 12 points is not suppressed: payers would be turned away; ops are paged', () => {
   const r = run(on('HDFC', technical(0.12)));
   assert.equal(moves(r, 'SUPPRESS_ISSUER').length, 0, 'no suppression');
   const page = pages(r).find((c) => c.record.params.subject === 'issuer:HDFC');
-  assert.ok(page, `a page about HDFC; chose ${chosen(r).map((c) => c.record.id).join(', ')}`);
+  assert.ok(
+    page,
+    `a page about HDFC; chose ${chosen(r)
+      .map((c) => c.record.id)
+      .join(', ')}`,
+  );
   const suppress = r.results.flatMap((x) => x.options).find((o) => o.action === 'SUPPRESS_ISSUER' && o.target === 'issuer:HDFC');
   assert.ok(suppress && suppress.nrv.nrv < 0, 'steering valued below zero');
   assert.ok(suppress.nrv.turnedAwayPerWindow > 0);
@@ -74,7 +103,12 @@ test('a 30% bank losing 12 points is not suppressed: payers would be turned away
 test('a 3% bank losing 12 points is not suppressed either; ops are paged', () => {
   const r = run(on('BOB', technical(0.12)), 6);
   assert.equal(moves(r, 'SUPPRESS_ISSUER').length, 0);
-  assert.ok(pages(r).some((c) => c.record.params.subject === 'issuer:BOB'), `chose ${chosen(r).map((c) => c.record.id).join(', ')}`);
+  assert.ok(
+    pages(r).some((c) => c.record.params.subject === 'issuer:BOB'),
+    `chose ${chosen(r)
+      .map((c) => c.record.id)
+      .join(', ')}`,
+  );
 });
 
 test('a surge of customer declines (card and NPCI UPI codes) is never an issuer fault: pages, no move', () => {
@@ -85,17 +119,30 @@ test('a surge of customer declines (card and NPCI UPI codes) is never an issuer 
   assert.ok(pages(r).some((c) => c.record.params.subject === 'issuer:AXIS'));
 });
 
-test('a full issuer outage is still suppressed on the agent\'s own authority', () => {
-  const r = run(on('SBI', (g) => failing(g, 0.98, 'U30')), 2);
+test("a full issuer outage is still suppressed on the agent's own authority", () => {
+  const r = run(
+    on('SBI', (g) => failing(g, 0.98, 'U30')),
+    2,
+  );
   const suppress = moves(r, 'SUPPRESS_ISSUER').find((c) => c.record.target === 'issuer:SBI');
-  assert.ok(suppress, `chose ${chosen(r).map((c) => c.record.id).join(', ')}`);
+  assert.ok(
+    suppress,
+    `chose ${chosen(r)
+      .map((c) => c.record.id)
+      .join(', ')}`,
+  );
   assert.equal(suppress.record.status, 'PROPOSED');
 });
 
 test('a gateway outage is routed to the healthy gateways within 2 windows, autonomously', () => {
   const r = run((g) => (g.gateway === 'pg_b' ? failing(g, 0.97, 'GATEWAY_TIMEOUT') : g), 2);
   const route = moves(r, 'ROUTE_GATEWAY').find((c) => c.record.target === 'gateway:pg_b');
-  assert.ok(route, `chose ${chosen(r).map((c) => c.record.id).join(', ')}`);
+  assert.ok(
+    route,
+    `chose ${chosen(r)
+      .map((c) => c.record.id)
+      .join(', ')}`,
+  );
   assert.equal(route.record.status, 'PROPOSED');
   assert.deepEqual((route.record.params.to as { gateway: string }[]).map((t) => t.gateway).sort(), ['pg_a', 'pg_c']);
   assert.equal(moves(r, 'SUPPRESS_ISSUER').length + moves(r, 'REROUTE_METHOD').length, 0, 'no payer steered');
@@ -105,14 +152,26 @@ test('a gateway outage is routed to the healthy gateways within 2 windows, auton
 test('a gateway failing on one method is routed for that method only', () => {
   const r = run((g) => (g.gateway === 'pg_a' && g.method === 'upi' ? failing(g, 0.9, 'U30') : g), 2);
   const route = moves(r, 'ROUTE_GATEWAY')[0];
-  assert.equal(route?.record.target, 'gateway:pg_a/method:upi', `chose ${chosen(r).map((c) => c.record.id).join(', ')}`);
+  assert.equal(
+    route?.record.target,
+    'gateway:pg_a/method:upi',
+    `chose ${chosen(r)
+      .map((c) => c.record.id)
+      .join(', ')}`,
+  );
   assert.equal(moves(r, 'REROUTE_METHOD').length, 0, 'UPI payers are not steered away');
 });
 
 test('a gateway x issuer link fault is routed on that link, not suppressed everywhere', () => {
   const r = run((g) => (g.gateway === 'pg_a' && g.issuer === 'HDFC' ? failing(g, (g.failures ?? 0) / g.volume + 0.5, 'ISSUER_UNAVAILABLE') : g), 2);
   const route = moves(r, 'ROUTE_GATEWAY')[0];
-  assert.equal(route?.record.target, 'gateway:pg_a/issuer:HDFC', `chose ${chosen(r).map((c) => c.record.id).join(', ')}`);
+  assert.equal(
+    route?.record.target,
+    'gateway:pg_a/issuer:HDFC',
+    `chose ${chosen(r)
+      .map((c) => c.record.id)
+      .join(', ')}`,
+  );
   assert.equal(route?.record.status, 'PROPOSED');
   assert.equal(moves(r, 'SUPPRESS_ISSUER').length, 0);
   assert.ok(r.results.some((x) => x.hypotheses.some((h) => h.cause === 'LINK_FAULT')));
@@ -122,7 +181,12 @@ test('everything down at once pages, even right after a heartbeat', () => {
   const heartbeatEvery: AgentConfig = { ...config, minActionFrequencyCycles: WARMUP };
   const r = run((g) => failing(g, 0.95, 'GATEWAY_TIMEOUT'), 2, heartbeatEvery);
   const page = pages(r).find((c) => c.record.params.subject === 'system');
-  assert.ok(page, `chose ${chosen(r).map((c) => `${c.record.id}${c.record.heartbeat ? ' (heartbeat)' : ''}`).join(', ')}`);
+  assert.ok(
+    page,
+    `chose ${chosen(r)
+      .map((c) => `${c.record.id}${c.record.heartbeat ? ' (heartbeat)' : ''}`)
+      .join(', ')}`,
+  );
   assert.equal(chosen(r).filter((c) => c.record.action !== 'ALERT_OPS').length, 0);
 });
 
@@ -136,7 +200,10 @@ test('a forced action never moves traffic', () => {
 });
 
 test('the stored intervention carries its estimate of good payments turned away', () => {
-  const r = run(on('SBI', (g) => failing(g, 0.98, 'U30')), 2);
+  const r = run(
+    on('SBI', (g) => failing(g, 0.98, 'U30')),
+    2,
+  );
   const suppress = moves(r, 'SUPPRESS_ISSUER')[0];
   assert.ok(suppress);
   assert.equal(suppress.record.turnedAway.currency, 'INR');

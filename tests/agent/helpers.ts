@@ -1,5 +1,14 @@
 // Builders for known-answer tests: windows from a few lines of description, folded by observe.
-import { defaultAgentConfig, initialAgentState, observe, runCycle, type AgentConfig, type AgentState, type Transaction, type WindowMetrics } from '../../src/agent';
+import {
+  defaultAgentConfig,
+  initialAgentState,
+  observe,
+  runCycle,
+  type AgentConfig,
+  type AgentState,
+  type Transaction,
+  type WindowMetrics,
+} from '../../src/agent';
 
 export const WINDOW_MS = 60_000;
 export const T0 = Date.UTC(2026, 0, 1);

@@ -4,7 +4,12 @@ import fc from 'fast-check';
 import { BUCKET_RATIO, bucketOf, bucketValue, histogramOf, MAX_RELATIVE_ERROR, mergeHistogram, quantile, ZERO_BUCKET } from '../../src/agent/histogram';
 import { percentileCont } from '../../src/agent/observe';
 
-const latency = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1, noNaN: true }), fc.integer({ min: 0, max: 60_000 }));
+const latency = fc.oneof(
+  fc.constant(0),
+  fc.double({ min: 0, max: 1e6, noNaN: true }),
+  fc.double({ min: 1e-6, max: 1, noNaN: true }),
+  fc.integer({ min: 0, max: 60_000 }),
+);
 
 test('a bucket stands for every value in it within 1%, from fractions to the largest double', () => {
   assert.ok(MAX_RELATIVE_ERROR < 0.01);
@@ -32,7 +37,10 @@ test('buckets grow by the ratio: a value and one 2% above it are one bucket apar
 test('the p95 of a histogram is within 1% of percentile_cont over the exact values', () => {
   fc.assert(
     fc.property(fc.array(latency, { minLength: 1, maxLength: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), (values, fraction) => {
-      const exact = percentileCont([...values].sort((a, b) => a - b), fraction);
+      const exact = percentileCont(
+        [...values].sort((a, b) => a - b),
+        fraction,
+      );
       const read = quantile(histogramOf(values), fraction);
       assert.ok(Math.abs(read - exact) <= MAX_RELATIVE_ERROR * exact * (1 + 1e-9), `${read} vs ${exact}`);
     }),

@@ -32,7 +32,10 @@ test('a long outage is still an outage at its fortieth window: the baseline stay
   for (let i = 0; i < 40; i++) {
     const r = runCycle(state, windowOf(50 + i, healthyGroups(down)), testConfig);
     state = r.state;
-    assert.ok(r.patterns.some((p) => p.target === 'issuer:ICICI'), `window ${i}`);
+    assert.ok(
+      r.patterns.some((p) => p.target === 'issuer:ICICI'),
+      `window ${i}`,
+    );
   }
 });
 

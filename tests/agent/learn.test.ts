@@ -51,7 +51,10 @@ test("an operator's rejection lowers the learned effectiveness and frees the tra
 test('evaluation is a difference in differences against the untouched traffic', () => {
   const { record } = proposed();
   // ICICI recovers to 95% while the rest drops from 95% to 90%: realised uplift is (0.95 - 0.02) - (0.90 - 0.95).
-  const later = windowOf(60, healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, failures: 5 } : { ...g, failures: 10 })));
+  const later = windowOf(
+    60,
+    healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, failures: 5 } : { ...g, failures: 10 })),
+  );
   const e = evaluate({ ...record, status: 'EXECUTED' }, later, config);
   assert.equal(e.controlled, true);
   assertClose(e.realisedUpliftRate, 0.95 - 0.02 - (0.9 - 0.95));
@@ -62,7 +65,10 @@ test("a contained move is judged by the system's change over the share of traffi
   const { record } = proposed();
   const contained: InterventionRecord = { ...record, status: 'EXECUTED', params: { ...record.params, trafficShare: 0.5 } };
   // Half of ICICI's attempts now succeed elsewhere: its own rate stays low, the system's rises.
-  const later = windowOf(60, healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49 } : g)));
+  const later = windowOf(
+    60,
+    healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49 } : g)),
+  );
   const e = evaluate(contained, later, config);
   const subjectShare = record.snapshot.subjectVolume / record.snapshot.systemVolume;
   const systemNow = snapshotOf(later, 'issuer:ICICI').systemSuccessRate;
@@ -71,7 +77,10 @@ test("a contained move is judged by the system's change over the share of traffi
   assert.equal(e.rollbackRecommended, false);
 
   // The half left on ICICI slows down as its incident goes on: that is not the move's doing.
-  const slower = windowOf(60, healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49, latencyMs: 900 } : g)));
+  const slower = windowOf(
+    60,
+    healthyGroups((g) => (g.issuer === 'ICICI' ? { ...g, volume: g.volume / 2, failures: 49, latencyMs: 900 } : g)),
+  );
   const judged = evaluate(contained, slower, config);
   assert.equal(judged.latencyDeltaMs, 0);
   assert.equal(judged.rollbackRecommended, false);
@@ -110,7 +119,10 @@ test('a suppression an operator approved at 50% runs, is evaluated and learned f
   assertClose(evaluations[0]!.realisedUpliftRate, expected);
   assert.ok(expected > 0);
   assert.equal(evaluations[0]!.rollbackRecommended, false);
-  assert.ok(effectivenessOf(s.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config) > effectivenessOf(state.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config));
+  assert.ok(
+    effectivenessOf(s.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config) >
+      effectivenessOf(state.effectiveness, 'SUPPRESS_ISSUER', 'ISSUER_DEGRADATION', config),
+  );
 });
 
 test('a directive covers its own scope, narrowed further by an approval', () => {
@@ -123,10 +135,30 @@ test('a directive covers its own scope, narrowed further by an approval', () => 
 
 test('rollback is recommended when the subject got worse by more than the configured points', () => {
   const window = windowOf(50, healthyGroups());
-  const record: InterventionRecord = { ...proposed().record, status: 'EXECUTED', subject: 'issuer:SBI', target: 'issuer:SBI', snapshot: snapshotOf(window, 'issuer:SBI') };
-  const worse = evaluate(record, windowOf(60, healthyGroups((g) => (g.issuer === 'SBI' ? { ...g, failures: 20 } : g))), config);
+  const record: InterventionRecord = {
+    ...proposed().record,
+    status: 'EXECUTED',
+    subject: 'issuer:SBI',
+    target: 'issuer:SBI',
+    snapshot: snapshotOf(window, 'issuer:SBI'),
+  };
+  const worse = evaluate(
+    record,
+    windowOf(
+      60,
+      healthyGroups((g) => (g.issuer === 'SBI' ? { ...g, failures: 20 } : g)),
+    ),
+    config,
+  );
   assert.equal(worse.rollbackRecommended, true);
-  const slower = evaluate(record, windowOf(60, healthyGroups((g) => (g.issuer === 'SBI' ? { ...g, latencyMs: 400 } : g))), config);
+  const slower = evaluate(
+    record,
+    windowOf(
+      60,
+      healthyGroups((g) => (g.issuer === 'SBI' ? { ...g, latencyMs: 400 } : g)),
+    ),
+    config,
+  );
   assert.equal(slower.rollbackRecommended, true);
 });
 

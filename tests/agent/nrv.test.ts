@@ -34,7 +34,7 @@ function option(overrides: Partial<InterventionOption> = {}): InterventionOption
   };
 }
 
-test('NRV of a move = the moved payments\' gain if right - cost - what they lose if the diagnosis is wrong', () => {
+test("NRV of a move = the moved payments' gain if right - cost - what they lose if the diagnosis is wrong", () => {
   const nrv = valueOption(option(), {}, config);
   // H = min(horizonWindows 30, TTL 900 s / 60 s) = 15 windows; E = prior 0.6.
   assert.equal(nrv.horizonWindows, 15);
@@ -101,14 +101,22 @@ test('learned effectiveness scales the value', () => {
 test('property: NRV moves with volume in the direction of the per-payment margin', () => {
   const unit = fc.double({ min: 0, max: 1, noNaN: true });
   fc.assert(
-    fc.property(unit, unit, unit, unit, fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 10_000 }), (confidence, observed, alternative, before, v, dv) => {
-      const base = option({ confidence, observedSuccessRate: observed, alternativeSuccessRate: alternative, baselineSuccessRate: before });
-      const low = valueOption({ ...base, volume: v }, {}, config);
-      const high = valueOption({ ...base, volume: v + dv }, {}, config);
-      const margin = confidence * low.effectiveness * (alternative - observed) - (1 - confidence) * Math.max(0, before - alternative);
-      const tolerance = 1e-6 * Math.max(1, Math.abs(high.nrv));
-      if (margin > 0) assert.ok(high.nrv >= low.nrv - tolerance);
-      if (margin < 0) assert.ok(high.nrv <= low.nrv + tolerance);
-    }),
+    fc.property(
+      unit,
+      unit,
+      unit,
+      unit,
+      fc.integer({ min: 0, max: 10_000 }),
+      fc.integer({ min: 1, max: 10_000 }),
+      (confidence, observed, alternative, before, v, dv) => {
+        const base = option({ confidence, observedSuccessRate: observed, alternativeSuccessRate: alternative, baselineSuccessRate: before });
+        const low = valueOption({ ...base, volume: v }, {}, config);
+        const high = valueOption({ ...base, volume: v + dv }, {}, config);
+        const margin = confidence * low.effectiveness * (alternative - observed) - (1 - confidence) * Math.max(0, before - alternative);
+        const tolerance = 1e-6 * Math.max(1, Math.abs(high.nrv));
+        if (margin > 0) assert.ok(high.nrv >= low.nrv - tolerance);
+        if (margin < 0) assert.ok(high.nrv <= low.nrv + tolerance);
+      },
+    ),
   );
 });

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASELINE, defaultAgentConfig, initialAgentState, observe, runCycle, upgradeAgentState, type AgentConfig, type AgentState, type CycleResult, type DimensionBaseline } from '../../src/agent';
+import {
+  BASELINE,
+  defaultAgentConfig,
+  initialAgentState,
+  observe,
+  runCycle,
+  upgradeAgentState,
+  type AgentConfig,
+  type AgentState,
+  type CycleResult,
+  type DimensionBaseline,
+} from '../../src/agent';
 import { emptySeason, foldSeason, seasonalExpectation } from '../../src/agent/seasonal';
 import { T0, WINDOW_MS, testConfig, transactions, type Group } from './helpers';
 

@@ -45,7 +45,10 @@ test('any input gives a finite score in [0, 1] per point and leaves the state fi
     fc.constantFrom(0, -0, 1e300, -1e300, Number.MAX_VALUE, Number.MIN_VALUE, Number.NaN, Infinity, -Infinity),
     fc.integer({ min: -5, max: 5 }),
   );
-  const timestamp = fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 50 }).map((k) => T0 + k * FIVE_MINUTES));
+  const timestamp = fc.oneof(
+    fc.constant(undefined),
+    fc.integer({ min: 0, max: 50 }).map((k) => T0 + k * FIVE_MINUTES),
+  );
   fc.assert(
     fc.property(fc.array(fc.record({ value: awkward, timestamp }), { minLength: 1, maxLength: 600 }), (points) => {
       const state = initialSeriesState();
@@ -66,7 +69,10 @@ test('constant, zero-valued, negative, huge and gappy series score finitely, and
     zeroStretches: noisy(1500, (i) => (Math.floor(i / 200) % 2 ? 0 : 50), 5).map((p) => ({ ...p, value: Math.max(0, Math.round(p.value)) })),
   };
   for (const [name, points] of Object.entries(cases)) assert.ok(scoresOf(points).every(inUnit), name);
-  assert.ok(scoresOf(cases.zeros ?? []).every((s) => s === 0), 'a constant series is never surprising');
+  assert.ok(
+    scoresOf(cases.zeros ?? []).every((s) => s === 0),
+    'a constant series is never surprising',
+  );
 });
 
 test('the score of a point does not depend on later points', () => {
@@ -81,7 +87,10 @@ test('the state is plain data: scoring resumes from its JSON exactly', () => {
   for (const p of points.slice(0, 700)) scorePoint(straight, p);
   const resumed = JSON.parse(JSON.stringify(straight)) as typeof straight;
   const rest = points.slice(700);
-  assert.deepEqual(rest.map((p) => scorePoint(resumed, p).score), rest.map((p) => scorePoint(straight, p).score));
+  assert.deepEqual(
+    rest.map((p) => scorePoint(resumed, p).score),
+    rest.map((p) => scorePoint(straight, p).score),
+  );
 });
 
 test('a lasting level shift alarms at its onset and is the new normal within a few points', () => {
@@ -89,13 +98,19 @@ test('a lasting level shift alarms at its onset and is the new normal within a f
   const results = scoreAll(noisy(2000, (i) => (i < shiftAt ? 100 : 160), 4));
   assert.ok(results[shiftAt]?.anomalous, 'the shift alarms');
   const settled = results.slice(shiftAt + 8);
-  assert.ok(settled.every((r) => !r.anomalous), `after the shift: ${Math.max(...settled.map((r) => r.score))}`);
+  assert.ok(
+    settled.every((r) => !r.anomalous),
+    `after the shift: ${Math.max(...settled.map((r) => r.score))}`,
+  );
 });
 
 test('a return to the level before a shift is not a new anomaly', () => {
   const results = scoreAll(noisy(2000, (i) => (i >= 1000 && i < 1060 ? 0 : 100), 4));
   assert.ok(results[1000]?.anomalous, 'the drop to zero alarms');
-  assert.ok(results.slice(1060).every((r) => !r.anomalous), 'the recovery does not');
+  assert.ok(
+    results.slice(1060).every((r) => !r.anomalous),
+    'the recovery does not',
+  );
 });
 
 test('a seasonal series is learned, then stays quiet, and a spike on it scores high', () => {

@@ -11,7 +11,9 @@ let database: TestDatabase;
 let service: Service;
 before(async () => {
   database = await createTestDatabase('access');
-  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '60', PAYOPS_SERVER_RATE_LIMIT_MAX_ANONYMOUS: '60' }), { roles: ['api'] });
+  service = await startService(testConfig(database.url, 'test-access', { PAYOPS_SERVER_RATE_LIMIT_MAX: '60', PAYOPS_SERVER_RATE_LIMIT_MAX_ANONYMOUS: '60' }), {
+    roles: ['api'],
+  });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
 });
 after(async () => {
@@ -23,9 +25,28 @@ type Caller = 'none' | keyof typeof keys;
 const callers: Caller[] = ['none', 'ingest', 'viewer', 'operator'];
 
 const operations: { name: string; send: (headers: Record<string, string>) => request.Test; allowed: Caller[]; ok: number }[] = [
-  { name: 'POST /v1/transactions', send: (h) => request(service.app.server).post('/v1/transactions').set(h).send(makeTransaction()), allowed: ['ingest'], ok: 202 },
-  { name: 'POST /v1/transactions/batch', send: (h) => request(service.app.server).post('/v1/transactions/batch').set(h).send({ transactions: [makeTransaction()] }), allowed: ['ingest'], ok: 202 },
-  { name: 'GET /v1/routing/directives', send: (h) => request(service.app.server).get('/v1/routing/directives').set(h), allowed: ['ingest', 'viewer', 'operator'], ok: 200 },
+  {
+    name: 'POST /v1/transactions',
+    send: (h) => request(service.app.server).post('/v1/transactions').set(h).send(makeTransaction()),
+    allowed: ['ingest'],
+    ok: 202,
+  },
+  {
+    name: 'POST /v1/transactions/batch',
+    send: (h) =>
+      request(service.app.server)
+        .post('/v1/transactions/batch')
+        .set(h)
+        .send({ transactions: [makeTransaction()] }),
+    allowed: ['ingest'],
+    ok: 202,
+  },
+  {
+    name: 'GET /v1/routing/directives',
+    send: (h) => request(service.app.server).get('/v1/routing/directives').set(h),
+    allowed: ['ingest', 'viewer', 'operator'],
+    ok: 200,
+  },
   { name: 'GET /v1/agent/state', send: (h) => request(service.app.server).get('/v1/agent/state').set(h), allowed: ['viewer', 'operator'], ok: 200 },
   { name: 'GET /dashboard/session', send: (h) => request(service.app.server).get('/dashboard/session').set(h), allowed: callers, ok: 200 },
   { name: 'GET /dashboard/history', send: (h) => request(service.app.server).get('/dashboard/history').set(h), allowed: ['viewer', 'operator'], ok: 200 },
@@ -49,7 +70,14 @@ describe('every role against every REST operation', () => {
 });
 
 describe('every role against every GraphQL operation', () => {
-  const reads = ['{ health { cycleNumber } }', '{ cycles { number } }', '{ patterns { id } }', '{ interventions { id } }', '{ intervention(id: "none") { id } }', '{ auditLog { id } }'];
+  const reads = [
+    '{ health { cycleNumber } }',
+    '{ cycles { number } }',
+    '{ patterns { id } }',
+    '{ interventions { id } }',
+    '{ intervention(id: "none") { id } }',
+    '{ auditLog { id } }',
+  ];
   const writes = [
     'mutation { approveIntervention(id: "none") { id } }',
     'mutation { rejectIntervention(id: "none", reason: "no") { id } }',
@@ -100,7 +128,10 @@ describe('every role against every GraphQL subscription over WebSocket', () => {
         const client = wsClient(service, caller === 'none' ? undefined : keys[caller]);
         try {
           const outcome = await new Promise<string>((resolve) => {
-            const stop = client.subscribe({ query: subscription }, { next: () => resolve('data'), error: () => resolve('refused'), complete: () => resolve('complete') });
+            const stop = client.subscribe(
+              { query: subscription },
+              { next: () => resolve('data'), error: () => resolve('refused'), complete: () => resolve('complete') },
+            );
             // A live subscription stays silent until an event: silence means it was accepted.
             setTimeout(() => {
               stop();

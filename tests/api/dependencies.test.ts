@@ -86,14 +86,20 @@ describe('readiness and outages', () => {
     assert.equal(single.status, 503);
     assert.equal(single.headers['retry-after'], '7');
     assert.equal(single.body.error, 'unavailable');
-    const batch = await http().post('/v1/transactions/batch').set(bearer(keys.ingest)).send({ transactions: [makeTransaction()] });
+    const batch = await http()
+      .post('/v1/transactions/batch')
+      .set(bearer(keys.ingest))
+      .send({ transactions: [makeTransaction()] });
     assert.equal(batch.status, 503);
     // GraphQL answers at once with an error clients can switch on, rather than hanging.
     const started = Date.now();
     const graphql = await http().post('/graphql').set(bearer(keys.viewer)).send({ query: '{ cycles { number } interventions { id } }' });
     assert.ok(Date.now() - started < 5_000, 'no hang');
     assert.ok(graphql.body.errors?.length > 0, JSON.stringify(graphql.body));
-    assert.ok(graphql.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'SERVICE_UNAVAILABLE'), JSON.stringify(graphql.body.errors));
+    assert.ok(
+      graphql.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'SERVICE_UNAVAILABLE'),
+      JSON.stringify(graphql.body.errors),
+    );
 
     await postgresLink.restore();
     await eventually(isReady, 'readiness');

@@ -96,7 +96,10 @@ describe('fuzzing every REST body', () => {
         if (code.test(value)) assert.equal(res.statusCode, 202, res.body);
         else {
           assert.equal(res.statusCode, 400, `${field}=${JSON.stringify(value)}: ${res.body}`);
-          assert.deepEqual(JSON.parse(res.body).errors.map((e: { field: string }) => e.field), [field]);
+          assert.deepEqual(
+            JSON.parse(res.body).errors.map((e: { field: string }) => e.field),
+            [field],
+          );
         }
       }),
       { numRuns: 500 },
@@ -105,8 +108,14 @@ describe('fuzzing every REST body', () => {
 
   it('lets no accepted issuer, method or gateway forge another dimension of its target', async () => {
     // Separators and prefixes of target strings, mixed into otherwise plausible codes.
-    const piece = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/), fc.constantFrom('/', ':', 'method:', 'issuer:', 'gateway:', '/method:upi', '/issuer:HDFC'));
-    const candidate = fc.oneof(fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')), fc.string({ maxLength: 20 }));
+    const piece = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/),
+      fc.constantFrom('/', ':', 'method:', 'issuer:', 'gateway:', '/method:upi', '/issuer:HDFC'),
+    );
+    const candidate = fc.oneof(
+      fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')),
+      fc.string({ maxLength: 20 }),
+    );
     await fc.assert(
       fc.asyncProperty(candidate, candidate, candidate, async (issuer, method, gateway) => {
         const res = await inject('/v1/transactions', JSON.stringify(makeTransaction({ issuer, method, gateway })));
@@ -123,7 +132,11 @@ describe('fuzzing every REST body', () => {
 
   it('refuses every event time more than ingest.max_clock_skew_seconds ahead, whatever its offset, naming timestamp_out_of_range', async () => {
     const skew = service.config.ingest.max_clock_skew_seconds;
-    const aheadSeconds = fc.oneof(fc.integer({ min: -86_400, max: 2 * skew }), fc.integer({ min: skew - 2, max: skew + 2 }), fc.integer({ min: -86_400 * 365, max: 86_400 * 365 * 70 }));
+    const aheadSeconds = fc.oneof(
+      fc.integer({ min: -86_400, max: 2 * skew }),
+      fc.integer({ min: skew - 2, max: skew + 2 }),
+      fc.integer({ min: -86_400 * 365, max: 86_400 * 365 * 70 }),
+    );
     /** The instant written in local time at a UTC offset, as a gateway in that zone would send it. */
     const written = (ms: number, offsetMinutes: number) => {
       const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, -1);
@@ -166,16 +179,25 @@ describe('fuzzing every REST body', () => {
 
 describe('fuzzing the probes', () => {
   it('answers /healthz, /readyz and /metrics with 200 whatever the query, Authorization and X-Forwarded-For', async () => {
-    const header = fc.oneof(fc.string({ maxLength: 60 }).filter((value) => /^[\t\x20-\x7e]*$/.test(value)), fc.constantFrom('Bearer', 'Bearer ', `Bearer ${keys.ingest}`, '1.2.3.4, ::1', 'unknown'));
+    const header = fc.oneof(
+      fc.string({ maxLength: 60 }).filter((value) => /^[\t\x20-\x7e]*$/.test(value)),
+      fc.constantFrom('Bearer', 'Bearer ', `Bearer ${keys.ingest}`, '1.2.3.4, ::1', 'unknown'),
+    );
     const query = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 20 }), { maxKeys: 3 });
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/healthz', '/readyz', '/metrics'), query, fc.option(header), fc.option(header), async (path, params, authorization, forwardedFor) => {
-        const headers: Record<string, string> = {};
-        if (authorization !== null) headers.authorization = authorization;
-        if (forwardedFor !== null) headers['x-forwarded-for'] = forwardedFor;
-        const res = await service.app.inject({ method: 'GET', url: path, query: params, headers });
-        assert.equal(res.statusCode, 200, `${path} ${JSON.stringify({ params, headers })}: ${res.body.slice(0, 200)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/healthz', '/readyz', '/metrics'),
+        query,
+        fc.option(header),
+        fc.option(header),
+        async (path, params, authorization, forwardedFor) => {
+          const headers: Record<string, string> = {};
+          if (authorization !== null) headers.authorization = authorization;
+          if (forwardedFor !== null) headers['x-forwarded-for'] = forwardedFor;
+          const res = await service.app.inject({ method: 'GET', url: path, query: params, headers });
+          assert.equal(res.statusCode, 200, `${path} ${JSON.stringify({ params, headers })}: ${res.body.slice(0, 200)}`);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -240,17 +262,24 @@ describe('fuzzing every GraphQL argument', () => {
     // Found by the property above: rows read through the query builder hid the driver's error code.
     for (const query of operations.filter((operation) => operation.includes('$id: ID!'))) {
       const body = JSON.parse((await graphql(JSON.stringify({ query, variables: { id: 'a\u0000b', reason: 'r' } }))).body);
-      assert.deepEqual(body.errors?.map((error: { extensions: { code: string } }) => error.extensions.code), ['BAD_USER_INPUT'], `${query}: ${JSON.stringify(body)}`);
+      assert.deepEqual(
+        body.errors?.map((error: { extensions: { code: string } }) => error.extensions.code),
+        ['BAD_USER_INPUT'],
+        `${query}: ${JSON.stringify(body)}`,
+      );
     }
   });
 
   it('answers malformed, oversized and deeply nested documents without a 5xx', async () => {
-    const deep = (n: number) => `{ cycles { ${'interventions { alternatives { id } '.repeat(0)}${'hypotheses { evidence } '.repeat(1)}${'interventions { '.repeat(n)}id${' }'.repeat(n)} } }`;
+    const deep = (n: number) =>
+      `{ cycles { ${'interventions { alternatives { id } '.repeat(0)}${'hypotheses { evidence } '.repeat(1)}${'interventions { '.repeat(n)}id${' }'.repeat(n)} } }`;
     const documents = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.jsonValue().map((value) => JSON.stringify(value)),
       fc.integer({ min: 5, max: 40 }).map((n) => JSON.stringify({ query: deep(n) })),
-      fc.integer({ min: 50, max: 400 }).map((n) => JSON.stringify({ query: `{ ${Array.from({ length: n }, (_, i) => `a${i}: cycles(last: 100) { number }`).join(' ')} }` })),
+      fc
+        .integer({ min: 50, max: 400 })
+        .map((n) => JSON.stringify({ query: `{ ${Array.from({ length: n }, (_, i) => `a${i}: cycles(last: 100) { number }`).join(' ')} }` })),
     );
     await fc.assert(
       fc.asyncProperty(documents, async (body) => {

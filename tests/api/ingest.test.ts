@@ -21,7 +21,11 @@ after(async () => {
 });
 
 const http = () => request(service.app.server);
-const postOne = (body: unknown) => http().post('/v1/transactions').set(ingest).send(body as object);
+const postOne = (body: unknown) =>
+  http()
+    .post('/v1/transactions')
+    .set(ingest)
+    .send(body as object);
 const postBatch = (transactions: unknown[]) => http().post('/v1/transactions/batch').set(ingest).send({ transactions });
 const stored = () => countTransactions(service.db);
 
@@ -185,17 +189,67 @@ describe('bad input, each class with its own answer', () => {
     ['a bad gateway in one batch item', () => postBatch([makeTransaction(), makeTransaction({ gateway: 'pg a' })]), 400, 'validation_failed', 'gateway'],
     ['a JSON array instead of an object', () => postOne([makeTransaction()]), 400, 'validation_failed', '(body)'],
     ['an empty batch', () => postBatch([]), 400, 'empty_batch'],
-    ['a batch without the transactions list', () => http().post('/v1/transactions/batch').set(ingest).send({ items: [] }), 400, 'validation_failed', 'transactions'],
+    [
+      'a batch without the transactions list',
+      () => http().post('/v1/transactions/batch').set(ingest).send({ items: [] }),
+      400,
+      'validation_failed',
+      'transactions',
+    ],
     ['over 10,000 items', () => postBatch(Array.from({ length: 10_001 }, () => makeTransaction())), 413, 'batch_too_large'],
-    ['over 10,000 NDJSON lines', () => http().post('/v1/transactions/batch').set(ingest).set('Content-Type', 'application/x-ndjson').send(`${JSON.stringify(makeTransaction())}\n`.repeat(10_001)), 413, 'batch_too_large'],
-    ['a malformed NDJSON line', () => http().post('/v1/transactions/batch').set(ingest).set('Content-Type', 'application/x-ndjson').send(`${JSON.stringify(makeTransaction())}\n{nope\n`), 400, 'invalid_json'],
-    ['a body over the limit', () => http().post('/v1/transactions/batch').set(ingest).set('Content-Type', 'application/json').send(`{"transactions":["${'x'.repeat(17 * 1024 * 1024)}"]}`), 413, 'payload_too_large'],
+    [
+      'over 10,000 NDJSON lines',
+      () =>
+        http()
+          .post('/v1/transactions/batch')
+          .set(ingest)
+          .set('Content-Type', 'application/x-ndjson')
+          .send(`${JSON.stringify(makeTransaction())}\n`.repeat(10_001)),
+      413,
+      'batch_too_large',
+    ],
+    [
+      'a malformed NDJSON line',
+      () =>
+        http()
+          .post('/v1/transactions/batch')
+          .set(ingest)
+          .set('Content-Type', 'application/x-ndjson')
+          .send(`${JSON.stringify(makeTransaction())}\n{nope\n`),
+      400,
+      'invalid_json',
+    ],
+    [
+      'a body over the limit',
+      () =>
+        http()
+          .post('/v1/transactions/batch')
+          .set(ingest)
+          .set('Content-Type', 'application/json')
+          .send(`{"transactions":["${'x'.repeat(17 * 1024 * 1024)}"]}`),
+      413,
+      'payload_too_large',
+    ],
     ['a wrong content type', () => http().post('/v1/transactions').set(ingest).set('Content-Type', 'text/plain').send('hello'), 415, 'unsupported_media_type'],
-    ['NDJSON on the single endpoint', () => http().post('/v1/transactions').set(ingest).set('Content-Type', 'application/x-ndjson').send(JSON.stringify(makeTransaction())), 415, 'unsupported_media_type'],
+    [
+      'NDJSON on the single endpoint',
+      () => http().post('/v1/transactions').set(ingest).set('Content-Type', 'application/x-ndjson').send(JSON.stringify(makeTransaction())),
+      415,
+      'unsupported_media_type',
+    ],
     ['a missing key', () => http().post('/v1/transactions').send(makeTransaction()), 401, 'unauthorized'],
     ['an unknown key', () => http().post('/v1/transactions').set(bearer('not-a-real-key')).send(makeTransaction()), 401, 'unauthorized'],
     ['a key without the ingest role', () => http().post('/v1/transactions').set(bearer(keys.viewer)).send(makeTransaction()), 403, 'forbidden'],
-    ['an operator key on ingestion', () => http().post('/v1/transactions/batch').set(bearer(keys.operator)).send({ transactions: [makeTransaction()] }), 403, 'forbidden'],
+    [
+      'an operator key on ingestion',
+      () =>
+        http()
+          .post('/v1/transactions/batch')
+          .set(bearer(keys.operator))
+          .send({ transactions: [makeTransaction()] }),
+      403,
+      'forbidden',
+    ],
   ];
 
   for (const [name, send, status, code, field] of cases) {
@@ -205,7 +259,11 @@ describe('bad input, each class with its own answer', () => {
       assert.equal(res.status, status, JSON.stringify(res.body));
       assert.equal(res.body.error, code);
       assert.equal(typeof res.body.message, 'string');
-      if (field) assert.ok(res.body.errors.some((e: { field: string }) => e.field === field), JSON.stringify(res.body.errors));
+      if (field)
+        assert.ok(
+          res.body.errors.some((e: { field: string }) => e.field === field),
+          JSON.stringify(res.body.errors),
+        );
       assert.equal(await stored(), before);
     });
   }
@@ -214,7 +272,10 @@ describe('bad input, each class with its own answer', () => {
     const res = await postOne(makeTransaction({ issuer: 'HDFC/method:upi', gateway: 'pg:a' }));
     assert.deepEqual(
       res.body.errors.map((e: { field: string; reason: string }) => [e.field, /\[A-Za-z0-9_\.-\]\{1,64\}/.test(e.reason)]),
-      [['issuer', true], ['gateway', true]],
+      [
+        ['issuer', true],
+        ['gateway', true],
+      ],
       JSON.stringify(res.body.errors),
     );
     const allowed = makeTransaction({ issuer: `Axis.Bank-2_${'x'.repeat(52)}`, gateway: 'PG-a.1_b' });

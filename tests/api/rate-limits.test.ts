@@ -77,7 +77,9 @@ describe('rate limits while Redis is down', () => {
   let redisLink: TcpProxy;
   before(async () => {
     redisLink = await createTcpProxy(6379);
-    service = await startService(testConfig(database.url, 'test-rate-local', { ...limits, REDIS_URL: `redis://127.0.0.1:${redisLink.port}` }), { roles: ['api'] });
+    service = await startService(testConfig(database.url, 'test-rate-local', { ...limits, REDIS_URL: `redis://127.0.0.1:${redisLink.port}` }), {
+      roles: ['api'],
+    });
   });
   after(async () => {
     // Closed with its Redis link still cut: a shutdown must not wait for Redis (tests/reliability/shutdown.test.ts).
@@ -111,7 +113,9 @@ describe('anonymous callers behind a proxy (server.trust_proxy)', () => {
   });
 
   it('limits each forwarded client by its own address once the proxy is trusted', async () => {
-    const service = await startService(testConfig(database.url, 'test-rate-proxy-on', { ...limits, PAYOPS_SERVER_TRUST_PROXY: '127.0.0.1' }), { roles: ['api'] });
+    const service = await startService(testConfig(database.url, 'test-rate-proxy-on', { ...limits, PAYOPS_SERVER_TRUST_PROXY: '127.0.0.1' }), {
+      roles: ['api'],
+    });
     try {
       assert.deepEqual(service.config.server.trust_proxy, ['127.0.0.1']);
       assert.equal(limited(await statuses(service, 15, forwardedFor('203.0.113.1'))), 0);

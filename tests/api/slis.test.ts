@@ -28,7 +28,9 @@ const mix: Mix = {
 before(async () => {
   database = await createTestDatabase('slis');
   // The agent judges four issuers by name: KOTAK, the smallest, is folded into other.
-  service = await startService(testConfig(database.url, 'test-slis', { ...loopEnv, PAYOPS_METRICS_TOP_VALUES: '2', PAYOPS_AGENT_MAX_DIMENSION_VALUES: '4' }), { now: clock.now });
+  service = await startService(testConfig(database.url, 'test-slis', { ...loopEnv, PAYOPS_METRICS_TOP_VALUES: '2', PAYOPS_AGENT_MAX_DIMENSION_VALUES: '4' }), {
+    now: clock.now,
+  });
   for (let k = 0; k < 3; k += 1) await playWindow(service, clock, k, mix);
 });
 after(async () => {
@@ -73,7 +75,11 @@ describe('the service SLIs in /metrics', () => {
 
   it('counts the distinct values the agent folded into other, having taken every one of them in', async () => {
     const folded = samples(await scrape(), 'payops_window_folded_values');
-    assert.deepEqual(Object.fromEntries([...folded].map(([labels, n]) => [labelValues(new Map([[labels, n]]), 'dimension')[0], n])), { issuer: 1, method: 0, gateway: 0 });
+    assert.deepEqual(Object.fromEntries([...folded].map(([labels, n]) => [labelValues(new Map([[labels, n]]), 'dimension')[0], n])), {
+      issuer: 1,
+      method: 0,
+      gateway: 0,
+    });
     const { rows } = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM transactions WHERE issuer = 'KOTAK'");
     assert.equal(rows[0]!.n, 60, 'all three windows of KOTAK stored');
   });
@@ -122,13 +128,18 @@ describe('the SLIs of an outage the agent acts on', () => {
 
   it('counts patterns by type and interventions by status and action as Postgres holds them', async () => {
     const byLabels = (text: string, name: string, labels: string[]) =>
-      Object.fromEntries([...samples(text, name)].filter(([, n]) => n > 0).map(([set, n]) => [labels.map((label) => labelValues(new Map([[set, n]]), label)[0]).join('/'), n]));
+      Object.fromEntries(
+        [...samples(text, name)].filter(([, n]) => n > 0).map(([set, n]) => [labels.map((label) => labelValues(new Map([[set, n]]), label)[0]).join('/'), n]),
+      );
     const db = async (sql: string) => Object.fromEntries((await acting.db.pool.query<{ key: string; n: number }>(sql)).rows.map((row) => [row.key, row.n]));
     const read = async () => {
       const text = (await request(acting.app.server).get('/metrics')).text;
       return {
         text,
-        served: { patterns: byLabels(text, 'payops_patterns_detected_total', ['type']), interventions: byLabels(text, 'payops_interventions', ['status', 'action']) },
+        served: {
+          patterns: byLabels(text, 'payops_patterns_detected_total', ['type']),
+          interventions: byLabels(text, 'payops_interventions', ['status', 'action']),
+        },
         stored: {
           patterns: await db('SELECT type AS key, count(*)::int AS n FROM patterns GROUP BY type'),
           interventions: await db("SELECT status || '/' || action AS key, count(*)::int AS n FROM interventions GROUP BY 1"),
@@ -155,7 +166,9 @@ describe('the SLIs of an outage the agent acts on', () => {
     // Window 14: the same traffic, through two gateways; pg_b fails every fourth attempt.
     const k = 14;
     const traffic = windowTraffic('gateways', epoch + k * windowMs, windowMs, 400, healthy).map((tx, i) =>
-      i % 2 === 0 ? { ...tx, gateway: 'pg_a', status: 'success' as const, errorCode: null } : { ...tx, gateway: 'pg_b', status: i % 8 === 1 ? ('failed' as const) : ('success' as const), errorCode: i % 8 === 1 ? 'GATEWAY_TIMEOUT' : null },
+      i % 2 === 0
+        ? { ...tx, gateway: 'pg_a', status: 'success' as const, errorCode: null }
+        : { ...tx, gateway: 'pg_b', status: i % 8 === 1 ? ('failed' as const) : ('success' as const), errorCode: i % 8 === 1 ? 'GATEWAY_TIMEOUT' : null },
     );
     await postTransactions(acting, traffic);
     outageClock.afterWindow(k);
@@ -188,7 +201,9 @@ describe('deploy/: the Grafana dashboard and the Prometheus alert rules', () => 
   const panelExprs: [string, string][] = dashboard.panels.flatMap((panel: { title: string; targets?: { expr: string }[] }) =>
     (panel.targets ?? []).map((target) => [panel.title, target.expr]),
   );
-  const ruleExprs: [string, string][] = rules.groups.flatMap((group: { rules: { alert: string; expr: string }[] }) => group.rules.map((rule) => [rule.alert, rule.expr]));
+  const ruleExprs: [string, string][] = rules.groups.flatMap((group: { rules: { alert: string; expr: string }[] }) =>
+    group.rules.map((rule) => [rule.alert, rule.expr]),
+  );
 
   it('has a dashboard whose every query parses and names only metrics that /metrics declares', async () => {
     assert.ok(panelExprs.length >= 20);
@@ -208,7 +223,11 @@ describe('deploy/: the Grafana dashboard and the Prometheus alert rules', () => 
     for (const group of rules.groups) {
       assert.equal(typeof group.name, 'string');
       for (const rule of group.rules) {
-        assert.deepEqual(Object.keys(rule).filter((key) => !['alert', 'expr', 'for', 'labels', 'annotations'].includes(key)), [], rule.alert);
+        assert.deepEqual(
+          Object.keys(rule).filter((key) => !['alert', 'expr', 'for', 'labels', 'annotations'].includes(key)),
+          [],
+          rule.alert,
+        );
         if (rule.for !== undefined) assert.match(rule.for, /^\d+[smh]$/, `${rule.alert}: for`);
         assert.ok(['page', 'ticket'].includes(rule.labels.severity), `${rule.alert}: severity`);
         assert.equal(typeof rule.annotations.summary, 'string', `${rule.alert}: summary`);
@@ -224,7 +243,11 @@ describe('deploy/: the Grafana dashboard and the Prometheus alert rules', () => 
     for (const needed of ['deploy/grafana-dashboard.json', 'deploy/prometheus-alerts.yml', 'webhook-signature']) assert.ok(section.includes(needed), needed);
     const declared = [...(await scrape()).matchAll(/^# TYPE (payops_\S+) /gm)].map(([, name]) => name!);
     assert.ok(declared.length >= 20, declared.join(', '));
-    assert.deepEqual(declared.filter((name) => !section.includes(`\`${name}`)), [], 'metrics the README does not name');
+    assert.deepEqual(
+      declared.filter((name) => !section.includes(`\`${name}`)),
+      [],
+      'metrics the README does not name',
+    );
   });
 
   it('fails the check on an expression that does not parse', () => {

@@ -46,7 +46,9 @@ describe('configuration', () => {
 
   it('reads the original continuous-stream keys from YAML', () => {
     const config = loadConfig({
-      PAYOPS_CONFIG: yamlFile('drift:\n  theta: 0.2\n  sigma: 0.01\n  mean_success: 0.9\nagent:\n  cycle_interval: 0.5\n  anomaly_threshold: 2.5\n  min_action_frequency_cycles: 4\nlogging:\n  level: debug\n  format: text\n'),
+      PAYOPS_CONFIG: yamlFile(
+        'drift:\n  theta: 0.2\n  sigma: 0.01\n  mean_success: 0.9\nagent:\n  cycle_interval: 0.5\n  anomaly_threshold: 2.5\n  min_action_frequency_cycles: 4\nlogging:\n  level: debug\n  format: text\n',
+      ),
     });
     assert.deepEqual(config.drift, { theta: 0.2, sigma: 0.01, mean_success: 0.9 });
     assert.equal(config.agent.cycleIntervalSeconds, 0.5);
@@ -85,12 +87,18 @@ describe('configuration', () => {
       PAYOPS_AUTH: 'maybe',
     });
     const mentions = ['PAYOPS_NOSECTION_X', 'PAYOPS_API_KEYS', 'PAYOPS_AUTH'];
-    for (const name of mentions) assert.ok(problems.some((line) => line.startsWith(name)), `${name} in ${problems.join(' | ')}`);
+    for (const name of mentions)
+      assert.ok(
+        problems.some((line) => line.startsWith(name)),
+        `${name} in ${problems.join(' | ')}`,
+      );
   });
 
   it('requires a Standard Webhooks secret (whsec_ and base64) whenever webhooks are configured', () => {
     const hooks = { PAYOPS_ACTIONS_WEBHOOKS: '[https://ops.example.com/payops]' };
-    assert.deepEqual(problemsOf(hooks), ['actions.webhook_secret: is required when webhooks are configured (whsec_ followed by base64 of 24 to 64 random bytes)']);
+    assert.deepEqual(problemsOf(hooks), [
+      'actions.webhook_secret: is required when webhooks are configured (whsec_ followed by base64 of 24 to 64 random bytes)',
+    ]);
     for (const secret of ['hunter2-but-longer-than-anything', 'whsec_', 'whsec_c2hvcnQ=', 'whsec_not base64!']) {
       const problems = problemsOf({ ...hooks, PAYOPS_ACTIONS_WEBHOOK_SECRET: secret });
       assert.equal(problems.length, 1, problems.join('\n'));
@@ -108,7 +116,10 @@ describe('configuration', () => {
     });
     assert.equal(problems.length, 5, problems.join('\n'));
     for (const key of ['agent.anomaly_threshold', 'agent.cycle_intreval', 'logging.level', 'extras', 'server.port']) {
-      assert.ok(problems.some((line) => line.startsWith(`${key}:`)), `${key} in ${problems.join(' | ')}`);
+      assert.ok(
+        problems.some((line) => line.startsWith(`${key}:`)),
+        `${key} in ${problems.join(' | ')}`,
+      );
     }
   });
 
@@ -134,7 +145,9 @@ describe('configuration', () => {
     assert.equal(defaults.agent.valueBasis, 'gmv');
     assert.deepEqual(defaults.agent.feeRates, defaultAgentConfig.feeRates);
     const config = loadConfig({
-      PAYOPS_CONFIG: yamlFile('actions:\n  customer_switch_rate: 0.25\n  retry_cost: 4.5\nvalue:\n  basis: revenue\n  fee_rates: { default: 0.02, upi: 0.001 }\n'),
+      PAYOPS_CONFIG: yamlFile(
+        'actions:\n  customer_switch_rate: 0.25\n  retry_cost: 4.5\nvalue:\n  basis: revenue\n  fee_rates: { default: 0.02, upi: 0.001 }\n',
+      ),
     });
     assert.equal(config.agent.customerSwitchRate, 0.25);
     assert.equal(config.agent.retryCost, 4.5);
@@ -153,7 +166,10 @@ describe('configuration', () => {
       PAYOPS_CONFIG: yamlFile('actions:\n  customer_switch_rate: 1.5\n  retry_cost: -1\nvalue:\n  basis: profit\n  fee_rates: { Card: 0.02, upi: 2 }\n'),
     });
     for (const key of ['actions.customer_switch_rate', 'actions.retry_cost', 'value.basis', 'value.fee_rates.Card: invalid key', 'value.fee_rates.upi']) {
-      assert.ok(problems.some((line) => line.startsWith(key)), `${key} in ${problems.join(' | ')}`);
+      assert.ok(
+        problems.some((line) => line.startsWith(key)),
+        `${key} in ${problems.join(' | ')}`,
+      );
     }
     assert.deepEqual(problemsOf({ PAYOPS_VALUE_FEE_RATES: '{card: 0.02}' }), ['value.fee_rates: needs a `default` rate for the methods not listed']);
     assert.ok(problemsOf({ PAYOPS_AGENT_MAX_DIMENSION_VALUES: '0' }).some((line) => line.startsWith('agent.max_dimension_values:')));
@@ -163,7 +179,9 @@ describe('configuration', () => {
     assert.deepEqual(loadConfig({}).agent.customerDeclineCodes, defaultAgentConfig.customerDeclineCodes);
     const config = loadConfig({ PAYOPS_ERROR_CODES_CUSTOMER: '[Z9, "51"]', PAYOPS_ERROR_CODES_TECHNICAL: '[U30]' });
     assert.deepEqual([config.agent.customerDeclineCodes, config.agent.technicalErrorCodes], [['Z9', '51'], ['U30']]);
-    assert.deepEqual(problemsOf({ PAYOPS_ERROR_CODES_CUSTOMER: '[z9]', PAYOPS_ERROR_CODES_TECHNICAL: '[U30, Z9]' }), ['error_codes.technical: codes in both lists: Z9']);
+    assert.deepEqual(problemsOf({ PAYOPS_ERROR_CODES_CUSTOMER: '[z9]', PAYOPS_ERROR_CODES_TECHNICAL: '[U30, Z9]' }), [
+      'error_codes.technical: codes in both lists: Z9',
+    ]);
     assert.ok(problemsOf({ PAYOPS_AGENT_CUSTOMER_DECLINE_CODES: '[Z9]' }).includes('agent.customer_decline_codes: unknown key'));
   });
 

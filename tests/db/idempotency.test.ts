@@ -33,7 +33,10 @@ async function stored(id: string): Promise<{ copies: number; partitions: string[
 
 /** Attempts the rollups count in [from, to): each stored row once, a skipped resend never. */
 async function rolledUp(from: number, to: number): Promise<number> {
-  const { rows } = await db.pool.query<{ n: number }>('SELECT coalesce(sum(volume), 0)::int AS n FROM window_rollups WHERE window_time >= $1 AND window_time < $2', [new Date(from), new Date(to)]);
+  const { rows } = await db.pool.query<{ n: number }>(
+    'SELECT coalesce(sum(volume), 0)::int AS n FROM window_rollups WHERE window_time >= $1 AND window_time < $2',
+    [new Date(from), new Date(to)],
+  );
   return rows[0]!.n;
 }
 
@@ -76,7 +79,9 @@ it('stores a resend as new once the first copy is older than the dedup horizon, 
 
 it('stores each id exactly once when several connections resend the same ids at once', async () => {
   const at = Date.parse('2026-07-01T12:00:00Z');
-  const ids: Transaction[] = Array.from({ length: 300 }, (_, i) => makeTransaction({ timestamp: new Date(at + i * 100).toISOString(), issuer: ['HDFC', 'SBI', 'AXIS'][i % 3] }));
+  const ids: Transaction[] = Array.from({ length: 300 }, (_, i) =>
+    makeTransaction({ timestamp: new Date(at + i * 100).toISOString(), issuer: ['HDFC', 'SBI', 'AXIS'][i % 3] }),
+  );
   const senders = Array.from({ length: 6 }, () => createDatabase(options));
   try {
     // Each sender posts the ids in its own order and grouping: batches and single-row groups mixed.
@@ -99,7 +104,10 @@ it('stores each id exactly once when several connections resend the same ids at 
   } finally {
     await Promise.all(senders.map((sender) => sender.close()));
   }
-  const { rows } = await db.pool.query<{ rows: number; distinct: number }>('SELECT count(*)::int AS rows, count(DISTINCT id)::int AS distinct FROM transactions WHERE id = ANY($1)', [ids.map((tx) => tx.id)]);
+  const { rows } = await db.pool.query<{ rows: number; distinct: number }>(
+    'SELECT count(*)::int AS rows, count(DISTINCT id)::int AS distinct FROM transactions WHERE id = ANY($1)',
+    [ids.map((tx) => tx.id)],
+  );
   assert.deepEqual(rows, [{ rows: ids.length, distinct: ids.length }]);
   assert.equal(await rolledUp(at - HOUR, at + HOUR), ids.length, 'the rollups count each once too');
 });

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createDatabase, type Database } from '../../src/db/client';
 import { openMigratedDatabase } from '../../src/db/migrate';
-import { createPartitionGuard, createPartitionKeeper, drainDefaultPartition, dropExpiredPartitions, ensurePartitions, partitionsOf, pruneTransactionIds } from '../../src/db/partitions';
+import {
+  createPartitionGuard,
+  createPartitionKeeper,
+  drainDefaultPartition,
+  dropExpiredPartitions,
+  ensurePartitions,
+  partitionsOf,
+  pruneTransactionIds,
+} from '../../src/db/partitions';
 import { insertTransactionBatch, type Placement } from '../../src/db/transactions';
 import { loadConfig } from '../../src/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -78,7 +86,12 @@ it('drains rows of windows without a partition from the default partitions into 
 
   const { created, more } = await drainDefaultPartition(db, 1);
   assert.equal(more, false);
-  assert.deepEqual(created.sort(), ['transactions_p20260410_0500', 'transactions_p20260410_0700', 'window_rollups_p20260410_0500', 'window_rollups_p20260410_0700']);
+  assert.deepEqual(created.sort(), [
+    'transactions_p20260410_0500',
+    'transactions_p20260410_0700',
+    'window_rollups_p20260410_0500',
+    'window_rollups_p20260410_0700',
+  ]);
   assert.equal(await rowsIn('transactions_default'), 0);
   assert.equal(await rowsIn('window_rollups_default'), 0);
   assert.equal(await rowsIn('transactions_p20260410_0500'), 2);
@@ -91,7 +104,12 @@ it('drops expired partitions whole (rows and rollups) and keeps the rest', async
   const now = new Date(day + 2 * HOUR + 168 * HOUR);
   await insertTransactionBatch(db, [at(day + 10 * 60_000), at(day + 2 * HOUR + 1)], onTime);
   const dropped = await dropExpiredPartitions(db, now, 168);
-  assert.deepEqual(dropped.sort(), ['transactions_p20260301_0000', 'transactions_p20260301_0100', 'window_rollups_p20260301_0000', 'window_rollups_p20260301_0100']);
+  assert.deepEqual(dropped.sort(), [
+    'transactions_p20260301_0000',
+    'transactions_p20260301_0100',
+    'window_rollups_p20260301_0000',
+    'window_rollups_p20260301_0100',
+  ]);
   assert.ok(!(await names('transactions')).includes('transactions_p20260301_0000'));
   assert.ok((await names('transactions')).includes('transactions_p20260301_0200'), 'a partition with a window inside the retention stays');
   const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM transactions WHERE window_time < $1', [new Date(day + 2 * HOUR)]);
@@ -103,7 +121,11 @@ it('drops expired partitions whole (rows and rollups) and keeps the rest', async
 
 it('prunes idempotency keys past the dedup horizon in batches', async () => {
   const old = Date.parse('2025-01-01T00:00:00Z');
-  await insertTransactionBatch(db, Array.from({ length: 25 }, (_, i) => at(old + i)), onTime);
+  await insertTransactionBatch(
+    db,
+    Array.from({ length: 25 }, (_, i) => at(old + i)),
+    onTime,
+  );
   const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM transaction_ids');
   const result = await pruneTransactionIds(db, new Date(old + 24 * HOUR), 12, 10, 60_000);
   assert.deepEqual(result, { deleted: 25, more: false });
@@ -138,6 +160,8 @@ it('creates on demand the partitions of windows ahead of those the scheduler mad
   await guard([late]);
   assert.ok(!(await names('transactions')).includes('transactions_p20260201_0000'));
   await insertTransactionBatch(db, [late], { ...onTime, lateAfterSeconds: 1 });
-  const { rows: placed } = await db.pool.query<{ partition: string }>('SELECT tableoid::regclass::text AS partition FROM transactions WHERE id = $1', [late.id]);
+  const { rows: placed } = await db.pool.query<{ partition: string }>('SELECT tableoid::regclass::text AS partition FROM transactions WHERE id = $1', [
+    late.id,
+  ]);
   assert.notEqual(placed[0]!.partition, 'transactions_default');
 });

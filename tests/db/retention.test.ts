@@ -10,7 +10,14 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 const HOUR = 3_600_000;
 const now = new Date('2026-11-30T12:00:00Z');
 const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
-const settings: RetentionSettings = { ...loadConfig({}).retention, outbox_hours: 24, webhook_deliveries_hours: 24, cycles_hours: 24, patterns_hours: 24, interventions_hours: 24 };
+const settings: RetentionSettings = {
+  ...loadConfig({}).retention,
+  outbox_hours: 24,
+  webhook_deliveries_hours: 24,
+  cycles_hours: 24,
+  patterns_hours: 24,
+  interventions_hours: 24,
+};
 
 let database: TestDatabase;
 let db: Database;
@@ -26,14 +33,18 @@ beforeEach(async () => {
   await db.pool.query('TRUNCATE event_outbox, webhook_deliveries, cycles, patterns, interventions, intervention_transitions, directives');
 });
 
-const count = async (sql: string, values: unknown[] = []) => Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, values)).rows[0]!.n);
+const count = async (sql: string, values: unknown[] = []) =>
+  Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, values)).rows[0]!.n);
 
 async function outbox(createdAt: Date, publishedAt: Date | null): Promise<void> {
   await db.pool.query(`INSERT INTO event_outbox (topic, payload, created_at, published_at) VALUES ('cycle', '{}', $1, $2)`, [createdAt, publishedAt]);
 }
 
 async function delivery(id: string, status: string, createdAt: Date): Promise<void> {
-  await db.pool.query(`INSERT INTO webhook_deliveries (intervention_id, url, payload, status, created_at) VALUES ($1, 'https://ops.example.com', '{}', $2, $3)`, [id, status, createdAt]);
+  await db.pool.query(
+    `INSERT INTO webhook_deliveries (intervention_id, url, payload, status, created_at) VALUES ($1, 'https://ops.example.com', '{}', $2, $3)`,
+    [id, status, createdAt],
+  );
 }
 
 /** Cycles numbered from `first`, one an hour, the last ending `endHoursAgo` before now. */
@@ -62,10 +73,14 @@ async function intervention(id: string, status: InterventionStatus, updatedAt: D
      VALUES ($1, 1, 'SUPPRESS_ISSUER', 'issuer:HDFC', 'HDFC', '{}', $2, 1, '{}', '[]', '{}', 0.1, false, 900, $3, $3)`,
     [id, status, updatedAt],
   );
-  await db.pool.query(`INSERT INTO intervention_transitions (intervention_id, from_status, to_status, actor, at, applied_cycle) VALUES ($1, NULL, $2, 'agent', $3, $4)`, [
-    id, status, updatedAt, transitionApplied ? 1 : null,
-  ]);
-  await db.pool.query(`INSERT INTO directives (intervention_id, action, target, params, created_at, expires_at) VALUES ($1, 'SUPPRESS_ISSUER', 'issuer:HDFC', '{}', $2, $2)`, [id, updatedAt]);
+  await db.pool.query(
+    `INSERT INTO intervention_transitions (intervention_id, from_status, to_status, actor, at, applied_cycle) VALUES ($1, NULL, $2, 'agent', $3, $4)`,
+    [id, status, updatedAt, transitionApplied ? 1 : null],
+  );
+  await db.pool.query(
+    `INSERT INTO directives (intervention_id, action, target, params, created_at, expires_at) VALUES ($1, 'SUPPRESS_ISSUER', 'issuer:HDFC', '{}', $2, $2)`,
+    [id, updatedAt],
+  );
 }
 
 const prune = () => pruneExpired(db.pool, settings, now, 60_000);
@@ -88,7 +103,9 @@ describe('retention', () => {
     await delivery('new-delivered', 'delivered', ago(2));
     const report = await prune();
     assert.equal(report.deleted.webhook_deliveries, 2);
-    const left = (await db.pool.query<{ intervention_id: string }>('SELECT intervention_id FROM webhook_deliveries ORDER BY intervention_id')).rows.map((r) => r.intervention_id);
+    const left = (await db.pool.query<{ intervention_id: string }>('SELECT intervention_id FROM webhook_deliveries ORDER BY intervention_id')).rows.map(
+      (r) => r.intervention_id,
+    );
     assert.deepEqual(left, ['new-delivered', 'old-pending']);
   });
 
@@ -107,7 +124,10 @@ describe('retention', () => {
     assert.equal(await count('cycles WHERE number <= 15'), 0);
     // Patterns of every cycle before the first inside the horizon go, whether or not the dashboard still shows the cycle.
     assert.equal(report.deleted.patterns, 2);
-    assert.deepEqual((await db.pool.query<{ cycle_number: number }>('SELECT cycle_number FROM patterns')).rows.map((r) => r.cycle_number), [old + 1]);
+    assert.deepEqual(
+      (await db.pool.query<{ cycle_number: number }>('SELECT cycle_number FROM patterns')).rows.map((r) => r.cycle_number),
+      [old + 1],
+    );
   });
 
   it('prunes finished interventions with their transitions and directive; live ones and unapplied transitions survive', async () => {
@@ -124,7 +144,11 @@ describe('retention', () => {
     assert.deepEqual(left, ['new-expired', 'old-expired-unseen', ...live.map((s) => `old-${s}`)].sort());
     assert.equal(await count('intervention_transitions WHERE intervention_id IN ($1, $2, $3)', ['old-expired', 'old-rejected', 'old-rolled-back']), 0);
     assert.equal(await count('directives WHERE intervention_id IN ($1, $2, $3)', ['old-expired', 'old-rejected', 'old-rolled-back']), 0);
-    assert.equal(await count('intervention_transitions WHERE intervention_id = $1 AND applied_cycle IS NULL', ['old-expired-unseen']), 1, 'the core still gets to see it');
+    assert.equal(
+      await count('intervention_transitions WHERE intervention_id = $1 AND applied_cycle IS NULL', ['old-expired-unseen']),
+      1,
+      'the core still gets to see it',
+    );
     assert.equal(await count('intervention_transitions'), left.length);
   });
 

@@ -63,8 +63,14 @@ function assertMatches(rolled: DimensionMetrics | undefined, scan: Scanned, wher
   );
   assert.deepEqual(rolled.amountMinorByCurrency, scan.currencies, `${where}: amounts per currency`);
   assert.deepEqual(rolled.errorCodeCounts, scan.codes ?? {}, `${where}: error codes`);
-  assert.ok(Math.abs(rolled.latencyMeanMs - scan.latency_mean) <= 1e-9 * Math.max(1, scan.latency_mean), `${where}: mean ${rolled.latencyMeanMs} vs ${scan.latency_mean}`);
-  assert.ok(Math.abs(rolled.latencyP95Ms - scan.p95) <= MAX_RELATIVE_ERROR * scan.p95 * (1 + 1e-9), `${where}: p95 ${rolled.latencyP95Ms} vs exact ${scan.p95}`);
+  assert.ok(
+    Math.abs(rolled.latencyMeanMs - scan.latency_mean) <= 1e-9 * Math.max(1, scan.latency_mean),
+    `${where}: mean ${rolled.latencyMeanMs} vs ${scan.latency_mean}`,
+  );
+  assert.ok(
+    Math.abs(rolled.latencyP95Ms - scan.p95) <= MAX_RELATIVE_ERROR * scan.p95 * (1 + 1e-9),
+    `${where}: p95 ${rolled.latencyP95Ms} vs exact ${scan.p95}`,
+  );
 }
 
 const drawn = fc.record({
@@ -74,7 +80,12 @@ const drawn = fc.record({
   gateway: fc.constantFrom(undefined, 'pg_a', 'pg_b'),
   failed: fc.boolean(),
   errorCode: fc.constantFrom(null, 'TIMEOUT', 'U30'),
-  latencyMs: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.999, noNaN: true }), fc.integer({ min: 1, max: 8_000 }), fc.double({ min: 1, max: 1e7, noNaN: true })),
+  latencyMs: fc.oneof(
+    fc.constant(0),
+    fc.double({ min: 0, max: 0.999, noNaN: true }),
+    fc.integer({ min: 1, max: 8_000 }),
+    fc.double({ min: 1, max: 1e7, noNaN: true }),
+  ),
   retryCount: fc.integer({ min: 0, max: 2 }),
   amountMinor: fc.integer({ min: 0, max: 2 ** 40 }),
   currency: fc.constantFrom('INR', 'USD'),
@@ -120,8 +131,16 @@ it('rollups merged per window equal a scan of its rows: counts and sums exactly,
         assertMatches(metrics.gatewayCells[cell.gateway]?.[cell.issuer!]?.[cell.method!], cell, `${cell.gateway}/${cell.issuer}/${cell.method}`);
       }
       const cells = scanned.filter((s) => s.issuer !== null);
-      assert.equal(Object.values(metrics.issuerMethods).flatMap((m) => Object.values(m)).reduce((sum, m) => sum + m.volume, 0), whole.volume);
-      assert.equal(cells.reduce((sum, c) => sum + c.volume, 0), whole.volume);
+      assert.equal(
+        Object.values(metrics.issuerMethods)
+          .flatMap((m) => Object.values(m))
+          .reduce((sum, m) => sum + m.volume, 0),
+        whole.volume,
+      );
+      assert.equal(
+        cells.reduce((sum, c) => sum + c.volume, 0),
+        whole.volume,
+      );
     }),
     { numRuns: 40 },
   );

@@ -123,7 +123,10 @@ it('folds all but the busiest names into other, and keeps attempts without a gat
   assert.equal(metrics.system.volume, 6);
   assert.equal(metrics.issuers.other!.volume, 1, 'AXIS still counts among issuers');
   assert.equal(metrics.gatewayIssuers.other?.other, undefined, 'but an attempt without a gateway is in no gateway dimension');
-  assert.equal(Object.values(metrics.gateways).reduce((sum, m) => sum + m.volume, 0), 5);
+  assert.equal(
+    Object.values(metrics.gateways).reduce((sum, m) => sum + m.volume, 0),
+    5,
+  );
   assert.deepEqual([metrics.gatewayCells.pg_a!.HDFC!.upi!.retries, metrics.gatewayCells.pg_a!.HDFC!.upi!.retrySuccesses], [1, 1]);
   assert.deepEqual([metrics.issuers.HDFC!.retries, metrics.issuers.HDFC!.retrySuccesses], [2, 1], 'a failed retry is no retry success');
   assert.deepEqual(metrics.gatewayMethods.pg_b!.upi!.amountMinorByCurrency, { USD: 500 });
@@ -145,6 +148,11 @@ it('counts a row that arrives after its window may have been judged in the windo
   const windowOf = (at: number) => windowStartFor(at, windowMs);
   const arrivalWindow = await aggregateWindow(db, windowOf(windowTime), windowOf(windowTime) + windowMs, defaultAgentConfig.maxDimensionValues);
   assert.equal(arrivalWindow.system.volume, 1, 'in the rollup of its arrival window');
-  const eventWindow = await aggregateWindow(db, windowOf(Date.parse(old.timestamp)), windowOf(Date.parse(old.timestamp)) + windowMs, defaultAgentConfig.maxDimensionValues);
+  const eventWindow = await aggregateWindow(
+    db,
+    windowOf(Date.parse(old.timestamp)),
+    windowOf(Date.parse(old.timestamp)) + windowMs,
+    defaultAgentConfig.maxDimensionValues,
+  );
   assert.equal(eventWindow.system.volume, 0, 'not also counted in the window of its event time');
 });

@@ -110,7 +110,10 @@ describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
     // Retries carry the same id, so a receiver keeps one; the signature holds only for the body sent.
     assert.deepEqual(new Set(calls.map((call) => call.headers['webhook-id'])), new Set([delivered.headers['webhook-id']]));
     assert.equal(verifyStandardWebhook(secret, delivered.headers, delivered.body.replace('ALERT_OPS', 'ALERT_OPZ'), nowSeconds), false);
-    assert.equal(verifyStandardWebhook(`whsec_${Buffer.from('another secret of thirty-two byte').toString('base64')}`, delivered.headers, delivered.body, nowSeconds), false);
+    assert.equal(
+      verifyStandardWebhook(`whsec_${Buffer.from('another secret of thirty-two byte').toString('base64')}`, delivered.headers, delivered.body, nowSeconds),
+      false,
+    );
     // A captured delivery replayed ten minutes later is out of the tolerance window.
     assert.equal(verifyStandardWebhook(secret, delivered.headers, delivered.body, nowSeconds + 600), false);
     // The deprecated header is still sent for receivers not yet moved to the standard one.
@@ -119,14 +122,22 @@ describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
     assert.equal(payload.action, 'ALERT_OPS');
     // The quiet cycle's baseline alert is the heartbeat, never a page.
     assert.deepEqual([payload.event, payload.heartbeat, delivered.headers['x-payops-event']], ['ops.heartbeat', true, 'ops.heartbeat']);
-    const { rows } = await service.db.pool.query("SELECT data FROM audit_log WHERE kind = 'webhook.dead_lettered' AND subject = $1", [byUrl.get(broken.url).intervention_id]);
+    const { rows } = await service.db.pool.query("SELECT data FROM audit_log WHERE kind = 'webhook.dead_lettered' AND subject = $1", [
+      byUrl.get(broken.url).intervention_id,
+    ]);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].data.url, broken.url);
 
     // The worker counts an attempt once its job settles, a moment after the row does.
     await eventually(async () => {
       const metrics = (await request(service.app.server).get('/metrics')).text;
-      const count = (series: string) => Number(metrics.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+      const count = (series: string) =>
+        Number(
+          metrics
+            .split('\n')
+            .find((line) => line.startsWith(`${series} `))
+            ?.split(' ')[1] ?? 0,
+        );
       const attempts = (outcome: string) => count(`payops_webhook_attempts_total{outcome="${outcome}"}`);
       return attempts('delivered') >= 1 && attempts('dead') >= 1 && attempts('failed') >= 4 && count('payops_job_failures_total{queue="webhooks"}') >= 1;
     }, 'webhook outcomes and the dead letter counted in /metrics');
@@ -158,7 +169,9 @@ describe('an action that makes things worse', () => {
     }, 'an executed suppression');
 
     // After the suppression everything gets worse: every issuer drops to 50%.
-    const collapse: Mix = Object.fromEntries(Object.entries(healthy).map(([issuer, b]) => [issuer, { ...b, successRate: 0.5, failureCode: 'ISSUER_UNAVAILABLE' }]));
+    const collapse: Mix = Object.fromEntries(
+      Object.entries(healthy).map(([issuer, b]) => [issuer, { ...b, successRate: 0.5, failureCode: 'ISSUER_UNAVAILABLE' }]),
+    );
     for (let k = 13; k < 18; k += 1) await playWindow(service, clock, k, await obeyDirectives(service, collapse, 'ICICI'));
     const rolledBack = await eventually(async () => {
       const row = await getIntervention(service.db.pool, suppression.id);
@@ -167,8 +180,13 @@ describe('an action that makes things worse', () => {
     assert.equal(rolledBack.outcome?.rollbackRecommended, true);
     const live = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
     // Other moves may have started meanwhile (everything is failing); this one's directive is gone.
-    assert.deepEqual(live.body.directives.filter((d: { id: string }) => d.id === suppression.id), []);
-    const { rows } = await service.db.pool.query("SELECT actor, data FROM audit_log WHERE subject = $1 AND kind = 'intervention.rolled_back'", [suppression.id]);
+    assert.deepEqual(
+      live.body.directives.filter((d: { id: string }) => d.id === suppression.id),
+      [],
+    );
+    const { rows } = await service.db.pool.query("SELECT actor, data FROM audit_log WHERE subject = $1 AND kind = 'intervention.rolled_back'", [
+      suppression.id,
+    ]);
     assert.equal(rows[0].actor, 'agent');
     assert.match(rows[0].data.reason, /automatic rollback: success -\d/);
   });

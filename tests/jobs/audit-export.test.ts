@@ -30,8 +30,14 @@ it('writes one UTC day of the audit log as audit_YYYYMMDD.jsonl, oldest first', 
   const { path, entries } = await exportAuditDay(db, dir, new Date('2026-11-23T12:00:00Z'));
   assert.equal(path, join(dir, 'audit_20261123.jsonl'));
   assert.equal(entries, 2);
-  const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-  assert.deepEqual(lines.map((line) => line.kind), ['first', 'last']);
+  const lines = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.deepEqual(
+    lines.map((line) => line.kind),
+    ['first', 'last'],
+  );
   assert.equal(lines[0].at, '2026-11-23T00:00:00.000Z');
 
   const written = await exportYesterdayIfMissing(db, dir, new Date('2026-11-24T00:00:05Z'));

@@ -22,7 +22,8 @@ after(async () => {
   await database.drop();
 });
 
-const entry = (at: string, kind: string, data: unknown = { at }) => appendAudit(db.pool, { kind, actor: 'agent', subject: 'x', cycleNumber: 1, data, at: new Date(at) });
+const entry = (at: string, kind: string, data: unknown = { at }) =>
+  appendAudit(db.pool, { kind, actor: 'agent', subject: 'x', cycleNumber: 1, data, at: new Date(at) });
 const kindsOf = async (from: string, to: string) =>
   (await db.pool.query<{ kind: string }>('SELECT kind FROM audit_log WHERE at >= $1 AND at < $2 ORDER BY id', [from, to])).rows.map((r) => r.kind);
 const dropRefusal = (path: string, content: string) => assert.rejects(dropExportedDay(db, path, content), /does not match its export/);
@@ -48,7 +49,9 @@ it('exports a day, verifies it against the log and drops only that day; a tamper
   assert.deepEqual(dropped, { day: '2026-10-02', entries: 2, sha256: exported.sha256 });
   assert.deepEqual(await kindsOf('2026-10-02', '2026-10-03'), []);
   assert.deepEqual(await kindsOf('2026-10-01', '2026-10-04'), ['day-before', 'day-after'], 'the days around it stay');
-  const record = await db.pool.query<{ subject: string; data: { entries: number; sha256: string } }>("SELECT subject, data FROM audit_log WHERE kind = 'audit.day_dropped'");
+  const record = await db.pool.query<{ subject: string; data: { entries: number; sha256: string } }>(
+    "SELECT subject, data FROM audit_log WHERE kind = 'audit.day_dropped'",
+  );
   assert.deepEqual(record.rows, [{ subject: '2026-10-02', data: { entries: 2, sha256: exported.sha256 } }], 'the drop itself is on the record');
 });
 

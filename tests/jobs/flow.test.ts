@@ -43,7 +43,10 @@ describe('an autonomous outage flows from transactions to an evaluated directive
     assert.ok(patterns.length >= 1, 'the outage is stored as a pattern');
     assert.equal(patterns[0].type, 'ISSUER_DEGRADATION');
 
-    const suppression = await eventually(async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.status === 'EXECUTED'), 'an executed suppression');
+    const suppression = await eventually(
+      async () => (await interventionsOf(service, 'SUPPRESS_ISSUER')).find((row) => row.status === 'EXECUTED'),
+      'an executed suppression',
+    );
     assert.equal(suppression.target, 'issuer:HDFC');
     assert.equal(suppression.requiresApproval, false);
     assert.ok((suppression.option as { nrv: { nrv: number } }).nrv.nrv > 0);
@@ -72,7 +75,7 @@ describe('an autonomous outage flows from transactions to an evaluated directive
     const state = await request(service.app.server).get('/v1/agent/state').set(bearer(keys.viewer));
     assert.equal(state.status, 200);
     assert.ok(state.body.cycleNumber >= warmWindows + 6);
-    const { rows: audit } = await service.db.pool.query("SELECT kind FROM audit_log WHERE subject = $1 ORDER BY id", [suppression.id]);
+    const { rows: audit } = await service.db.pool.query('SELECT kind FROM audit_log WHERE subject = $1 ORDER BY id', [suppression.id]);
     assert.deepEqual(audit.map((a) => a.kind).slice(0, 3), ['intervention.proposed', 'intervention.executed', 'intervention.evaluated']);
   });
 
@@ -89,7 +92,12 @@ describe('a high-risk option waits for an operator', () => {
   // HDFC carries 25% of traffic here: above the 20% autonomy limit, within the 50% hard cap, at a
   // volume where the probe the agent keeps sending it (enough to judge each window) stays small.
   const volume = 2000;
-  const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25, successRate: 0.95 }, AXIS: { share: 0.25, successRate: 0.95 }, SBI: { share: 0.25, successRate: 0.95 } };
+  const bigHdfc = {
+    HDFC: { share: 0.25, successRate: 0.95 },
+    ICICI: { share: 0.25, successRate: 0.95 },
+    AXIS: { share: 0.25, successRate: 0.95 },
+    SBI: { share: 0.25, successRate: 0.95 },
+  };
   const outage = withOutage(bigHdfc, 'HDFC');
 
   before(async () => {
@@ -143,11 +151,21 @@ describe('a high-risk option waits for an operator', () => {
 
   it('runs once approved, within the smaller scope the operator gave', async () => {
     const pending = await awaitingSuppression();
-    const approved = await approveIntervention(service.db, pending.id, 'operator:alice', 'go, but half the traffic', { ttlSeconds: 60, trafficShare: 0.5 }, clock.now());
+    const approved = await approveIntervention(
+      service.db,
+      pending.id,
+      'operator:alice',
+      'go, but half the traffic',
+      { ttlSeconds: 60, trafficShare: 0.5 },
+      clock.now(),
+    );
     assert.equal(approved.status, 'APPROVED');
     await assert.rejects(approveIntervention(service.db, pending.id, 'operator:bob', null, {}, clock.now()), /not awaiting approval/);
 
-    const executed = await eventually(async () => (await interventionsOf(service)).find((row) => row.id === pending.id && row.status === 'EXECUTED'), 'execution after approval');
+    const executed = await eventually(
+      async () => (await interventionsOf(service)).find((row) => row.id === pending.id && row.status === 'EXECUTED'),
+      'execution after approval',
+    );
     assert.equal(executed.expiresAt!.getTime() - executed.executedAt!.getTime(), 60_000);
     const { rows } = await service.db.pool.query('SELECT params FROM directives WHERE intervention_id = $1', [pending.id]);
     assert.equal(rows[0].params.trafficShare, 0.5);

@@ -22,13 +22,23 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
   const settings = { probeShare: 0.05, webhooks: [] as string[] };
   const now = new Date('2030-01-01T08:00:00Z');
   const path = 'gateway:pg_a/issuer:HDFC/method:upi';
-  const to = [{ gateway: 'pg_b', share: 0.6 }, { gateway: 'pg_c', share: 0.4 }];
+  const to = [
+    { gateway: 'pg_b', share: 0.6 },
+    { gateway: 'pg_c', share: 0.4 },
+  ];
 
   const seedRoute = (fields: Partial<NewIntervention> = {}) =>
     seedIntervention(service.db, {
-      action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to },
+      action: 'ROUTE_GATEWAY',
+      target: path,
+      subject: path,
+      params: { from: 'pg_a', to },
       hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
-      status: 'PROPOSED', requiresApproval: false, approvalExpiresAt: null, createdAt: now, ...fields,
+      status: 'PROPOSED',
+      requiresApproval: false,
+      approvalExpiresAt: null,
+      createdAt: now,
+      ...fields,
     });
   const directives = async () => {
     const res = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
@@ -36,7 +46,12 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
     return res.body.directives as { id: string; action: string; target: string; params: Params }[];
   };
   const audited = async (id: string) =>
-    (await service.db.pool.query<{ kind: string; data: { action: string; heartbeat: boolean } }>('SELECT kind, data FROM audit_log WHERE subject = $1 ORDER BY id', [id])).rows;
+    (
+      await service.db.pool.query<{ kind: string; data: { action: string; heartbeat: boolean } }>(
+        'SELECT kind, data FROM audit_log WHERE subject = $1 ORDER BY id',
+        [id],
+      )
+    ).rows;
 
   before(async () => {
     const calls: { body: string; headers: IncomingMessage['headers'] }[] = [];
@@ -64,14 +79,24 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
     assert.deepEqual(await executeIntervention(service.db, route.id, settings, now), { executed: true, webhookDeliveries: [] });
     assert.equal((await executeIntervention(service.db, route.id, settings, now)).executed, false, 'a retried job changes nothing');
     assert.deepEqual(await directives(), [
-      { id: route.id, action: 'ROUTE_GATEWAY', target: path, params: { from: 'pg_a', to, trafficShare: 1 }, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 600_000).toISOString() },
+      {
+        id: route.id,
+        action: 'ROUTE_GATEWAY',
+        target: path,
+        params: { from: 'pg_a', to, trafficShare: 1 },
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + 600_000).toISOString(),
+      },
     ]);
 
     const rolledBack = await rollbackIntervention(service.db, route.id, 'operator:test', 'pg_a says the link is fixed', now);
     assert.equal(rolledBack.status, 'ROLLED_BACK');
     assert.deepEqual(await directives(), []);
     const entries = await audited(route.id);
-    assert.deepEqual(entries.map((e) => e.kind), ['intervention.proposed', 'intervention.executed', 'intervention.rolled_back']);
+    assert.deepEqual(
+      entries.map((e) => e.kind),
+      ['intervention.proposed', 'intervention.executed', 'intervention.rolled_back'],
+    );
     assert.ok(entries.every((e) => e.data.action === 'ROUTE_GATEWAY'));
   });
 
@@ -92,7 +117,18 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
 
   it('sends the heartbeat alert as ops.heartbeat and a real alert as ops.alert, each marked in the audit', async () => {
     const alert = (heartbeat: boolean) =>
-      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requiresApproval: false, approvalExpiresAt: null, createdAt: now });
+      seedIntervention(service.db, {
+        action: 'ALERT_OPS',
+        target: 'ops_team',
+        subject: 'ops_team',
+        params: {},
+        heartbeat,
+        hypothesis: null,
+        status: 'PROPOSED',
+        requiresApproval: false,
+        approvalExpiresAt: null,
+        createdAt: now,
+      });
     const sent = new Map<string, { event: string; heartbeat: boolean; header: unknown }>();
     for (const heartbeat of [true, false]) {
       const row = await alert(heartbeat);

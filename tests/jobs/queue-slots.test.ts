@@ -28,7 +28,11 @@ let admin: Redis;
 before(async () => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'payops-cluster-'));
-  cluster = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--dir', dir], { stdio: 'ignore' });
+  cluster = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--dir', dir],
+    { stdio: 'ignore' },
+  );
   url = `redis://127.0.0.1:${port}`;
   admin = new Redis(url, { retryStrategy: () => 50, maxRetriesPerRequest: null });
   // Refused until the server is up; commands wait and retry.

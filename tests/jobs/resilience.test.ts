@@ -10,7 +10,9 @@ import { healthy, windowTraffic, withOutage } from '../support/traffic';
 
 /** Every window ran once, in order, with no gap: numbers 1..n and each window starting where the last ended. */
 async function assertEachWindowOnce(service: Service): Promise<number> {
-  const { rows } = await service.db.pool.query<{ number: number; window_start: Date; window_end: Date }>('SELECT number, window_start, window_end FROM cycles ORDER BY number');
+  const { rows } = await service.db.pool.query<{ number: number; window_start: Date; window_end: Date }>(
+    'SELECT number, window_start, window_end FROM cycles ORDER BY number',
+  );
   rows.forEach((row, i) => {
     assert.equal(row.number, i + 1, 'cycle numbers are contiguous');
     if (i > 0) assert.equal(row.window_start.getTime(), rows[i - 1]!.window_end.getTime(), `cycle ${row.number} starts where ${i} ended`);
@@ -101,7 +103,13 @@ describe('a worker killed mid-job', () => {
     const env = { ...loopEnv, PAYOPS_JOBS_JOB_LOCK_MS: '1000' };
     const config = testConfig(database.url, 'test-killed', env);
     const scheduler = await startService(config, { now: clock.now, roles: ['api', 'scheduler'] });
-    const doomed = runProcess({ ...env, DATABASE_URL: database.url, PAYOPS_REDIS_KEY_PREFIX: config.redis.key_prefix, PAYOPS_ROLE: 'worker', PAYOPS_LOGGING_LEVEL: 'info' });
+    const doomed = runProcess({
+      ...env,
+      DATABASE_URL: database.url,
+      PAYOPS_REDIS_KEY_PREFIX: config.redis.key_prefix,
+      PAYOPS_ROLE: 'worker',
+      PAYOPS_LOGGING_LEVEL: 'info',
+    });
     let survivor: Service | undefined;
     try {
       await doomed.listeningUrl();

@@ -29,7 +29,7 @@ interface Directive {
 
 // The whole service path of a route: SQL aggregates by gateway, the core's localisation and plan,
 // the stored decision, the execute worker, and the directive a gateway reads.
-describe('a gateway x issuer link fault is routed around on the agent\'s own authority', () => {
+describe("a gateway x issuer link fault is routed around on the agent's own authority", () => {
   let database: TestDatabase;
   let service: Service;
   const clock = new TestClock();
@@ -43,7 +43,7 @@ describe('a gateway x issuer link fault is routed around on the agent\'s own aut
     await database.drop();
   });
 
-  it('sends HDFC\'s pg_a payments through the other gateways within 2 windows, and suppresses nothing', async () => {
+  it("sends HDFC's pg_a payments through the other gateways within 2 windows, and suppresses nothing", async () => {
     const play = async (k: number, linkDown: boolean) => {
       await postTransactions(service, gatewayTraffic(k, linkDown));
       clock.afterWindow(k);

@@ -103,7 +103,10 @@ it('loses nothing and counts everything once through a Redis restart, a Postgres
   let api = startApi();
   let url: string | null = await api.listeningUrl();
   let stopping = false;
-  const { outcome, done } = gateway(() => url, () => stopping);
+  const { outcome, done } = gateway(
+    () => url,
+    () => stopping,
+  );
   try {
     await sleep(1_500);
     // A real restart of a Redis that keeps nothing: queues, job ids and the event stream are gone.
@@ -132,14 +135,20 @@ it('loses nothing and counts everything once through a Redis restart, a Postgres
 
     const { rows } = await db.query<{ n: number; latest: Date }>('SELECT count(*)::int AS n, max(window_time) AS latest FROM transactions');
     assert.equal(rows[0]!.n, outcome.sent.size, 'every accepted transaction is stored exactly once');
-    const { rows: missing } = await db.query('SELECT count(*)::int AS n FROM unnest($1::text[]) AS id WHERE id NOT IN (SELECT id FROM transactions)', [[...outcome.answered]]);
+    const { rows: missing } = await db.query('SELECT count(*)::int AS n FROM unnest($1::text[]) AS id WHERE id NOT IN (SELECT id FROM transactions)', [
+      [...outcome.answered],
+    ]);
     assert.equal(missing[0].n, 0);
 
     // Every window up to the last transaction has run: each transaction is in exactly one window's figures.
-    await eventually(async () => {
-      const { rows: state } = await db.query<{ window_end: Date | null }>('SELECT window_end FROM agent_state');
-      return state[0]?.window_end && state[0].window_end > rows[0]!.latest;
-    }, 'the cycles to catch up', 30_000);
+    await eventually(
+      async () => {
+        const { rows: state } = await db.query<{ window_end: Date | null }>('SELECT window_end FROM agent_state');
+        return state[0]?.window_end && state[0].window_end > rows[0]!.latest;
+      },
+      'the cycles to catch up',
+      30_000,
+    );
     const { rows: counted } = await db.query<{ n: number }>('SELECT sum(transactions)::int AS n FROM cycles');
     assert.equal(counted[0]!.n, outcome.sent.size, 'the windows together counted each transaction once');
     const { rows: cycles } = await db.query<{ window_start: Date; window_end: Date }>('SELECT window_start, window_end FROM cycles ORDER BY number');

@@ -33,5 +33,6 @@ it('fails a transaction whose connection is lost between two of its queries, and
   await assert.rejects(lost, (err: unknown) => err instanceof DependencyUnavailable);
   await link.restore();
   // The broken client was thrown away, not handed to the next caller.
-  for (let i = 0; i < 3; i += 1) assert.equal(await inTransaction(db, async (client) => (await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one), 1);
+  for (let i = 0; i < 3; i += 1)
+    assert.equal(await inTransaction(db, async (client) => (await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one), 1);
 });

@@ -45,12 +45,20 @@ it('two API, two worker and two scheduler processes share the work: every event 
     const urls = await Promise.all(processes.map((p) => p.listeningUrl()));
     const apis = urls.slice(0, 2);
     const feeds = apis.map((url) => {
-      const client = createClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${keys.viewer}` } });
+      const client = createClient({
+        url: `${url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${keys.viewer}` },
+      });
       clients.push(client);
       const events: string[] = [];
       client.subscribe<{ interventionEvents: { type: string; intervention: { id: string } } }>(
         { query: 'subscription { interventionEvents { type intervention { id } } }' },
-        { next: (v) => v.data && events.push(`${v.data.interventionEvents.intervention.id}:${v.data.interventionEvents.type}`), error: () => undefined, complete: () => undefined },
+        {
+          next: (v) => v.data && events.push(`${v.data.interventionEvents.intervention.id}:${v.data.interventionEvents.type}`),
+          error: () => undefined,
+          complete: () => undefined,
+        },
       );
       return events;
     });
@@ -74,19 +82,27 @@ it('two API, two worker and two scheduler processes share the work: every event 
       await post(apis[k % 2]!, windowTraffic(`scale-${k}`, start, windowMs, 300, mix));
     }
 
-    const executed = await eventually(async () => {
-      const { rows } = await db.query<{ id: string }>("SELECT id FROM interventions WHERE status IN ('EXECUTED', 'EVALUATED')");
-      return rows.length > 0 ? rows : undefined;
-    }, 'an executed intervention', 20_000);
+    const executed = await eventually(
+      async () => {
+        const { rows } = await db.query<{ id: string }>("SELECT id FROM interventions WHERE status IN ('EXECUTED', 'EVALUATED')");
+        return rows.length > 0 ? rows : undefined;
+      },
+      'an executed intervention',
+      20_000,
+    );
     await eventually(async () => feeds.every((events) => executed.every((row) => events.includes(`${row.id}:EXECUTED`))), 'the events on both APIs', 10_000);
     assert.deepEqual(new Set(feeds[0]), new Set(feeds[1]), 'subscribers of either API process saw the same events');
 
-    const { rows: cycles } = await db.query<{ number: number; window_start: Date; window_end: Date }>('SELECT number, window_start, window_end FROM cycles ORDER BY number');
+    const { rows: cycles } = await db.query<{ number: number; window_start: Date; window_end: Date }>(
+      'SELECT number, window_start, window_end FROM cycles ORDER BY number',
+    );
     cycles.forEach((cycle, i) => {
       assert.equal(cycle.number, i + 1);
       if (i > 0) assert.equal(cycle.window_start.getTime(), cycles[i - 1]!.window_end.getTime(), 'no window skipped or run twice');
     });
-    const { rows: twice } = await db.query("SELECT intervention_id FROM intervention_transitions WHERE to_status = 'EXECUTED' GROUP BY intervention_id HAVING count(*) > 1");
+    const { rows: twice } = await db.query(
+      "SELECT intervention_id FROM intervention_transitions WHERE to_status = 'EXECUTED' GROUP BY intervention_id HAVING count(*) > 1",
+    );
     assert.equal(twice.length, 0, 'no intervention executed twice');
     const workersThatCycled = processes.slice(2, 4).filter((p) => p.output().includes('cycle completed')).length;
     assert.equal(workersThatCycled, 2, 'both workers ran cycles');

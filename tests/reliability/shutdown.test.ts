@@ -77,7 +77,8 @@ describe('shutdown with Redis gone', () => {
     assert.equal(loadConfig({}).redis.close_timeout_ms, 3_000);
     assert.throws(
       () => loadConfig({ PAYOPS_REDIS_CLOSE_TIMEOUT_MS: '10000', PAYOPS_SERVER_SHUTDOWN_GRACE_MS: '10000' }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((line) => line.startsWith('redis.close_timeout_ms: must be shorter than server.shutdown_grace_ms')),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((line) => line.startsWith('redis.close_timeout_ms: must be shorter than server.shutdown_grace_ms')),
     );
   });
 });

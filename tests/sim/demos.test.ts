@@ -77,17 +77,21 @@ describe('npm run demo and npm run load against the service', () => {
   });
 
   it('prints a block per cycle, acts on the scripted outage, moves the traffic and stops cleanly on SIGTERM', async () => {
-    const run = runProcess({
-      DATABASE_URL: db.url,
-      PAYOPS_REDIS_KEY_PREFIX: `sim-demo-${randomBytes(4).toString('hex')}`,
-      PAYOPS_AUDIT_EXPORT_DIR: mkdtempSync(join(tmpdir(), 'payops-demo-audit-')),
-      // SBI carries about 10% of payments: 60 a window, twice the detector's min_volume, so a busy machine
-      // that slows the stream still leaves SBI judged.
-      PAYOPS_AGENT_CYCLE_INTERVAL: '1',
-      PAYOPS_AGENT_WARMUP_WINDOWS: '3',
-      PAYOPS_JOBS_WINDOW_GRACE_SECONDS: '0.2',
-      PAYOPS_JOBS_TICK_MS: '50',
-    }, 'scripts/demo.ts', ['--seed', '3', '--rate', '600']);
+    const run = runProcess(
+      {
+        DATABASE_URL: db.url,
+        PAYOPS_REDIS_KEY_PREFIX: `sim-demo-${randomBytes(4).toString('hex')}`,
+        PAYOPS_AUDIT_EXPORT_DIR: mkdtempSync(join(tmpdir(), 'payops-demo-audit-')),
+        // SBI carries about 10% of payments: 60 a window, twice the detector's min_volume, so a busy machine
+        // that slows the stream still leaves SBI judged.
+        PAYOPS_AGENT_CYCLE_INTERVAL: '1',
+        PAYOPS_AGENT_WARMUP_WINDOWS: '3',
+        PAYOPS_JOBS_WINDOW_GRACE_SECONDS: '0.2',
+        PAYOPS_JOBS_TICK_MS: '50',
+      },
+      'scripts/demo.ts',
+      ['--seed', '3', '--rate', '600'],
+    );
     let shown = 0;
     try {
       await run.waitFor(/Action: SUPPRESS_ISSUER on issuer:SBI/, 90_000);
@@ -113,7 +117,7 @@ describe('npm run demo and npm run load against the service', () => {
       assert.ok(b.some((l) => /^Action: (none|\w+ on \S+ \[\w+\])$/.test(l)));
       assert.ok(b.some((l) => /^Approvals waiting: \d+$/.test(l)));
     }
-    const acted = all.find((b) => b.some((l) => l.startsWith("Action: SUPPRESS_ISSUER on issuer:SBI [")));
+    const acted = all.find((b) => b.some((l) => l.startsWith('Action: SUPPRESS_ISSUER on issuer:SBI [')));
     assert.ok(acted, out);
     assert.ok(acted.some((l) => /^SBI +: ✗ DOWN/.test(l)));
     assert.ok(acted.some((l) => /^NRV: \d+\.\d\d \(revenue recovered/.test(l)));

@@ -29,7 +29,12 @@ describe('the orchestrator obeys ROUTE_GATEWAY', () => {
 
   it('moves the path payments to the listed gateways by their shares and leaves the payer issuer and method alone', () => {
     const open = run(options, 4);
-    const routed = run(options, 4, [route('gateway:pg_a', 'pg_a', [{ gateway: 'pg_b', share: 0.75 }, { gateway: 'pg_c', share: 0.25 }])]);
+    const routed = run(options, 4, [
+      route('gateway:pg_a', 'pg_a', [
+        { gateway: 'pg_b', share: 0.75 },
+        { gateway: 'pg_c', share: 0.25 },
+      ]),
+    ]);
     const moved = new Set(firsts(open, (t) => t.gateway === 'pg_a').map(paymentOf));
     const after = firsts(routed, (t) => moved.has(paymentOf(t)));
     assert.equal(firsts(routed, (t) => t.gateway === 'pg_a').length, 0);
@@ -44,11 +49,17 @@ describe('the orchestrator obeys ROUTE_GATEWAY', () => {
     const open = run(options, 4);
     const link = run(options, 4, [route('gateway:pg_b/issuer:HDFC', 'pg_b', [{ gateway: 'pg_a', share: 1 }])]);
     assert.equal(firsts(link, (t) => t.gateway === 'pg_b' && t.issuer === 'HDFC').length, 0);
-    assert.equal(firsts(link, (t) => t.gateway === 'pg_b' && t.issuer !== 'HDFC').length, firsts(open, (t) => t.gateway === 'pg_b' && t.issuer !== 'HDFC').length);
+    assert.equal(
+      firsts(link, (t) => t.gateway === 'pg_b' && t.issuer !== 'HDFC').length,
+      firsts(open, (t) => t.gateway === 'pg_b' && t.issuer !== 'HDFC').length,
+    );
     const half = run(options, 4, [route('gateway:pg_b/method:upi', 'pg_b', [{ gateway: 'pg_c', share: 1 }], 0.5)]);
     const before = firsts(open, (t) => t.gateway === 'pg_b' && t.method === 'upi').length;
     assert.ok(Math.abs(firsts(half, (t) => t.gateway === 'pg_b' && t.method === 'upi').length / before - 0.5) < 0.05);
-    assert.equal(firsts(half, (t) => t.gateway === 'pg_b' && t.method !== 'upi').length, firsts(open, (t) => t.gateway === 'pg_b' && t.method !== 'upi').length);
+    assert.equal(
+      firsts(half, (t) => t.gateway === 'pg_b' && t.method !== 'upi').length,
+      firsts(open, (t) => t.gateway === 'pg_b' && t.method !== 'upi').length,
+    );
   });
 
   it('makes moved payments succeed at the new gateway rate for their issuer and method', () => {
@@ -67,7 +78,9 @@ describe('checkout steering: SUPPRESS_ISSUER and REROUTE_METHOD', () => {
   const options = streamOptions(9, defaultDrift);
   const hdfcShare = defaultIssuers[0]!.weight;
   const suppress = (switchRate: number, trafficShare = 0.95): StreamChunk =>
-    run({ ...options, customerSwitchRate: switchRate }, 4, [{ id: 's', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', params: { trafficShare, probeShare: 1 - trafficShare } }]);
+    run({ ...options, customerSwitchRate: switchRate }, 4, [
+      { id: 's', action: 'SUPPRESS_ISSUER', target: 'issuer:HDFC', params: { trafficShare, probeShare: 1 - trafficShare } },
+    ]);
 
   it('keeps only the probe share on a suppressed bank, and loses the steered payers who do not switch', () => {
     const open = run(options, 4);

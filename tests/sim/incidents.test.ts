@@ -16,7 +16,13 @@ function run(incidents: ScriptedIncident[], minutes = 6, seed = 4): StreamChunk 
 
 const at = (t: Tx): number => Date.parse(t.timestamp);
 const during = (t: Tx): boolean => at(t) >= START + 2 * MINUTE && at(t) < START + 4 * MINUTE;
-const fault = (kind: IncidentKind, target: string, successPoints?: number): ScriptedIncident => ({ kind, target, startMs: START + 2 * MINUTE, endMs: START + 4 * MINUTE, successPoints });
+const fault = (kind: IncidentKind, target: string, successPoints?: number): ScriptedIncident => ({
+  kind,
+  target,
+  startMs: START + 2 * MINUTE,
+  endMs: START + 4 * MINUTE,
+  successPoints,
+});
 const successRate = (txs: readonly Tx[]): number => txs.filter((t) => t.status === 'success').length / txs.length;
 const isDecline = (t: Tx): boolean => t.errorCode != null && isCustomerDecline(t.errorCode, defaultAgentConfig);
 
@@ -38,7 +44,8 @@ describe('a fault hits exactly its place', () => {
 
 describe('fault kinds', () => {
   const calm = run([], 6, 7);
-  const sliceRate = (chunk: StreamChunk, keep: (t: Tx) => boolean): number => successRate(chunk.transactions.filter((t) => t.retryCount === 0 && during(t) && keep(t)));
+  const sliceRate = (chunk: StreamChunk, keep: (t: Tx) => boolean): number =>
+    successRate(chunk.transactions.filter((t) => t.retryCount === 0 && during(t) && keep(t)));
   const onHdfc = (t: Tx): boolean => t.issuer === 'HDFC';
 
   it('a degradation takes its points off as technical failures', () => {
@@ -82,7 +89,8 @@ describe('fault kinds', () => {
     assert.ok(latency(spiked, 'pg_a') > latency(calm, 'pg_a') * 2.5);
     assert.ok(Math.abs(latency(spiked, 'pg_b') - latency(calm, 'pg_b')) < 1);
     const stormy = run([fault('retry_storm', 'issuer:HDFC')], 6, 7);
-    const retries = (c: StreamChunk, keep: (t: Tx) => boolean = () => true) => c.transactions.filter((t) => onHdfc(t) && during(t) && t.retryCount > 0 && keep(t)).length;
+    const retries = (c: StreamChunk, keep: (t: Tx) => boolean = () => true) =>
+      c.transactions.filter((t) => onHdfc(t) && during(t) && t.retryCount > 0 && keep(t)).length;
     assert.ok(retries(stormy) > retries(calm) * 3);
     assert.ok(retries(stormy, isDecline) > 0 && retries(calm, isDecline) === 0, 'a storm retries declines too');
   });

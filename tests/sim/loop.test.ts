@@ -34,7 +34,10 @@ describe('closed loop in event time', () => {
     assert.ok(acted, 'the agent suppressed SBI');
     assert.ok(acted.start >= OUTAGE.startMs && acted.start < OUTAGE.startMs + 3 * WINDOW_MS, 'within three windows of the outage');
     const next = on[acted.index + 1]!;
-    assert.deepEqual(next.directives.map((d) => [d.action, d.target]), [['SUPPRESS_ISSUER', 'issuer:SBI']]);
+    assert.deepEqual(
+      next.directives.map((d) => [d.action, d.target]),
+      [['SUPPRESS_ISSUER', 'issuer:SBI']],
+    );
     // The agent may keep more than the service's probe share flowing, so it can see the bank recover.
     const { trafficShare, probeShare } = next.directives[0]!.params as { trafficShare: number; probeShare: number };
     assert.ok(probeShare >= 0.05 && Math.abs(trafficShare + probeShare - 1) < 1e-9);
@@ -44,7 +47,10 @@ describe('closed loop in event time', () => {
     // Most harm is the window after the bank recovers, before the agent sees it: about a fifth of what nine windows avoid.
     const { turnedAwayMinor, avoidedMinor } = totalsOf(on);
     assert.ok(turnedAwayMinor < avoidedMinor * 0.3, `turned away ${turnedAwayMinor}, avoided ${avoidedMinor}`);
-    assert.equal(off.every((w) => w.result === null && w.directives.length === 0), true);
+    assert.equal(
+      off.every((w) => w.result === null && w.directives.length === 0),
+      true,
+    );
   });
 
   it('is deterministic for a seed', () => {
@@ -55,7 +61,11 @@ describe('closed loop in event time', () => {
 
   it('runs at once only the contained part of a move that waits for approval, and the rest once approved', () => {
     // C's share of payments lands between the autonomy limit (20%) and the hard cap on traffic under intervention (50%).
-    const issuers = [{ name: 'A', weight: 0.45 }, { name: 'B', weight: 0.3 }, { name: 'C', weight: 0.25 }];
+    const issuers = [
+      { name: 'A', weight: 0.45 },
+      { name: 'B', weight: 0.3 },
+      { name: 'C', weight: 0.25 },
+    ];
     const big = { ...OUTAGE, target: 'issuer:C' };
     const sharesOnC = (approveAfterWindows: number | null, agent = defaultAgentConfig) =>
       [
@@ -72,11 +82,17 @@ describe('closed loop in event time', () => {
     const alone = sharesOnC(null);
     assert.ok(alone.length > 0, 'the contained suppression runs without approval');
     // Moving share s of C's traffic touches s x C's share of payments, which must fit the 20% limit.
-    assert.ok(alone.every((share) => share * 0.25 <= 0.2 + 0.03), `contained shares ${alone.join(', ')}`);
+    assert.ok(
+      alone.every((share) => share * 0.25 <= 0.2 + 0.03),
+      `contained shares ${alone.join(', ')}`,
+    );
     // The full suppression (less the probe share the agent keeps) is wider than anything the agent runs alone.
     const approved = sharesOnC(0);
     const full = Math.max(...approved);
-    assert.ok(alone.every((share) => share < full), 'approval brings the full suppression');
+    assert.ok(
+      alone.every((share) => share < full),
+      'approval brings the full suppression',
+    );
     const late = sharesOnC(3);
     assert.ok(late.includes(full) && late.indexOf(full) > approved.indexOf(full), 'a late approval brings it later');
     // Approval requests expire after approval_ttl_seconds (10 windows): an answer after that comes too late.
@@ -131,7 +147,10 @@ describe('closed-loop scenarios', () => {
     assert.ok(gateway.best.totals.lossMinor < gateway.off.lossMinor * 0.8);
     // Saved loss is avoided failures less turned-away payments, plus the retries it spared.
     const saved = gateway.off.lossMinor - gateway.best.totals.lossMinor;
-    assert.equal(saved, gateway.best.totals.avoidedMinor - gateway.best.totals.turnedAwayMinor + gateway.off.retryCostMinor - gateway.best.totals.retryCostMinor);
+    assert.equal(
+      saved,
+      gateway.best.totals.avoidedMinor - gateway.best.totals.turnedAwayMinor + gateway.off.retryCostMinor - gateway.best.totals.retryCostMinor,
+    );
     assert.equal(choice('issuer_outage_30pct').best.choice, 'SUPPRESS_ISSUER issuer:HDFC');
     assert.equal(choice('healthy').best.choice, 'nothing');
     assert.equal(choice('customer_decline_surge').best.choice, 'nothing');

@@ -27,7 +27,10 @@ describe('payment stream', () => {
     const b = run(streamOptions(5, drift), 2);
     const c = run(streamOptions(6, drift), 2);
     assert.deepEqual(a, b);
-    assert.notDeepEqual(a.transactions.map((t) => t.status), c.transactions.map((t) => t.status));
+    assert.notDeepEqual(
+      a.transactions.map((t) => t.status),
+      c.transactions.map((t) => t.status),
+    );
   });
 
   it('gives the same payments whether the stream is taken in one piece or in ticks', () => {
@@ -58,7 +61,10 @@ describe('payment stream', () => {
   });
 
   it('follows a daily rhythm when asked: a night trough several times below the evening peak, the mean rate kept', () => {
-    const day = createStream(streamOptions(4, drift, { dailyVolumeSwing: 0.6, peakHourUtc: 14.5 }), Date.UTC(2026, 0, 1), 2).advance(Date.UTC(2026, 0, 2), openRouting);
+    const day = createStream(streamOptions(4, drift, { dailyVolumeSwing: 0.6, peakHourUtc: 14.5 }), Date.UTC(2026, 0, 1), 2).advance(
+      Date.UTC(2026, 0, 2),
+      openRouting,
+    );
     const inHour = (hour: number): number => firsts(day).filter((t) => new Date(t.timestamp).getUTCHours() === hour).length;
     assert.ok(Math.abs(day.payments - 2 * 86_400) <= 1);
     assert.ok(inHour(14) > inHour(2) * 3, `peak ${inHour(14)}, trough ${inHour(2)}`);
@@ -68,7 +74,8 @@ describe('payment stream', () => {
   it('gives each method its own success and codes: net banking lower, NPCI codes on UPI, card codes on cards', () => {
     const chunk = run(streamOptions(3, drift), 20);
     assert.ok(successRate(chunk, (t) => t.method === 'netbanking') < successRate(chunk, (t) => t.method === 'upi') - 0.04);
-    const codes = (method: string): Set<string> => new Set(chunk.transactions.filter((t) => t.method === method && t.errorCode).map((t) => t.errorCode as string));
+    const codes = (method: string): Set<string> =>
+      new Set(chunk.transactions.filter((t) => t.method === method && t.errorCode).map((t) => t.errorCode as string));
     for (const code of ['Z9', 'ZM', 'Z8', 'ZA', 'U30']) assert.ok(codes('upi').has(code), code);
     for (const code of ['INSUFFICIENT_FUNDS', 'DO_NOT_HONOR', '51', '05', '55', '91', '96']) assert.ok(codes('card').has(code), code);
     assert.ok(!codes('card').has('Z9') && !codes('upi').has('51'));
@@ -104,7 +111,10 @@ describe('payment stream', () => {
     const chunk = run(streamOptions(8, drift, { retryCostMinor: 1_500 }), 2);
     const firstAttempts = firsts(chunk);
     assert.equal(firstAttempts.length, chunk.payments);
-    assert.equal(chunk.settledMinor + chunk.lostMinor, firstAttempts.reduce((s, t) => s + t.amountMinor, 0));
+    assert.equal(
+      chunk.settledMinor + chunk.lostMinor,
+      firstAttempts.reduce((s, t) => s + t.amountMinor, 0),
+    );
     assert.equal(chunk.retryCostMinor, chunk.transactions.filter((t) => t.retryCount > 0).length * 1_500);
   });
 });
@@ -122,7 +132,19 @@ describe('counterfactual harm, per payment on common random numbers', () => {
   });
 
   it('turns nothing away when a failing path is routed to healthy gateways, and avoids its failures', () => {
-    const route: Directive = { id: 'r', action: 'ROUTE_GATEWAY', target: 'gateway:pg_b', params: { from: 'pg_b', to: [{ gateway: 'pg_a', share: 0.625 }, { gateway: 'pg_c', share: 0.375 }], trafficShare: 1 } };
+    const route: Directive = {
+      id: 'r',
+      action: 'ROUTE_GATEWAY',
+      target: 'gateway:pg_b',
+      params: {
+        from: 'pg_b',
+        to: [
+          { gateway: 'pg_a', share: 0.625 },
+          { gateway: 'pg_c', share: 0.375 },
+        ],
+        trafficShare: 1,
+      },
+    };
     const off = run(options, 2);
     const on = run(options, 2, routingFrom([route]));
     assert.equal(on.turnedAwayMinor, 0);
@@ -138,7 +160,10 @@ describe('counterfactual harm, per payment on common random numbers', () => {
     const on = run(calm, 2, routingFrom([steer]));
     assert.equal(on.transactions.filter((t) => t.issuer === 'HDFC').length, 0);
     assert.equal(on.avoidedMinor, 0);
-    assert.equal(on.turnedAwayMinor, settledOf(off, (t) => t.issuer === 'HDFC'));
+    assert.equal(
+      on.turnedAwayMinor,
+      settledOf(off, (t) => t.issuer === 'HDFC'),
+    );
     assert.equal(on.lostMinor, off.lostMinor + on.turnedAwayMinor);
   });
 

@@ -56,7 +56,8 @@ export async function obeyDirectives(service: Service, mix: Mix, fallbackIssuer:
   const res = await request(service.app.server).get('/v1/routing/directives').set(bearer(keys.ingest));
   let obeyed = mix;
   for (const directive of res.body.directives as { action: string; params: Record<string, number | string> }[]) {
-    if (directive.action === 'SUPPRESS_ISSUER') obeyed = suppressed(obeyed, String(directive.params.issuer), Number(directive.params.probeShare), fallbackIssuer);
+    if (directive.action === 'SUPPRESS_ISSUER')
+      obeyed = suppressed(obeyed, String(directive.params.issuer), Number(directive.params.probeShare), fallbackIssuer);
   }
   return obeyed;
 }

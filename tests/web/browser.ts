@@ -6,7 +6,16 @@ export { ensureDashboardBuilt } from '../../scripts/dashboard-build';
 
 /** Debian's chromium package; playwright-core never downloads a browser. */
 const executablePath = '/usr/bin/chromium';
-const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const launchArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const root = join(import.meta.dirname, '../..');
 export const artifactsDir = join(root, 'artifacts/web');
@@ -23,7 +32,12 @@ export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
   mkdirSync(artifactsDir, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'payops-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath, args: launchArgs, headless: true, viewport: { width: 1400, height: 1000 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    args: launchArgs,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+  });
   return {
     context,
     async open() {

@@ -14,7 +14,12 @@ import { ensureDashboardBuilt, launchBrowser, screenshot, type Browser } from '.
 
 const warmWindows = 12;
 // HDFC carries 25% of traffic: above the 20% autonomy limit, so its suppression waits for an operator.
-const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25, successRate: 0.95 }, AXIS: { share: 0.25, successRate: 0.95 }, SBI: { share: 0.25, successRate: 0.95 } };
+const bigHdfc = {
+  HDFC: { share: 0.25, successRate: 0.95 },
+  ICICI: { share: 0.25, successRate: 0.95 },
+  AXIS: { share: 0.25, successRate: 0.95 },
+  SBI: { share: 0.25, successRate: 0.95 },
+};
 const outage = withOutage(bigHdfc, 'HDFC');
 const pageTimeoutMs = 20_000;
 
@@ -70,11 +75,15 @@ describe('the dashboard in headless Chromium', () => {
 
   it('shows an intervention live, without a reload, once an outage is posted', async () => {
     const card = operator.page.getByTestId('pending-card');
-    await eventually(async () => {
-      if ((await card.count()) > 0) return true;
-      await playWindow(service, clock, k++, outage);
-      return false;
-    }, 'a suppression awaiting approval on the page', 60_000);
+    await eventually(
+      async () => {
+        if ((await card.count()) > 0) return true;
+        await playWindow(service, clock, k++, outage);
+        return false;
+      },
+      'a suppression awaiting approval on the page',
+      60_000,
+    );
     pendingId = (await card.first().getAttribute('data-id'))!;
     assert.match((await card.first().textContent()) ?? '', /SUPPRESS ISSUER issuer:HDFC/);
     // Steering loses the payers who do not switch: the card says how many good payments that costs.
@@ -83,8 +92,15 @@ describe('the dashboard in headless Chromium', () => {
     await operator.page.locator('[data-testid="health-row"][data-name="HDFC"][data-status="DOWN"]').waitFor({ timeout: pageTimeoutMs });
     assert.ok((await operator.page.locator('[data-testid="cycle"][data-decision="ACTION"]').count()) >= 1);
     // Meanwhile the share of HDFC that fits the autonomy limit is suppressed without waiting, and the card says so.
-    await operator.page.locator('[data-testid="feed-row"]', { hasText: /SUPPRESS ISSUER issuer:HDFC on \d+%/ }).first().waitFor({ timeout: pageTimeoutMs });
-    await card.first().getByTestId('contained-part').filter({ hasText: /Already moving \d+% of its traffic on its own/ }).waitFor({ timeout: pageTimeoutMs });
+    await operator.page
+      .locator('[data-testid="feed-row"]', { hasText: /SUPPRESS ISSUER issuer:HDFC on \d+%/ })
+      .first()
+      .waitFor({ timeout: pageTimeoutMs });
+    await card
+      .first()
+      .getByTestId('contained-part')
+      .filter({ hasText: /Already moving \d+% of its traffic on its own/ })
+      .waitFor({ timeout: pageTimeoutMs });
     await screenshot(operator.page, '2-outage-awaiting-approval');
   });
 
@@ -95,7 +111,10 @@ describe('the dashboard in headless Chromium', () => {
     assert.equal(await viewer.page.getByTestId('who').getAttribute('data-role'), 'viewer');
     assert.equal(await viewer.page.getByTestId('approve').count(), 0);
     assert.equal(await viewer.page.getByTestId('reject').count(), 0);
-    await viewer.page.locator('[data-testid="feed-row"]', { hasText: /on \d+%/ }).first().click();
+    await viewer.page
+      .locator('[data-testid="feed-row"]', { hasText: /on \d+%/ })
+      .first()
+      .click();
     await viewer.page.getByTestId('premortem').waitFor({ timeout: pageTimeoutMs });
     assert.match((await viewer.page.getByTestId('contained').textContent()) ?? '', /Contained: moves \d+% of issuer:HDFC's traffic/);
     assert.equal(await viewer.page.getByTestId('rollback').count(), 0, 'a viewer cannot roll back');
@@ -106,7 +125,10 @@ describe('the dashboard in headless Chromium', () => {
     // A tab of its own: the unknown key's 401 is an expected console error.
     const { page } = await browser.open();
     await page.goto(url);
-    for (const [key, message] of [[keys.ingest, /needs the viewer or operator role/], ['no-such-key', /does not know this key/]] as const) {
+    for (const [key, message] of [
+      [keys.ingest, /needs the viewer or operator role/],
+      ['no-such-key', /does not know this key/],
+    ] as const) {
       await page.getByLabel('API key').fill(key);
       await page.getByRole('button', { name: 'Open dashboard' }).click();
       await page.getByRole('alert').filter({ hasText: message }).waitFor({ timeout: pageTimeoutMs });
@@ -164,10 +186,20 @@ describe('the dashboard in headless Chromium', () => {
   it('shows a gateway route with where it sends the payments and what it turns away, and lets the operator reject it', async () => {
     const path = 'gateway:pg_a/issuer:HDFC';
     const route = await seedIntervention(service.db, {
-      action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to: [{ gateway: 'pg_b', share: 0.75 }, { gateway: 'pg_c', share: 0.25 }] },
+      action: 'ROUTE_GATEWAY',
+      target: path,
+      subject: path,
+      params: {
+        from: 'pg_a',
+        to: [
+          { gateway: 'pg_b', share: 0.75 },
+          { gateway: 'pg_c', share: 0.25 },
+        ],
+      },
       hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
       turnedAway: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
-      createdAt: clock.now(), approvalExpiresAt: new Date(clock.ms + 3_600_000),
+      createdAt: clock.now(),
+      approvalExpiresAt: new Date(clock.ms + 3_600_000),
     });
     const card = operator.page.locator(`[data-testid="pending-card"][data-id="${route.id}"]`);
     await card.waitFor({ timeout: pageTimeoutMs });
@@ -184,7 +216,18 @@ describe('the dashboard in headless Chromium', () => {
 
   it('marks the heartbeat alert as a heartbeat, greyed, and a real alert as a page', async () => {
     const alert = (heartbeat: boolean) =>
-      seedIntervention(service.db, { action: 'ALERT_OPS', target: 'ops_team', subject: 'ops_team', params: {}, heartbeat, hypothesis: null, status: 'PROPOSED', requiresApproval: false, approvalExpiresAt: null, createdAt: clock.now() });
+      seedIntervention(service.db, {
+        action: 'ALERT_OPS',
+        target: 'ops_team',
+        subject: 'ops_team',
+        params: {},
+        heartbeat,
+        hypothesis: null,
+        status: 'PROPOSED',
+        requiresApproval: false,
+        approvalExpiresAt: null,
+        createdAt: clock.now(),
+      });
     const [beat, page] = [await alert(true), await alert(false)];
     const row = (id: string) => operator.page.locator(`[data-testid="feed-row"][data-id="${id}"][data-status="EXECUTED"]`);
     await row(beat.id).waitFor({ timeout: pageTimeoutMs });
@@ -193,7 +236,10 @@ describe('the dashboard in headless Chromium', () => {
     assert.equal(await row(page.id).getByTestId('alert-kind').textContent(), 'page');
     // Runs in the page, where getComputedStyle exists; this file is typed for Node, without the DOM.
     type Styled = { getComputedStyle(element: unknown): { backgroundColor: string } };
-    const background = (id: string) => row(id).getByTestId('alert-kind').evaluate((badge) => (globalThis as unknown as Styled).getComputedStyle(badge).backgroundColor);
+    const background = (id: string) =>
+      row(id)
+        .getByTestId('alert-kind')
+        .evaluate((badge) => (globalThis as unknown as Styled).getComputedStyle(badge).backgroundColor);
     assert.notEqual(await background(beat.id), await background(page.id), 'a heartbeat is not styled as a page');
     assert.equal(await row(beat.id).getByTestId('turned-away').count(), 0, 'an alert turns nobody away');
     await screenshot(operator.page, '8-heartbeat-and-page');
@@ -226,8 +272,14 @@ describe('the dashboard in headless Chromium', () => {
   });
 
   it('logged no console errors in either tab', () => {
-    assert.deepEqual(operator.errors.filter((e) => !isRestartNoise(e)), []);
-    assert.deepEqual(viewer.errors.filter((e) => !isRestartNoise(e)), []);
+    assert.deepEqual(
+      operator.errors.filter((e) => !isRestartNoise(e)),
+      [],
+    );
+    assert.deepEqual(
+      viewer.errors.filter((e) => !isRestartNoise(e)),
+      [],
+    );
   });
 });
 

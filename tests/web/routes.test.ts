@@ -58,7 +58,7 @@ describe('the dashboard routes', () => {
     assert.equal(unknown.status, 401);
   });
 
-  it('gives viewers each cycle\'s figures, oldest first, for the charts', async () => {
+  it("gives viewers each cycle's figures, oldest first, for the charts", async () => {
     assert.equal((await request(service.app.server).get('/dashboard/history')).status, 401);
     assert.equal((await request(service.app.server).get('/dashboard/history').set(bearer(keys.ingest))).status, 403);
     const history = await request(service.app.server).get('/dashboard/history?last=2').set(bearer(keys.viewer));
@@ -71,9 +71,12 @@ describe('the dashboard routes', () => {
     assert.equal((await request(service.app.server).get('/dashboard/history?last=0').set(bearer(keys.viewer))).status, 400);
   });
 
-  it('keeps the dashboard routes out of the gateways\' OpenAPI document', async () => {
+  it("keeps the dashboard routes out of the gateways' OpenAPI document", async () => {
     const doc = JSON.parse(await generateOpenApi());
-    assert.deepEqual(Object.keys(doc.paths).filter((path) => path.startsWith('/dashboard')), []);
+    assert.deepEqual(
+      Object.keys(doc.paths).filter((path) => path.startsWith('/dashboard')),
+      [],
+    );
   });
 
   it('says so at / when the dashboard has not been built', async () => {

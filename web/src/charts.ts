@@ -14,7 +14,11 @@ interface Metric {
 
 const metrics: Metric[] = [
   { title: 'Success rate', value: (f) => (f.volume > 0 ? f.successRate * 100 : null), axis: (v) => `${v.toFixed(0)}%` },
-  { title: 'p95 latency', value: (f) => (f.volume > 0 ? f.latencyP95Ms : null), axis: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`) },
+  {
+    title: 'p95 latency',
+    value: (f) => (f.volume > 0 ? f.latencyP95Ms : null),
+    axis: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`),
+  },
 ];
 
 /** Success rate and latency per issuer over the last cycles, one uPlot chart each. */

@@ -11,7 +11,11 @@ function hypothesis(detail: InterventionDetail): HTMLElement {
   if (!hyp) return section('Hypothesis', h('p', { class: 'muted' }, 'None: a baseline action without a finding.'));
   return section(
     'Hypothesis',
-    h('p', {}, `${hyp.cause.replaceAll('_', ' ')} on ${hyp.target}, ${percent(hyp.confidence, 0)} confident (${hyp.patternType.replaceAll('_', ' ')}): success ${percent(hyp.observedSuccessRate)} against a baseline of ${percent(hyp.baselineSuccessRate)}.`),
+    h(
+      'p',
+      {},
+      `${hyp.cause.replaceAll('_', ' ')} on ${hyp.target}, ${percent(hyp.confidence, 0)} confident (${hyp.patternType.replaceAll('_', ' ')}): success ${percent(hyp.observedSuccessRate)} against a baseline of ${percent(hyp.baselineSuccessRate)}.`,
+    ),
     h('h4', {}, 'Evidence'),
     h('ul', { 'data-testid': 'evidence' }, ...hyp.evidence.map((line) => h('li', {}, line))),
   );
@@ -45,11 +49,21 @@ function preMortem(detail: InterventionDetail): HTMLElement {
   const pm = detail.preMortem;
   return section(
     'Pre-mortem',
-    h('p', { 'data-testid': 'premortem' }, `Blast radius ${percent(pm.blastRadius)} against an autonomy limit of ${percent(pm.autonomyLimit)}: ${pm.requiresApproval ? 'needs an operator' : 'safe to act alone'}.`),
+    h(
+      'p',
+      { 'data-testid': 'premortem' },
+      `Blast radius ${percent(pm.blastRadius)} against an autonomy limit of ${percent(pm.autonomyLimit)}: ${pm.requiresApproval ? 'needs an operator' : 'safe to act alone'}.`,
+    ),
     typeof detail.params.trafficShare === 'number'
-      ? h('p', { 'data-testid': 'contained' }, `Contained: moves ${percent(detail.params.trafficShare, 0)} of ${detail.target}'s traffic, the share that fits the autonomy limit; moving all of it waits for an operator.`)
+      ? h(
+          'p',
+          { 'data-testid': 'contained' },
+          `Contained: moves ${percent(detail.params.trafficShare, 0)} of ${detail.target}'s traffic, the share that fits the autonomy limit; moving all of it waits for an operator.`,
+        )
       : null,
-    pm.risks.length ? h('ul', {}, ...pm.risks.map((risk) => h('li', {}, `${risk.description} (${percent(risk.likelihood, 0)} likely)`))) : h('p', { class: 'muted' }, 'No risks named.'),
+    pm.risks.length
+      ? h('ul', {}, ...pm.risks.map((risk) => h('li', {}, `${risk.description} (${percent(risk.likelihood, 0)} likely)`)))
+      : h('p', { class: 'muted' }, 'No risks named.'),
     pm.violations.length ? h('p', { class: 'error' }, `Limits broken: ${pm.violations.join('; ')}`) : null,
   );
 }
@@ -59,7 +73,11 @@ function history(detail: InterventionDetail): HTMLElement {
     'History',
     h('ol', {}, ...detail.transitions.map((t) => h('li', {}, `${time(t.at)} ${t.from ?? '–'} → ${t.to} by ${t.actor}${t.reason ? `: ${t.reason}` : ''}`))),
     detail.outcome
-      ? h('p', {}, `Outcome: uplift ${percent(detail.outcome.realisedUpliftRate)} realised against ${percent(detail.outcome.predictedUpliftRate)} predicted, NRV ${money(detail.outcome.realisedNrv, detail.nrv.currency)}. ${detail.outcome.reason}`)
+      ? h(
+          'p',
+          {},
+          `Outcome: uplift ${percent(detail.outcome.realisedUpliftRate)} realised against ${percent(detail.outcome.predictedUpliftRate)} predicted, NRV ${money(detail.outcome.realisedNrv, detail.nrv.currency)}. ${detail.outcome.reason}`,
+        )
       : null,
   );
 }
@@ -104,8 +122,19 @@ export async function renderDetail(container: HTMLElement, api: Api, id: string,
   }
   const undo = operator ? rollbackControl(detail, api, () => void renderDetail(container, api, id, operator)) : null;
   container.replaceChildren(
-    h('h2', {}, `${interventionLabel(detail)} `, h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' ')), ' ', alertKind(detail)),
-    h('p', { class: 'muted' }, `cycle ${detail.cycleNumber}, created ${time(detail.createdAt)}, executed ${time(detail.executedAt)}, expires ${time(detail.expiresAt)}, params ${JSON.stringify(detail.params)}`),
+    h(
+      'h2',
+      {},
+      `${interventionLabel(detail)} `,
+      h('span', { class: `badge status-${detail.status.toLowerCase()}`, 'data-testid': 'detail-status' }, detail.status.replaceAll('_', ' ')),
+      ' ',
+      alertKind(detail),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      `cycle ${detail.cycleNumber}, created ${time(detail.createdAt)}, executed ${time(detail.executedAt)}, expires ${time(detail.expiresAt)}, params ${JSON.stringify(detail.params)}`,
+    ),
     ...[turnedAway(detail), undo].filter((node): node is HTMLElement => node !== null),
     h('div', { class: 'detail-grid' }, hypothesis(detail), nrv(detail), preMortem(detail), history(detail)),
   );

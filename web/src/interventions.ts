@@ -6,7 +6,15 @@ const maxFeed = 50;
 
 /** Where each status stands in the lifecycle; every transition the server allows moves forward. */
 const lifecycleStep: Record<string, number> = {
-  PROPOSED: 0, AWAITING_APPROVAL: 0, SHADOW: 0, APPROVED: 1, EXECUTED: 2, EVALUATED: 3, REJECTED: 4, EXPIRED: 4, ROLLED_BACK: 4,
+  PROPOSED: 0,
+  AWAITING_APPROVAL: 0,
+  SHADOW: 0,
+  APPROVED: 1,
+  EXECUTED: 2,
+  EVALUATED: 3,
+  REJECTED: 4,
+  EXPIRED: 4,
+  ROLLED_BACK: 4,
 };
 const stepOf = (status: string) => lifecycleStep[status] ?? 0;
 const runningStatuses = new Set(['PROPOSED', 'EXECUTED', 'EVALUATED']);
@@ -104,7 +112,13 @@ export class InterventionViews {
     const event = this.lastEvent.get(i.id);
     return h(
       'li',
-      { 'data-testid': 'feed-row', 'data-id': i.id, 'data-status': i.status, class: `clickable${i.heartbeat ? ' heartbeat' : ''}`, onclick: () => this.options.onSelect(i.id) },
+      {
+        'data-testid': 'feed-row',
+        'data-id': i.id,
+        'data-status': i.status,
+        class: `clickable${i.heartbeat ? ' heartbeat' : ''}`,
+        onclick: () => this.options.onSelect(i.id),
+      },
       h('span', { class: 'muted' }, time(i.updatedAt)),
       h('span', { class: `badge status-${i.status.toLowerCase()}` }, i.status.replaceAll('_', ' ')),
       alertKind(i),
@@ -118,13 +132,23 @@ export class InterventionViews {
   /** The contained part of this move already running, if any: it runs on whatever the operator decides here. */
   private containedPart(i: Intervention): Intervention | undefined {
     return [...this.byId.values()].find(
-      (other) => other.id !== i.id && other.action === i.action && other.target === i.target && typeof other.params.trafficShare === 'number' && runningStatuses.has(other.status),
+      (other) =>
+        other.id !== i.id &&
+        other.action === i.action &&
+        other.target === i.target &&
+        typeof other.params.trafficShare === 'number' &&
+        runningStatuses.has(other.status),
     );
   }
 
   private pendingCard(i: Intervention, contained: Intervention | undefined): HTMLElement {
     const error = h('div', { class: 'error', role: 'alert' });
-    const note = h('input', { type: 'text', placeholder: 'note (approve) or reason (reject)', 'aria-label': 'note or reason', value: this.notes.get(i.id) ?? '' });
+    const note = h('input', {
+      type: 'text',
+      placeholder: 'note (approve) or reason (reject)',
+      'aria-label': 'note or reason',
+      value: this.notes.get(i.id) ?? '',
+    });
     note.addEventListener('input', () => this.notes.set(i.id, note.value));
     const decide = async (button: HTMLButtonElement, run: () => Promise<Intervention>) => {
       error.textContent = '';
@@ -138,7 +162,16 @@ export class InterventionViews {
       }
     };
     // An approval may narrow the move: a smaller share of the target's traffic; empty means all of it.
-    const share = h('input', { type: 'number', min: '1', max: '100', step: '1', placeholder: '100 %', title: 'share of the traffic to approve, in percent (empty: all of it)', 'aria-label': 'share of traffic to approve (%)', class: 'share' });
+    const share = h('input', {
+      type: 'number',
+      min: '1',
+      max: '100',
+      step: '1',
+      placeholder: '100 %',
+      title: 'share of the traffic to approve, in percent (empty: all of it)',
+      'aria-label': 'share of traffic to approve (%)',
+      class: 'share',
+    });
     const approve = h('button', { class: 'approve', 'data-testid': 'approve' }, 'Approve');
     approve.addEventListener('click', () => {
       const percentOfTraffic = share.value.trim() === '' ? null : Number(share.value);
@@ -148,7 +181,12 @@ export class InterventionViews {
         return;
       }
       const scope = percentOfTraffic === null ? null : { trafficShare: percentOfTraffic / 100 };
-      void decide(approve, async () => (await this.options.api.query<{ approveIntervention: Intervention }>(approveMutation, { id: i.id, note: note.value || null, scope })).approveIntervention);
+      void decide(
+        approve,
+        async () =>
+          (await this.options.api.query<{ approveIntervention: Intervention }>(approveMutation, { id: i.id, note: note.value || null, scope }))
+            .approveIntervention,
+      );
     });
     const reject = h('button', { class: 'reject', 'data-testid': 'reject' }, 'Reject');
     reject.addEventListener('click', () => {
@@ -157,12 +195,21 @@ export class InterventionViews {
         note.focus();
         return;
       }
-      void decide(reject, async () => (await this.options.api.query<{ rejectIntervention: Intervention }>(rejectMutation, { id: i.id, reason: note.value.trim() })).rejectIntervention);
+      void decide(
+        reject,
+        async () =>
+          (await this.options.api.query<{ rejectIntervention: Intervention }>(rejectMutation, { id: i.id, reason: note.value.trim() })).rejectIntervention,
+      );
     });
     return h(
       'article',
       { class: 'pending-card', 'data-testid': 'pending-card', 'data-id': i.id },
-      h('header', { class: 'clickable', onclick: () => this.options.onSelect(i.id) }, h('strong', {}, interventionLabel(i)), h('span', { class: 'muted' }, ` cycle ${i.cycleNumber}`)),
+      h(
+        'header',
+        { class: 'clickable', onclick: () => this.options.onSelect(i.id) },
+        h('strong', {}, interventionLabel(i)),
+        h('span', { class: 'muted' }, ` cycle ${i.cycleNumber}`),
+      ),
       h(
         'p',
         {},
@@ -172,9 +219,15 @@ export class InterventionViews {
       ),
       turnedAway(i),
       contained
-        ? h('p', { class: 'muted', 'data-testid': 'contained-part' }, `Already moving ${percent(contained.params.trafficShare as number, 0)} of its traffic on its own; rejecting this leaves that running (roll it back from its detail).`)
+        ? h(
+            'p',
+            { class: 'muted', 'data-testid': 'contained-part' },
+            `Already moving ${percent(contained.params.trafficShare as number, 0)} of its traffic on its own; rejecting this leaves that running (roll it back from its detail).`,
+          )
         : null,
-      this.options.operator ? h('div', { class: 'controls' }, note, share, approve, reject) : h('p', { class: 'muted' }, 'An operator key is needed to decide.'),
+      this.options.operator
+        ? h('div', { class: 'controls' }, note, share, approve, reject)
+        : h('p', { class: 'muted' }, 'An operator key is needed to decide.'),
       error,
     );
   }

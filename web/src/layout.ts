@@ -3,7 +3,14 @@ import type { Session } from './session';
 
 /** The sign-in form shown when the server needs a key and the tab has none. */
 export function keyForm(message: string | undefined, submit: (key: string) => Promise<void>): HTMLElement {
-  const input = h('input', { type: 'password', name: 'key', autocomplete: 'off', required: true, 'aria-label': 'API key', placeholder: 'viewer or operator key' });
+  const input = h('input', {
+    type: 'password',
+    name: 'key',
+    autocomplete: 'off',
+    required: true,
+    'aria-label': 'API key',
+    placeholder: 'viewer or operator key',
+  });
   const form = h(
     'form',
     { class: 'key-form', 'data-testid': 'key-form' },

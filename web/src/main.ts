@@ -3,13 +3,21 @@ import { createApi, type Api, type ConnectionState } from './api';
 import { HealthCharts } from './charts';
 import { CycleList } from './cycles';
 import { renderDetail } from './detail';
-import { cycleCompleted, healthQuery, interventionEvents, snapshotQuery, type Cycle, type Intervention, type InterventionEvent, type SystemHealth } from './documents';
+import {
+  cycleCompleted,
+  healthQuery,
+  interventionEvents,
+  snapshotQuery,
+  type Cycle,
+  type Intervention,
+  type InterventionEvent,
+  type SystemHealth,
+} from './documents';
 import { byId, h, time } from './dom';
 import { renderHealth } from './health';
 import { InterventionViews } from './interventions';
 import { keyForm, layout } from './layout';
 import { canRead, fetchSession, forgetKey, isOperator, storeKey, storedKey, UnknownKeyError, type Session } from './session';
-
 
 const historyCycles = 120;
 const app = byId('app');
@@ -31,11 +39,13 @@ function showKeyForm(message?: string): void {
 
 function start(session: Session, key: string | null): void {
   const operator = isOperator(session);
-  app.replaceChildren(layout(session, operator, () => {
-    forgetKey();
-    api.close();
-    showKeyForm();
-  }));
+  app.replaceChildren(
+    layout(session, operator, () => {
+      forgetKey();
+      api.close();
+      showKeyForm();
+    }),
+  );
   const connection = byId('connection');
   const setState = (state: ConnectionState) => {
     connection.textContent = state;
@@ -71,7 +81,8 @@ function start(session: Session, key: string | null): void {
     const { health } = await api.query<{ health: SystemHealth }>(healthQuery);
     renderHealth(byId<HTMLTableElement>('health'), health);
     byId('cycle').textContent = health.cycleNumber ? `cycle ${health.cycleNumber}, window to ${time(health.windowEnd)}` : 'no cycle yet';
-    if (health.windowEnd) charts.add({ cycleNumber: health.cycleNumber, windowEnd: health.windowEnd, system: health.system, issuers: health.issuers, methods: health.methods });
+    if (health.windowEnd)
+      charts.add({ cycleNumber: health.cycleNumber, windowEnd: health.windowEnd, system: health.system, issuers: health.issuers, methods: health.methods });
   }
 
   async function resync(): Promise<void> {

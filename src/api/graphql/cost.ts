@@ -36,7 +36,13 @@ export class QueryTooComplex extends Error {
  * The cost rule, run per request on a parsed (possibly cached) document: cost depends on the
  * variables (`last: $n`), which mercurius' parse-and-validate cache cannot key on.
  */
-export function checkCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxQueryCost: number): void {
+export function checkCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+  maxQueryCost: number,
+): void {
   const errors = validate(schema, document, [costRule(variables, operationName, maxQueryCost)]);
   if (errors.length) throw new QueryTooComplex(errors);
 }

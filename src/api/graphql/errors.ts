@@ -24,7 +24,8 @@ function mapError(err: unknown): Mapped | null {
   if (err instanceof ApiError && err.statusCode === 401) return { code: 'UNAUTHENTICATED', message: err.message };
   if (err instanceof ApiError && err.statusCode === 403) return { code: 'FORBIDDEN', message: err.message };
   if (err instanceof DependencyUnavailable) return { code: 'SERVICE_UNAVAILABLE', message: `${err.message}; retry later` };
-  if ((err as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { code: 'PAYLOAD_TOO_LARGE', message: 'request body is over graphql.body_limit_bytes' };
+  if ((err as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { code: 'PAYLOAD_TOO_LARGE', message: 'request body is over graphql.body_limit_bytes' };
   // The framework's own refusals of a malformed request (no query, a body that is not JSON).
   const status = (err as { statusCode?: unknown }).statusCode;
   if (err instanceof Error && typeof status === 'number' && status >= 400 && status < 500) return { code: 'BAD_REQUEST', message: err.message };
@@ -66,7 +67,15 @@ function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
   });
 }
 
-const httpStatus: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, PAYLOAD_TOO_LARGE: 413, BAD_REQUEST: 400, GRAPHQL_VALIDATION_FAILED: 400, [tooComplex]: 400, SERVICE_UNAVAILABLE: 503 };
+const httpStatus: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  BAD_REQUEST: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  [tooComplex]: 400,
+  SERVICE_UNAVAILABLE: 503,
+};
 
 /**
  * mercurius' errorFormatter, the one place errors become GraphQL answers. A request refused as a

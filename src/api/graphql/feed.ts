@@ -93,7 +93,14 @@ export function createEventFeed(deps: FeedDeps): EventFeed {
       if (event.topic === 'intervention') {
         const message = event.payload as InterventionEventMessage;
         const row = interventionById.get(message.interventionId);
-        if (row) deps.publish(topics.intervention, { type: message.type, at: message.at, actor: message.actor, reason: message.reason, intervention: interventionView(row) });
+        if (row)
+          deps.publish(topics.intervention, {
+            type: message.type,
+            at: message.at,
+            actor: message.actor,
+            reason: message.reason,
+            intervention: interventionView(row),
+          });
       } else if (event.topic === 'cycle') {
         const row = cycleByNumber.get((event.payload as { number: number }).number);
         if (row) deps.publish(topics.cycle, cycleView(row));

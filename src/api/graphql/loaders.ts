@@ -26,8 +26,16 @@ const decisions = new Set(['APPROVED', 'REJECTED']);
 export function loaders(db: Database, maxPageSize: number): MercuriusLoaders<GraphqlContext> {
   const pool = db.pool;
   const transitionsOf = async (queries: Query<InterventionView>[]) => {
-    const rows = await withPostgres(() => transitionsOfMany(pool, queries.map((q) => q.obj.id)));
-    const byIntervention = groupBy(rows.map((row) => ({ id: row.interventionId, view: transitionView(row) })), (t) => t.id);
+    const rows = await withPostgres(() =>
+      transitionsOfMany(
+        pool,
+        queries.map((q) => q.obj.id),
+      ),
+    );
+    const byIntervention = groupBy(
+      rows.map((row) => ({ id: row.interventionId, view: transitionView(row) })),
+      (t) => t.id,
+    );
     return queries.map((q) => (byIntervention.get(q.obj.id) ?? []).map((t) => t.view));
   };
   return {
@@ -37,20 +45,37 @@ export function loaders(db: Database, maxPageSize: number): MercuriusLoaders<Gra
       approvals: async (queries: Query<InterventionView>[]) =>
         (await transitionsOf(queries)).map((list) => list.filter((t) => decisions.has(t.to) && t.actor !== 'agent')),
       cycle: async (queries: Query<InterventionView>[]) => {
-        const rows = await withPostgres(() => cyclesByNumbers(pool, queries.map((q) => q.obj.cycleNumber)));
+        const rows = await withPostgres(() =>
+          cyclesByNumbers(
+            pool,
+            queries.map((q) => q.obj.cycleNumber),
+          ),
+        );
         const byNumber = new Map(rows.map((row) => [row.number, cycleView(row)]));
         return queries.map((q) => byNumber.get(q.obj.cycleNumber) ?? null);
       },
     },
     Cycle: {
       patterns: async (queries: Query<CycleView, { last: number }>[]) => {
-        const rows = await withPostgres(() => patternsOfCycles(pool, queries.map((q) => q.obj.number)));
+        const rows = await withPostgres(() =>
+          patternsOfCycles(
+            pool,
+            queries.map((q) => q.obj.number),
+          ),
+        );
         const byCycle = groupBy(rows.map(patternView), (p) => p.cycleNumber);
         // Strongest first, so `last` keeps the findings that matter most.
-        return queries.map((q) => (byCycle.get(q.obj.number) ?? []).toSorted((a, b) => Math.abs(b.zScore) - Math.abs(a.zScore)).slice(0, pageSize(q.params.last, maxPageSize)));
+        return queries.map((q) =>
+          (byCycle.get(q.obj.number) ?? []).toSorted((a, b) => Math.abs(b.zScore) - Math.abs(a.zScore)).slice(0, pageSize(q.params.last, maxPageSize)),
+        );
       },
       interventions: async (queries: Query<CycleView>[]) => {
-        const rows = await withPostgres(() => interventionsOfCycles(pool, queries.map((q) => q.obj.number)));
+        const rows = await withPostgres(() =>
+          interventionsOfCycles(
+            pool,
+            queries.map((q) => q.obj.number),
+          ),
+        );
         const byCycle = groupBy(rows.map(interventionView), (i) => i.cycleNumber);
         return queries.map((q) => byCycle.get(q.obj.number) ?? []);
       },

@@ -15,7 +15,10 @@ import { typeDefs } from './schema';
 import { subscriptionResolvers } from './subscriptions';
 
 // Fastify's own defaults for the JSON schemas mercurius puts on its routes (the app's compiler reads zod only).
-const jsonSchemaCompiler = AjvCompiler()({}, { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false }, plugins: [] });
+const jsonSchemaCompiler = AjvCompiler()(
+  {},
+  { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false }, plugins: [] },
+);
 
 /** Keeps idle WebSocket connections alive through proxies that drop silent ones. */
 const keepAliveMs = 30_000;

@@ -6,17 +6,39 @@ import type { ActionType, DecisionKind, HealthStatus, InterventionStatus, Patter
 // to compile, instead of failing to serialise at run time. Order is the schema's: add at the end.
 const values = <T extends string>(members: Record<T, true>): string => Object.keys(members).join(' ');
 const patternTypes = values<PatternType>({
-  ISSUER_DEGRADATION: true, RETRY_STORM: true, METHOD_FATIGUE: true, LATENCY_SPIKE: true, SYSTEM_DEGRADATION: true, GATEWAY_DEGRADATION: true, TRAFFIC_DROP: true,
+  ISSUER_DEGRADATION: true,
+  RETRY_STORM: true,
+  METHOD_FATIGUE: true,
+  LATENCY_SPIKE: true,
+  SYSTEM_DEGRADATION: true,
+  GATEWAY_DEGRADATION: true,
+  TRAFFIC_DROP: true,
 });
 const actionTypes = values<ActionType>({ SUPPRESS_ISSUER: true, REROUTE_METHOD: true, ROUTE_GATEWAY: true, REDUCE_RETRIES: true, ALERT_OPS: true });
 const interventionStatuses = values<InterventionStatus>({
-  PROPOSED: true, AWAITING_APPROVAL: true, APPROVED: true, REJECTED: true, EXECUTED: true, ROLLED_BACK: true, EXPIRED: true, EVALUATED: true, SHADOW: true,
+  PROPOSED: true,
+  AWAITING_APPROVAL: true,
+  APPROVED: true,
+  REJECTED: true,
+  EXECUTED: true,
+  ROLLED_BACK: true,
+  EXPIRED: true,
+  EVALUATED: true,
+  SHADOW: true,
 });
 const healthStatuses = values<HealthStatus>({ HEALTHY: true, DEGRADED: true, DOWN: true });
 const decisions = values<DecisionKind>({ ACTION: true, NO_ACTION: true, FORCED_ACTION: true });
 const rootCauses = values<RootCause>({
-  ISSUER_OUTAGE: true, ISSUER_PARTIAL_DEGRADATION: true, METHOD_PROVIDER_PROBLEM: true, UPSTREAM_LATENCY: true, RETRY_AMPLIFICATION: true,
-  SYSTEM_WIDE: true, CUSTOMER_DECLINES: true, GATEWAY_FAULT: true, LINK_FAULT: true, TELEMETRY_LOSS: true,
+  ISSUER_OUTAGE: true,
+  ISSUER_PARTIAL_DEGRADATION: true,
+  METHOD_PROVIDER_PROBLEM: true,
+  UPSTREAM_LATENCY: true,
+  RETRY_AMPLIFICATION: true,
+  SYSTEM_WIDE: true,
+  CUSTOMER_DECLINES: true,
+  GATEWAY_FAULT: true,
+  LINK_FAULT: true,
+  TELEMETRY_LOSS: true,
 });
 
 /**

@@ -52,7 +52,13 @@ export type CycleView = ReturnType<typeof cycleView>;
 
 export const patternView = (row: PatternRow): Schema.Pattern => ({ ...row, id: String(row.id) });
 
-export const transitionView = (row: TransitionRow): Schema.Transition => ({ from: row.fromStatus, to: row.toStatus, actor: row.actor, reason: row.reason, at: row.at });
+export const transitionView = (row: TransitionRow): Schema.Transition => ({
+  from: row.fromStatus,
+  to: row.toStatus,
+  actor: row.actor,
+  reason: row.reason,
+  at: row.at,
+});
 
 export const auditView = (row: AuditRow): Schema.AuditEntry => ({
   id: String(row.id),

@@ -18,7 +18,9 @@ const directiveSchema = z
   .object({
     id: z.string().describe('The intervention this directive carries out'),
     action: z.enum(directiveActions),
-    target: z.string().describe('issuer:HDFC, method:upi, issuer:HDFC/method:card, gateway:pg_a, gateway:pg_a/issuer:HDFC (gateway, issuer, method in that order) or system'),
+    target: z
+      .string()
+      .describe('issuer:HDFC, method:upi, issuer:HDFC/method:card, gateway:pg_a, gateway:pg_a/issuer:HDFC (gateway, issuer, method in that order) or system'),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(gatewayShareSchema)]))
       .describe(

@@ -74,7 +74,10 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
       const state = await probeDependencies(deps);
       const body = { ...state, roles: [...deps.roles], needs: needed };
       if (needed.every((dependency) => state[dependency] === 'up')) return { status: 'ready' as const, ...body };
-      return reply.code(503).header('Retry-After', String(deps.retryAfterSeconds)).send({ status: 'unready' as const, ...body });
+      return reply
+        .code(503)
+        .header('Retry-After', String(deps.retryAfterSeconds))
+        .send({ status: 'unready' as const, ...body });
     },
   );
 }

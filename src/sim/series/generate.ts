@@ -250,7 +250,12 @@ function generateOne(prng: Prng, name: string, kind: SeriesKind): LabelledSeries
   const length = intBetween(prng, 1000, 6000);
   const model = MODELS[kind](prng);
   const { period, shape: season } = kind === 'constant' ? { period: 0, shape: new Array<number>(length).fill(0) } : seasonality(prng, length);
-  const effects: Effects = { offset: new Array<number>(length).fill(0), lasting: new Array<number>(length).fill(0), noise: new Array<number>(length).fill(1), zero: new Array<boolean>(length).fill(false) };
+  const effects: Effects = {
+    offset: new Array<number>(length).fill(0),
+    lasting: new Array<number>(length).fill(0),
+    noise: new Array<number>(length).fill(1),
+    zero: new Array<boolean>(length).fill(false),
+  };
   const at = onsets(prng, length);
   const kinds = at.map(() => pick(prng, ANOMALIES[kind]));
   kinds.forEach((k, i) => applyAnomaly(prng, k, at[i] ?? 0, length, effects, DIRECTION[kind] ?? (prng.next() < 0.5 ? -1 : 1)));

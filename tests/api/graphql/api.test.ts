@@ -36,7 +36,12 @@ describe('GraphQL queries, mutations and guards', () => {
   });
 
   it('answers health, cycles, patterns and the audit log to a viewer', async () => {
-    const answer = await gql(service, '{ health { cycleNumber system { name status volume successRate } issuers { name status } gateways { name } } cycles(last: 2) { number decision transactions windowStart patterns { type } } patterns { id } auditLog(last: 3) { id kind actor at } }', {}, keys.viewer);
+    const answer = await gql(
+      service,
+      '{ health { cycleNumber system { name status volume successRate } issuers { name status } gateways { name } } cycles(last: 2) { number decision transactions windowStart patterns { type } } patterns { id } auditLog(last: 3) { id kind actor at } }',
+      {},
+      keys.viewer,
+    );
     assert.equal(answer.status, 200, JSON.stringify(answer.errors));
     const data = answer.data!;
     assert.ok(data.health.cycleNumber >= 3);
@@ -45,7 +50,10 @@ describe('GraphQL queries, mutations and guards', () => {
     assert.equal(data.health.system.volume, 100);
     assert.deepEqual(data.health.issuers.map((i: { name: string }) => i.name).sort(), ['AXIS', 'HDFC', 'ICICI', 'SBI']);
     assert.deepEqual(data.health.gateways, [], 'no attempt named a gateway');
-    assert.deepEqual(data.cycles.map((c: { number: number }) => c.number), [data.health.cycleNumber, data.health.cycleNumber - 1]);
+    assert.deepEqual(
+      data.cycles.map((c: { number: number }) => c.number),
+      [data.health.cycleNumber, data.health.cycleNumber - 1],
+    );
     assert.equal(data.auditLog.length, 3);
   });
 
@@ -53,14 +61,23 @@ describe('GraphQL queries, mutations and guards', () => {
     const first = await gql(service, '{ cycles(last: 1) { number } }', {}, keys.viewer);
     const newest = first.data!.cycles[0].number as number;
     const next = await gql(service, 'query($before: Int) { cycles(last: 2, before: $before) { number } }', { before: newest }, keys.viewer);
-    assert.deepEqual(next.data!.cycles.map((c: { number: number }) => c.number), [newest - 1, newest - 2]);
+    assert.deepEqual(
+      next.data!.cycles.map((c: { number: number }) => c.number),
+      [newest - 1, newest - 2],
+    );
 
     const seeded = [];
     for (let i = 0; i < 3; i += 1) seeded.push(await seed({ createdAt: new Date(clock.ms + i * 1000) }));
     const page1 = await gql(service, '{ interventions(last: 2) { id } }', {}, keys.viewer);
-    assert.deepEqual(page1.data!.interventions.map((i: { id: string }) => i.id), [seeded[2]!.id, seeded[1]!.id]);
+    assert.deepEqual(
+      page1.data!.interventions.map((i: { id: string }) => i.id),
+      [seeded[2]!.id, seeded[1]!.id],
+    );
     const page2 = await gql(service, 'query($b: ID) { interventions(last: 2, before: $b) { id } }', { b: seeded[1]!.id }, keys.viewer);
-    assert.deepEqual(page2.data!.interventions.map((i: { id: string }) => i.id), [seeded[0]!.id]);
+    assert.deepEqual(
+      page2.data!.interventions.map((i: { id: string }) => i.id),
+      [seeded[0]!.id],
+    );
 
     const audit = await gql(service, '{ auditLog(last: 2) { id } }', {}, keys.viewer);
     const older = await gql(service, 'query($b: ID) { auditLog(last: 2, before: $b) { id } }', { b: audit.data!.auditLog[1].id }, keys.viewer);
@@ -74,7 +91,12 @@ describe('GraphQL queries, mutations and guards', () => {
 
   it('explains an intervention: hypothesis, the options it beat, pre-mortem, who decided and why', async () => {
     const seeded = await seed();
-    const approved = await gql(service, `mutation($id: ID!) { approveIntervention(id: $id, note: "go ahead", scope: { ttlSeconds: 60 }) { ${explained} approvedScope { ttlSeconds } } }`, { id: seeded.id }, keys.operator);
+    const approved = await gql(
+      service,
+      `mutation($id: ID!) { approveIntervention(id: $id, note: "go ahead", scope: { ttlSeconds: 60 }) { ${explained} approvedScope { ttlSeconds } } }`,
+      { id: seeded.id },
+      keys.operator,
+    );
     assert.equal(approved.status, 200, JSON.stringify(approved.errors));
     const intervention = approved.data!.approveIntervention;
     assert.equal(intervention.status, 'APPROVED');
@@ -84,20 +106,32 @@ describe('GraphQL queries, mutations and guards', () => {
     assert.equal(shown.nrv.value, 9000);
     assert.equal(shown.hypothesis.cause, 'ISSUER_OUTAGE');
     assert.equal(shown.hypothesis.evidence.length, 2);
-    assert.deepEqual(shown.alternatives.map((a: { action: string }) => a.action), ['ALERT_OPS', 'REDUCE_RETRIES']);
+    assert.deepEqual(
+      shown.alternatives.map((a: { action: string }) => a.action),
+      ['ALERT_OPS', 'REDUCE_RETRIES'],
+    );
     assert.equal(shown.alternatives[0].nrv.value, 300);
     assert.equal(shown.preMortem.requiresApproval, true);
     assert.equal(shown.cycle.number, 1);
-    assert.deepEqual(shown.transitions.map((t: { to: string }) => t.to), ['AWAITING_APPROVAL', 'APPROVED']);
+    assert.deepEqual(
+      shown.transitions.map((t: { to: string }) => t.to),
+      ['AWAITING_APPROVAL', 'APPROVED'],
+    );
     assert.deepEqual(shown.approvals, [{ to: 'APPROVED', actor: approved.data!.approveIntervention.approvals[0].actor, reason: 'go ahead' }]);
     assert.match(shown.approvals[0].actor, /^operator:/);
   });
 
   it('shows a gateway route with its from and to, its turned-away estimate, and the NRV in its currency', async () => {
     const path = 'gateway:pg_a/issuer:HDFC';
-    const to = [{ gateway: 'pg_b', share: 0.75 }, { gateway: 'pg_c', share: 0.25 }];
+    const to = [
+      { gateway: 'pg_b', share: 0.75 },
+      { gateway: 'pg_c', share: 0.25 },
+    ];
     const route = await seed({
-      action: 'ROUTE_GATEWAY', target: path, subject: path, params: { from: 'pg_a', to },
+      action: 'ROUTE_GATEWAY',
+      target: path,
+      subject: path,
+      params: { from: 'pg_a', to },
       hypothesis: { ...hypothesis, cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION', target: path },
       turnedAway: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
     });
@@ -110,7 +144,10 @@ describe('GraphQL queries, mutations and guards', () => {
     );
     assert.equal(read.status, 200, JSON.stringify(read.errors));
     assert.deepEqual(read.data!.intervention, {
-      action: 'ROUTE_GATEWAY', target: path, params: { from: 'pg_a', to }, heartbeat: false,
+      action: 'ROUTE_GATEWAY',
+      target: path,
+      params: { from: 'pg_a', to },
+      heartbeat: false,
       turnedAway: { paymentsPerMinute: 0.5, valuePerMinute: 640, currency: 'INR' },
       nrv: { value: 9000, currency: 'INR', retryCostSaved: 0, turnedAwayPerWindow: 12, turnedAwayValuePerWindow: 18_000 },
       hypothesis: { cause: 'LINK_FAULT', patternType: 'GATEWAY_DEGRADATION' },
@@ -130,8 +167,14 @@ describe('GraphQL queries, mutations and guards', () => {
        WHERE id = $1`,
       [older.id],
     );
-    const fields = 'heartbeat turnedAway { paymentsPerMinute valuePerMinute currency } nrv { currency retryCostSaved turnedAwayPerWindow turnedAwayValuePerWindow }';
-    const read = await gql(service, `query($a: ID!, $b: ID!) { a: intervention(id: $a) { ${fields} } b: intervention(id: $b) { ${fields} } }`, { a: heartbeat.id, b: older.id }, keys.viewer);
+    const fields =
+      'heartbeat turnedAway { paymentsPerMinute valuePerMinute currency } nrv { currency retryCostSaved turnedAwayPerWindow turnedAwayValuePerWindow }';
+    const read = await gql(
+      service,
+      `query($a: ID!, $b: ID!) { a: intervention(id: $a) { ${fields} } b: intervention(id: $b) { ${fields} } }`,
+      { a: heartbeat.id, b: older.id },
+      keys.viewer,
+    );
     assert.equal(read.status, 200, JSON.stringify(read.errors));
     assert.equal(read.data!.a.heartbeat, true);
     assert.deepEqual(read.data!.b, {
@@ -152,7 +195,12 @@ describe('GraphQL queries, mutations and guards', () => {
     assert.match(again.errors![0]!.message, /(APPROVED|EXECUTED), not awaiting approval/);
 
     const rejected = await seed();
-    const reject = await gql(service, 'mutation($id: ID!) { rejectIntervention(id: $id, reason: "too risky") { status approvals { to reason } } }', { id: rejected.id }, keys.operator);
+    const reject = await gql(
+      service,
+      'mutation($id: ID!) { rejectIntervention(id: $id, reason: "too risky") { status approvals { to reason } } }',
+      { id: rejected.id },
+      keys.operator,
+    );
     assert.deepEqual(reject.data!.rejectIntervention, { status: 'REJECTED', approvals: [{ to: 'REJECTED', reason: 'too risky' }] });
     assert.deepEqual(codesOf(await approve(rejected.id)), ['CONFLICT']);
 
@@ -168,7 +216,10 @@ describe('GraphQL queries, mutations and guards', () => {
     const wide = await seed();
     const widened = await approve(wide.id, { ttlSeconds: 100_000 });
     assert.deepEqual(codesOf(widened), ['BAD_USER_INPUT']);
-    assert.equal((await gql(service, 'query($id: ID!) { intervention(id: $id) { status } }', { id: wide.id }, keys.viewer)).data!.intervention.status, 'AWAITING_APPROVAL');
+    assert.equal(
+      (await gql(service, 'query($id: ID!) { intervention(id: $id) { status } }', { id: wide.id }, keys.viewer)).data!.intervention.status,
+      'AWAITING_APPROVAL',
+    );
 
     const rollback = await gql(service, 'mutation($id: ID!) { rollbackIntervention(id: $id, reason: "x") { status } }', { id: wide.id }, keys.operator);
     assert.deepEqual(codesOf(rollback), ['CONFLICT']);
@@ -200,12 +251,22 @@ describe('GraphQL queries, mutations and guards', () => {
   });
 
   it('refuses queries that are too deep or too costly before running them', async () => {
-    const deep = await gql(service, '{ intervention(id: "x") { cycle { interventions { cycle { interventions { cycle { interventions { id } } } } } } } }', {}, keys.viewer);
+    const deep = await gql(
+      service,
+      '{ intervention(id: "x") { cycle { interventions { cycle { interventions { cycle { interventions { id } } } } } } } }',
+      {},
+      keys.viewer,
+    );
     assert.equal(deep.status, 400);
     assert.deepEqual(codesOf(deep), ['QUERY_TOO_COMPLEX']);
     assert.match(deep.errors![0]!.message, /depth/);
 
-    const costly = await gql(service, 'query($n: Int) { interventions(last: $n) { transitions { at } alternatives { nrv { value } } cycle { patterns { id } } } }', { n: 500 }, keys.viewer);
+    const costly = await gql(
+      service,
+      'query($n: Int) { interventions(last: $n) { transitions { at } alternatives { nrv { value } } cycle { patterns { id } } } }',
+      { n: 500 },
+      keys.viewer,
+    );
     assert.equal(costly.status, 400);
     assert.deepEqual(codesOf(costly), ['QUERY_TOO_COMPLEX']);
     assert.match(costly.errors![0]!.message, /cost \d+ is over the limit/);
@@ -243,7 +304,10 @@ describe('GraphQL queries, mutations and guards', () => {
     const answer = await gql(service, '{ health { gateways { name status volume successRate latencyP95Ms retryRate } } }', {}, keys.viewer);
     assert.equal(answer.status, 200, JSON.stringify(answer.errors));
     const gateways = answer.data!.health.gateways as { name: string; status: string; volume: number; successRate: number }[];
-    assert.deepEqual(gateways.map((g) => [g.name, g.volume]).sort(), [['pg_a', 75], ['pg_b', 25]]);
+    assert.deepEqual(gateways.map((g) => [g.name, g.volume]).sort(), [
+      ['pg_a', 75],
+      ['pg_b', 25],
+    ]);
     assert.ok(gateways.every((g) => g.status === 'HEALTHY' && g.successRate > 0.9));
   });
 });

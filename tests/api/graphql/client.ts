@@ -11,7 +11,12 @@ export interface GraphqlAnswer<T = Record<string, unknown>> {
 }
 
 /** One GraphQL request over HTTP, as a dashboard sends it. */
-export async function gql<T = Record<string, any>>(service: Service, query: string, variables: Record<string, unknown> = {}, key?: string): Promise<GraphqlAnswer<T>> {
+export async function gql<T = Record<string, any>>(
+  service: Service,
+  query: string,
+  variables: Record<string, unknown> = {},
+  key?: string,
+): Promise<GraphqlAnswer<T>> {
   const req = request(service.app.server).post('/graphql').send({ query, variables });
   if (key) req.set('Authorization', `Bearer ${key}`);
   const res = await req;
@@ -29,7 +34,13 @@ export function wsUrl(service: Service): string {
 export function wsClient(service: Service, key?: string, headers?: Record<string, string>): Client {
   return createClient({
     url: wsUrl(service),
-    webSocketImpl: headers ? class extends WebSocket { constructor(url: string, protocols: string | string[]) { super(url, protocols, { headers }); } } : WebSocket,
+    webSocketImpl: headers
+      ? class extends WebSocket {
+          constructor(url: string, protocols: string | string[]) {
+            super(url, protocols, { headers });
+          }
+        }
+      : WebSocket,
     connectionParams: key ? { authorization: `Bearer ${key}` } : undefined,
     retryAttempts: 0,
     lazy: true,

@@ -48,7 +48,10 @@ it('refuses a caller without a valid key before reading the body: no parsing, no
     for (const key of [undefined, 'not-a-configured-key']) {
       const res = await post(body, key);
       assert.equal(res.status, 401, `${body.length} bytes, key ${key}`);
-      assert.deepEqual(res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['UNAUTHENTICATED']);
+      assert.deepEqual(
+        res.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
+        ['UNAUTHENTICATED'],
+      );
     }
   }
   const get = await request(service.app.server).get('/graphql').query({ query: '{ cycles { number } }' });
@@ -57,17 +60,33 @@ it('refuses a caller without a valid key before reading the body: no parsing, no
 
 it('limits /graphql bodies to graphql.body_limit_bytes (64 KiB) for known callers', async () => {
   const query = (bytes: number) => JSON.stringify({ query: `{ cycles(last: 1) { number } }${' '.repeat(bytes)}` });
-  const over = await request(service.app.server).post('/graphql').set('Authorization', `Bearer ${keys.viewer}`).set('Content-Type', 'application/json').send(query(64 * 1024));
+  const over = await request(service.app.server)
+    .post('/graphql')
+    .set('Authorization', `Bearer ${keys.viewer}`)
+    .set('Content-Type', 'application/json')
+    .send(query(64 * 1024));
   assert.equal(over.status, 413);
-  assert.deepEqual(over.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['PAYLOAD_TOO_LARGE']);
-  const under = await request(service.app.server).post('/graphql').set('Authorization', `Bearer ${keys.viewer}`).set('Content-Type', 'application/json').send(query(60 * 1024));
+  assert.deepEqual(
+    over.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code),
+    ['PAYLOAD_TOO_LARGE'],
+  );
+  const under = await request(service.app.server)
+    .post('/graphql')
+    .set('Authorization', `Bearer ${keys.viewer}`)
+    .set('Content-Type', 'application/json')
+    .send(query(60 * 1024));
   assert.equal(under.status, 200, JSON.stringify(under.body));
 });
 
 it('costs every request by its own variables, though the document is parsed once and cached', async () => {
   // Six fields a row: one row costs 7, nine rows 55, over the limit of 50.
   const document = 'query Page($n: Int) { cycles(last: $n) { number transactions decision reason windowStart windowEnd } }';
-  for (const [n, codes] of [[1, []], [9, ['QUERY_TOO_COMPLEX']], [1, []], [9, ['QUERY_TOO_COMPLEX']]] as const) {
+  for (const [n, codes] of [
+    [1, []],
+    [9, ['QUERY_TOO_COMPLEX']],
+    [1, []],
+    [9, ['QUERY_TOO_COMPLEX']],
+  ] as const) {
     assert.deepEqual(codesOf(await gql(service, document, { n }, keys.viewer)), codes, `last: ${n}`);
   }
 });

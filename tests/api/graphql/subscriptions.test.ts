@@ -15,9 +15,21 @@ import { seedIntervention } from './fixtures';
 
 const warmWindows = 12;
 // HDFC carries 25% of traffic: above the 20% autonomy limit, so its suppression waits for an operator.
-const bigHdfc = { HDFC: { share: 0.25, successRate: 0.95 }, ICICI: { share: 0.25, successRate: 0.95 }, AXIS: { share: 0.25, successRate: 0.95 }, SBI: { share: 0.25, successRate: 0.95 } };
+const bigHdfc = {
+  HDFC: { share: 0.25, successRate: 0.95 },
+  ICICI: { share: 0.25, successRate: 0.95 },
+  AXIS: { share: 0.25, successRate: 0.95 },
+  SBI: { share: 0.25, successRate: 0.95 },
+};
 
-type Event = { interventionEvents: { type: string; actor: string; reason: string | null; intervention: { id: string; action: string; status: string; hypothesis: { cause: string } | null } } };
+type Event = {
+  interventionEvents: {
+    type: string;
+    actor: string;
+    reason: string | null;
+    intervention: { id: string; action: string; status: string; hypothesis: { cause: string } | null };
+  };
+};
 const eventsQuery = 'subscription { interventionEvents { type at actor reason intervention { id action status hypothesis { cause } } } }';
 
 /** Stored and published like any other event, on a target no test traffic uses. */
@@ -92,21 +104,35 @@ describe('intervention events over graphql-ws, across API processes', () => {
 
   it('delivers every status change to subscribers of every API process; approval by mutation leads to EXECUTED on the feed', async () => {
     const feeds = [main, second, proxied].map((service) => collect<Event>(client(service, keys.viewer), eventsQuery));
-    const cycles = collect<{ cycleCompleted: { number: number; decision: string } }>(client(second, keys.viewer), 'subscription { cycleCompleted { number decision transactions } }');
+    const cycles = collect<{ cycleCompleted: { number: number; decision: string } }>(
+      client(second, keys.viewer),
+      'subscription { cycleCompleted { number decision transactions } }',
+    );
     await untilLive(main, feeds);
 
     let k = 0;
     for (; k < warmWindows; k += 1) await playWindow(main, clock, k, bigHdfc);
     await eventually(async () => cycles.items.length > 0, 'a cycleCompleted event');
     const outage = withOutage(bigHdfc, 'HDFC');
-    const pending = await eventually(async () => {
-      const found = feeds[0]!.items.find((e) => e.interventionEvents.type === 'AWAITING_APPROVAL' && e.interventionEvents.intervention.action === 'SUPPRESS_ISSUER');
-      if (!found) await playWindow(main, clock, k++, outage);
-      return found?.interventionEvents.intervention;
-    }, 'a suppression awaiting approval on the feed', 30_000);
+    const pending = await eventually(
+      async () => {
+        const found = feeds[0]!.items.find(
+          (e) => e.interventionEvents.type === 'AWAITING_APPROVAL' && e.interventionEvents.intervention.action === 'SUPPRESS_ISSUER',
+        );
+        if (!found) await playWindow(main, clock, k++, outage);
+        return found?.interventionEvents.intervention;
+      },
+      'a suppression awaiting approval on the feed',
+      30_000,
+    );
     assert.equal(pending.hypothesis?.cause, 'ISSUER_OUTAGE');
 
-    const approved = await gql(second, 'mutation($id: ID!) { approveIntervention(id: $id, note: "approved from the dashboard") { status } }', { id: pending.id }, keys.operator);
+    const approved = await gql(
+      second,
+      'mutation($id: ID!) { approveIntervention(id: $id, note: "approved from the dashboard") { status } }',
+      { id: pending.id },
+      keys.operator,
+    );
     assert.equal(approved.data?.approveIntervention.status, 'APPROVED', JSON.stringify(approved.errors));
     for (const feed of feeds) {
       await eventually(async () => typesFor(feed, pending.id).includes('EXECUTED'), 'EXECUTED on every process');
@@ -118,7 +144,10 @@ describe('intervention events over graphql-ws, across API processes', () => {
     // Every process saw the same events in the same order.
     const ids = (feed: Feed<Event>) => feed.items.map((e) => `${e.interventionEvents.intervention.id}:${e.interventionEvents.type}`);
     const seenByAll = ids(feeds[0]!).filter((id) => ids(feeds[1]!).includes(id) && ids(feeds[2]!).includes(id));
-    assert.deepEqual(ids(feeds[1]!).filter((id) => seenByAll.includes(id)), seenByAll);
+    assert.deepEqual(
+      ids(feeds[1]!).filter((id) => seenByAll.includes(id)),
+      seenByAll,
+    );
   });
 
   it('loses no event while the feed cannot reach Redis: it resumes from the last one read', async () => {
