@@ -59,14 +59,13 @@ export function forgetUnseen(
 
 type Row<T> = Record<string, T>;
 
-/** The tree without the entries `keep` refuses (the system's is always kept); the same object when nothing goes. */
-function filterTree<T>(tree: DimensionTree<T>, keep: (value: T) => boolean): DimensionTree<T> {
-  let changed = false;
+/** Every entry but the system's through `entry`: kept as it returns it, dropped when it returns undefined. */
+function rebuildRows<T>(tree: DimensionTree<T>, entry: (value: T) => T | undefined): DimensionTree<T> {
   const row = (r: Row<T>): Row<T> => {
     const out: Row<T> = {};
     for (const key in r) {
-      if (keep(r[key] as T)) out[key] = r[key] as T;
-      else changed = true;
+      const value = entry(r[key] as T);
+      if (value !== undefined) out[key] = value;
     }
     return out;
   };
@@ -75,7 +74,9 @@ function filterTree<T>(tree: DimensionTree<T>, keep: (value: T) => boolean): Dim
     for (const key in r) out[key] = row(r[key] as Row<T>);
     return out;
   };
-  const filtered: DimensionTree<T> = {
+  const cells: Row<Row<Row<T>>> = {};
+  for (const gateway in tree.gatewayCells) cells[gateway] = rows(tree.gatewayCells[gateway] as Row<Row<T>>);
+  return {
     system: tree.system,
     issuers: row(tree.issuers),
     methods: row(tree.methods),
@@ -83,23 +84,20 @@ function filterTree<T>(tree: DimensionTree<T>, keep: (value: T) => boolean): Dim
     gateways: row(tree.gateways),
     gatewayIssuers: rows(tree.gatewayIssuers),
     gatewayMethods: rows(tree.gatewayMethods),
-    gatewayCells: Object.fromEntries(Object.entries(tree.gatewayCells).map(([gateway, r]) => [gateway, rows(r)])),
+    gatewayCells: cells,
   };
+}
+
+/** The tree without the entries `keep` refuses (the system's is always kept); the same object when nothing goes. */
+function filterTree<T>(tree: DimensionTree<T>, keep: (value: T) => boolean): DimensionTree<T> {
+  let changed = false;
+  const filtered = rebuildRows(tree, (value) => {
+    if (keep(value)) return value;
+    changed = true;
+    return undefined;
+  });
   return changed ? filtered : tree;
 }
 
 /** Every entry of the tree through `f`. */
-function mapTree<T>(tree: DimensionTree<T>, f: (value: T) => T): DimensionTree<T> {
-  const row = (r: Row<T>): Row<T> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
-  const rows = (r: Row<Row<T>>): Row<Row<T>> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, row(v)]));
-  return {
-    system: f(tree.system),
-    issuers: row(tree.issuers),
-    methods: row(tree.methods),
-    issuerMethods: rows(tree.issuerMethods),
-    gateways: row(tree.gateways),
-    gatewayIssuers: rows(tree.gatewayIssuers),
-    gatewayMethods: rows(tree.gatewayMethods),
-    gatewayCells: Object.fromEntries(Object.entries(tree.gatewayCells).map(([gateway, r]) => [gateway, rows(r)])),
-  };
-}
+const mapTree = <T>(tree: DimensionTree<T>, f: (value: T) => T): DimensionTree<T> => ({ ...rebuildRows(tree, f), system: f(tree.system) });

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { MS_PER_HOUR, MS_PER_SECOND, type Transaction } from '../agent';
 import { inTransaction, withPostgres, type Database, type Queryable } from './client';
+import { periodicStep, type PeriodicStep } from './periodic';
 import type { RetentionSettings } from './retention';
 
 /** Tables partitioned alike by window_time, whose partitions are created and dropped together. */
@@ -242,7 +243,7 @@ export interface PartitionReport {
 }
 
 /** A partition keeper run may be called again at once while work is left, as a pruner is. */
-export type PartitionKeeper = (now: Date) => Promise<PartitionReport | null>;
+export type PartitionKeeper = PeriodicStep<PartitionReport>;
 
 /** Partitions stand ready this far ahead of the clock. */
 const aheadMs = 24 * MS_PER_HOUR;
@@ -255,20 +256,14 @@ const keyPruneBudgetMs = 2_000;
  * idempotency keys deleted.
  */
 export function createPartitionKeeper(db: Database, settings: RetentionSettings): PartitionKeeper {
-  let due = 0;
-  let running = false;
-  return async (now) => {
-    if (running || now.getTime() < due) return null;
-    running = true;
-    try {
-      const created = await ensurePartitions(db, now, new Date(now.getTime() + aheadMs), settings.partition_hours);
-      const drained = await drainDefaultPartition(db, settings.partition_hours);
-      const dropped = await dropExpiredPartitions(db, now, settings.transactions_hours);
-      const keys = await pruneTransactionIds(db, now, settings.dedup_horizon_hours, settings.prune_batch_rows, keyPruneBudgetMs);
-      due = drained.more || keys.more ? 0 : now.getTime() + settings.prune_interval_seconds * MS_PER_SECOND;
-      return { created: [...created, ...drained.created], dropped, keysDeleted: keys.deleted };
-    } finally {
-      running = false;
-    }
-  };
+  return periodicStep(async (now) => {
+    const created = await ensurePartitions(db, now, new Date(now.getTime() + aheadMs), settings.partition_hours);
+    const drained = await drainDefaultPartition(db, settings.partition_hours);
+    const dropped = await dropExpiredPartitions(db, now, settings.transactions_hours);
+    const keys = await pruneTransactionIds(db, now, settings.dedup_horizon_hours, settings.prune_batch_rows, keyPruneBudgetMs);
+    return {
+      report: { created: [...created, ...drained.created], dropped, keysDeleted: keys.deleted },
+      nextDue: drained.more || keys.more ? 0 : now.getTime() + settings.prune_interval_seconds * MS_PER_SECOND,
+    };
+  });
 }

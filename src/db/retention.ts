@@ -1,6 +1,7 @@
 import { MS_PER_SECOND, SECONDS_PER_HOUR, type InterventionStatus } from '../agent';
 import type { Config } from '../config';
 import { withPostgres, type Database, type Queryable } from './client';
+import { periodicStep, type PeriodicStep } from './periodic';
 
 /** The `retention` config keys (transactions go by partition, elsewhere). */
 export type RetentionSettings = Config['retention'];
@@ -101,24 +102,15 @@ export async function pruneExpired(client: Queryable, settings: RetentionSetting
 /** Well inside a scheduler step's 5 s, so a backlog never makes the step time out. */
 const pruneBudgetMs = 2_000;
 
-export type Pruner = (now: Date) => Promise<PruneReport | null>;
+export type Pruner = PeriodicStep<PruneReport>;
 
 /**
  * The scheduler's retention step: prunes every `prune_interval_seconds`, or at the next call while a
  * backlog is left. Several schedulers may prune at once: a row two of them pick is deleted once.
  */
 export function createPruner(db: Database, settings: RetentionSettings): Pruner {
-  let due = 0;
-  let running = false;
-  return async (now) => {
-    if (running || now.getTime() < due) return null;
-    running = true;
-    try {
-      const report = await withPostgres(() => pruneExpired(db.pool, settings, now, pruneBudgetMs));
-      due = report.more ? 0 : now.getTime() + settings.prune_interval_seconds * MS_PER_SECOND;
-      return report;
-    } finally {
-      running = false;
-    }
-  };
+  return periodicStep(async (now) => {
+    const report = await withPostgres(() => pruneExpired(db.pool, settings, now, pruneBudgetMs));
+    return { report, nextDue: report.more ? 0 : now.getTime() + settings.prune_interval_seconds * MS_PER_SECOND };
+  });
 }

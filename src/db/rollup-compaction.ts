@@ -5,6 +5,7 @@
 // cell whatever fed the window.
 import { MS_PER_SECOND, windowStartFor } from '../agent';
 import { inTransaction, withPostgres, type Database } from './client';
+import { periodicStep, type PeriodicStep } from './periodic';
 import { mergedCellsSql, mergedPairSql, rollupPairs, type RollupPair } from './windows';
 
 // Held per window (pg_try_advisory_xact_lock(key, window)) by the compaction merging it: a second
@@ -129,7 +130,7 @@ export async function compactRecentRollups(db: Database, now: Date, windowSecond
 }
 
 /** A compactor run: null when not due. */
-export type RollupCompactor = (now: Date) => Promise<CompactionReport | null>;
+export type RollupCompactor = PeriodicStep<CompactionReport>;
 
 export interface CompactorSettings {
   /** Length of an observation window (the cycle interval): the grain of window_rollups. */
@@ -148,18 +149,9 @@ export interface CompactorSettings {
 export function createRollupCompactor(db: Database, settings: CompactorSettings): RollupCompactor {
   const windowMs = settings.windowSeconds * MS_PER_SECOND;
   const settleMs = settings.settleSeconds * MS_PER_SECOND;
-  let due = 0;
-  let running = false;
-  return async (now) => {
-    if (running || now.getTime() < due) return null;
-    running = true;
-    try {
-      const report = await compactRecentRollups(db, now, settings.windowSeconds);
-      const nextSettled = windowStartFor(now.getTime() - settleMs, windowMs) + windowMs + settleMs;
-      due = report.more ? 0 : Math.min(now.getTime() + settings.intervalSeconds * MS_PER_SECOND, nextSettled);
-      return report;
-    } finally {
-      running = false;
-    }
-  };
+  return periodicStep(async (now) => {
+    const report = await compactRecentRollups(db, now, settings.windowSeconds);
+    const nextSettled = windowStartFor(now.getTime() - settleMs, windowMs) + windowMs + settleMs;
+    return { report, nextDue: report.more ? 0 : Math.min(now.getTime() + settings.intervalSeconds * MS_PER_SECOND, nextSettled) };
+  });
 }

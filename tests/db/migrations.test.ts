@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { createDatabase, type Database } from '../../src/db/client';
-import { migrationsFolder, runMigrations } from '../../src/db/migrate';
+import { runMigrations } from '../../src/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { migrationsUpTo } from '../support/migrations';
 
 let database: TestDatabase;
 let db: Database;
@@ -19,18 +17,6 @@ after(async () => {
   await db.close();
   await database.drop();
 });
-
-/** The migrations folder as it was up to (and including) the one tagged `lastTag`. */
-function migrationsUpTo(lastTag: string): string {
-  const folder = mkdtempSync(join(tmpdir(), 'payops-migrations-'));
-  cpSync(migrationsFolder, folder, { recursive: true });
-  const journalPath = join(folder, 'meta/_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
-  assert.ok(last >= 0, lastTag);
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
-  return folder;
-}
 
 it('gives interventions stored before heartbeats and estimates heartbeat = false and nothing turned away', async () => {
   await migrate(drizzle(db.pool), { migrationsFolder: migrationsUpTo('0004_window_time') });
