@@ -5,7 +5,7 @@ interface Field {
   column: string;
   /** Postgres type of the column, and of the array that carries it into the insert. */
   type: string;
-  value(row: Transaction): unknown;
+  value(row: Transaction): string | number | null;
 }
 
 /**
@@ -13,20 +13,23 @@ interface Field {
  * column list derive from it. window_time (derived, see insertTransactions) and received_at
  * (the commit's) are not sent.
  */
-export const transactionFields = [
-  { column: 'id', type: 'text', value: (row) => row.id },
-  { column: 'event_time', type: 'timestamptz', value: (row) => row.timestamp },
-  { column: 'issuer', type: 'text', value: (row) => row.issuer },
-  { column: 'method', type: 'text', value: (row) => row.method },
-  { column: 'status', type: 'text', value: (row) => row.status },
-  { column: 'amount_minor', type: 'bigint', value: (row) => row.amountMinor },
-  { column: 'currency', type: 'text', value: (row) => row.currency },
-  { column: 'latency_ms', type: 'float8', value: (row) => row.latencyMs },
-  { column: 'retry_count', type: 'int', value: (row) => row.retryCount },
-  { column: 'error_code', type: 'text', value: (row) => row.errorCode ?? null },
-  { column: 'merchant_id', type: 'text', value: (row) => row.merchantId ?? null },
-  { column: 'gateway', type: 'text', value: (row) => row.gateway ?? null },
-] as const satisfies readonly Field[];
+const fieldsByKey: { [K in keyof Transaction]-?: Field } = {
+  id: { column: 'id', type: 'text', value: (row) => row.id },
+  timestamp: { column: 'event_time', type: 'timestamptz', value: (row) => row.timestamp },
+  issuer: { column: 'issuer', type: 'text', value: (row) => row.issuer },
+  method: { column: 'method', type: 'text', value: (row) => row.method },
+  status: { column: 'status', type: 'text', value: (row) => row.status },
+  amountMinor: { column: 'amount_minor', type: 'bigint', value: (row) => row.amountMinor },
+  currency: { column: 'currency', type: 'text', value: (row) => row.currency },
+  latencyMs: { column: 'latency_ms', type: 'float8', value: (row) => row.latencyMs },
+  retryCount: { column: 'retry_count', type: 'int', value: (row) => row.retryCount },
+  errorCode: { column: 'error_code', type: 'text', value: (row) => row.errorCode ?? null },
+  merchantId: { column: 'merchant_id', type: 'text', value: (row) => row.merchantId ?? null },
+  gateway: { column: 'gateway', type: 'text', value: (row) => row.gateway ?? null },
+};
+
+/** The fields in the core type's order; a field added to `Transaction` does not compile until it has a column here. */
+export const transactionFields: readonly Field[] = Object.values(fieldsByKey);
 
 /** The columns a COPY of whole rows into transactions names: the fields, then window_time. */
 export const transactionCopyColumns: readonly string[] = [...transactionFields.map((field) => field.column), 'window_time'];
