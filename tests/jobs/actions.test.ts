@@ -139,8 +139,15 @@ describe('ops alerts go to webhooks, signed, retried and dead-lettered', () => {
             ?.split(' ')[1] ?? 0,
         );
       const attempts = (outcome: string) => count(`payops_webhook_attempts_total{outcome="${outcome}"}`);
-      return attempts('delivered') >= 1 && attempts('dead') >= 1 && attempts('failed') >= 4 && count('payops_job_failures_total{queue="webhooks"}') >= 1;
-    }, 'webhook outcomes and the dead letter counted in /metrics');
+      // Each failed attempt before the last is a job retry; the last one is the job's failure.
+      return (
+        attempts('delivered') >= 1 &&
+        attempts('dead') >= 1 &&
+        attempts('failed') >= 4 &&
+        count('payops_job_retries_total{queue="webhooks"}') >= 1 &&
+        count('payops_job_failures_total{queue="webhooks"}') >= 1
+      );
+    }, 'webhook outcomes, job retries and the dead letter counted in /metrics');
   });
 });
 
