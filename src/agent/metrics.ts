@@ -105,3 +105,48 @@ export function* entriesOf<T>(tree: DimensionTree<T>): Generator<[string, T]> {
     for (const [issuer, row] of Object.entries(rows)) for (const [method, v] of Object.entries(row)) yield [targetOf({ gateway, issuer, method }), v];
   }
 }
+
+type Row<T> = Record<string, T>;
+
+/** Every entry but the system's through `entry`: kept as it returns it, dropped when it returns undefined. */
+function rebuildRows<T>(tree: DimensionTree<T>, entry: (value: T) => T | undefined): DimensionTree<T> {
+  const row = (r: Row<T>): Row<T> => {
+    const out: Row<T> = {};
+    for (const key in r) {
+      const value = entry(r[key] as T);
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  };
+  const rows = (r: Row<Row<T>>): Row<Row<T>> => {
+    const out: Row<Row<T>> = {};
+    for (const key in r) out[key] = row(r[key] as Row<T>);
+    return out;
+  };
+  const cells: Row<Row<Row<T>>> = {};
+  for (const gateway in tree.gatewayCells) cells[gateway] = rows(tree.gatewayCells[gateway] as Row<Row<T>>);
+  return {
+    system: tree.system,
+    issuers: row(tree.issuers),
+    methods: row(tree.methods),
+    issuerMethods: rows(tree.issuerMethods),
+    gateways: row(tree.gateways),
+    gatewayIssuers: rows(tree.gatewayIssuers),
+    gatewayMethods: rows(tree.gatewayMethods),
+    gatewayCells: cells,
+  };
+}
+
+/** The tree without the entries `keep` refuses (the system's is always kept); the same object when nothing goes. */
+export function filterTree<T>(tree: DimensionTree<T>, keep: (value: T) => boolean): DimensionTree<T> {
+  let changed = false;
+  const filtered = rebuildRows(tree, (value) => {
+    if (keep(value)) return value;
+    changed = true;
+    return undefined;
+  });
+  return changed ? filtered : tree;
+}
+
+/** Every entry of the tree through `f`. */
+export const mapTree = <T>(tree: DimensionTree<T>, f: (value: T) => T): DimensionTree<T> => ({ ...rebuildRows(tree, f), system: f(tree.system) });
