@@ -224,7 +224,7 @@ const patternOf = (type: PatternType, level: Level, target: string, metric: Metr
  * The findings on one dimension; none while the baseline warms up or the volume is below the floor.
  * Success is judged against the expectation for this window's mix, then against the slow reference.
  */
-export function judgeDimension(
+function judgeDimension(
   level: Level,
   target: string,
   metrics: DimensionMetrics,

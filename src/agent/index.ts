@@ -6,7 +6,7 @@ export { runCycle } from './cycle';
 export { initialAgentState, upgradeAgentState } from './state';
 export { observe, percentileCont, windowStartFor, keptValues, foldName, P95 } from './observe';
 export { bucketOf, addToHistogram, mergeHistogram, quantile, MAX_RELATIVE_ERROR, type Histogram } from './histogram';
-export { detect, judgeDimension } from './detect';
+export { detect } from './detect';
 export { anomalyScore, updateEwma, updateBaseline, emptyBaseline, BASELINE } from './baseline';
 export { scorePoint, initialSeriesState, type SeriesState, type SeriesScore } from './series';
 export { systemHealth, statusOf, type SystemHealth, type DimensionHealth, type HealthStatus } from './health';
