@@ -12,6 +12,12 @@ export interface SeriesPoint {
   value: number;
   /** Epoch milliseconds; gaps and repeats are tolerated. Without it, each row is one step. */
   timestamp?: number;
+  /**
+   * The value's own sampling variance, when it is measured from a sample (a rate or a p95 of n
+   * payments): the point is never judged on a scale narrower than that, so a thin window cannot
+   * pass for a precise one. Without it (any exported series), the scale is the series' own.
+   */
+  variance?: number;
 }
 
 export interface SeriesOptions {
@@ -81,6 +87,10 @@ export interface SeriesScore {
   /** 0..1, ranking points by surprise; comparable across series. */
   score: number;
   zScore: number;
+  /** The drift's own z: recent residuals from the slowest level, in the standard deviations of their average. */
+  driftZScore: number;
+  /** What the point was judged against: the predicting level (the slowest for a drift) plus the season at its phase. */
+  expected: number;
   anomalous: boolean;
 }
 
@@ -171,6 +181,26 @@ export const initialSeriesState = (): SeriesState => ({
   drift: 0,
   calibration: { point: priorCalibration(), drift: priorCalibration() },
 });
+
+/** A copy sharing nothing mutable with `state`: what a caller that must keep its input scores. */
+export function copySeriesState(state: SeriesState): SeriesState {
+  const levels = (ls: readonly Level[] | null): Level[] | null => ls && ls.map((l) => ({ ...l }));
+  return {
+    ...state,
+    clock: { ...state.clock, intervals: [...state.clock.intervals] },
+    history: [...state.history],
+    steps: [...state.steps],
+    levels: levels(state.levels) ?? [],
+    season: [...state.season],
+    noise: [...state.noise],
+    shift: { ...state.shift, before: levels(state.shift.before), previous: levels(state.shift.previous) },
+    recent: [...state.recent],
+    calibration: {
+      point: { ...state.calibration.point, counts: [...state.calibration.point.counts] },
+      drift: { ...state.calibration.drift, counts: [...state.calibration.drift.counts] },
+    },
+  };
+}
 
 /** Positive intervals whose median becomes the series' step, fixed from then on so phases keep. */
 const INTERVAL_SAMPLES = 15;
@@ -516,17 +546,24 @@ function returnToPrevious(state: SeriesState, deseasonalised: number, local: num
  * in the best level's scale (the slowest one's own error grows with the very change it lags),
  * clipped so that one spike is not a drift.
  */
-function driftOf(state: SeriesState, deseasonalised: number, local: number): number {
+function driftOf(state: SeriesState, deseasonalised: number, local: number, floor: number): number {
   const slowest = state.levels[state.levels.length - 1];
   if (slowest === undefined || state.seen === 0) return 0;
-  const z = (deseasonalised - slowest.value) / scaleOf(state, bestLevel(state.levels), local);
+  const z = (deseasonalised - slowest.value) / Math.max(floor, scaleOf(state, bestLevel(state.levels), local));
   return state.drift + DRIFT_ALPHA * (clip(z, CLIP_Z) - state.drift);
 }
 
-function zOf(state: SeriesState, deseasonalised: number, local: number): number {
+function zOf(state: SeriesState, deseasonalised: number, local: number, floor: number): number {
   const level = bestLevel(state.levels);
-  return state.seen === 0 ? 0 : (deseasonalised - level.value) / scaleOf(state, level, local);
+  return state.seen === 0 ? 0 : (deseasonalised - level.value) / Math.max(floor, scaleOf(state, level, local));
 }
+
+/** The scales are mean absolute deviations: a normal's is this share of its standard deviation. */
+const MAD_PER_SD = Math.sqrt(2 / Math.PI);
+
+/** The narrowest scale a point with this sampling variance may be judged on. */
+const samplingFloor = (variance: number | undefined): number =>
+  variance !== undefined && variance > 0 && Number.isFinite(variance) ? MAD_PER_SD * Math.sqrt(variance) : 0;
 
 const binOf = (z: number): number => Math.min(BINS - 1e-9, Math.max(0, (Math.log10(Math.max(z, Number.MIN_VALUE)) - LOG_Z_MIN) / BIN_WIDTH));
 
@@ -622,19 +659,23 @@ const toScore = (s: number): number => (s > 0 ? 1 - 2 ** (-s / HALF_SCORE_SURPRI
  * returned. A non-finite value scores 0 and leaves the state alone.
  */
 export function scorePoint(state: SeriesState, point: SeriesPoint | number, options: SeriesOptions = defaultSeriesOptions): SeriesScore {
-  const { value, timestamp } = typeof point === 'number' ? { value: point, timestamp: undefined } : point;
-  if (!Number.isFinite(value)) return { state, score: 0, zScore: 0, anomalous: false };
+  const { value, timestamp, variance } = typeof point === 'number' ? { value: point, timestamp: undefined, variance: undefined } : point;
+  if (!Number.isFinite(value)) return { state, score: 0, zScore: 0, driftZScore: 0, expected: bestLevel(state.levels).value, anomalous: false };
   const x = clip(value, MAX_MAGNITUDE);
   const step = advanceClock(state.clock, timestamp);
   const deseasonalised = x - seasonalAt(state, step);
   const local = noiseAt(state, step);
-  let zScore = zOf(state, deseasonalised, local);
-  if (Math.abs(zScore) > SHIFT_Z && returnToPrevious(state, deseasonalised, local)) zScore = zOf(state, deseasonalised, local);
+  const floor = samplingFloor(variance);
+  let zScore = zOf(state, deseasonalised, local, floor);
+  if (Math.abs(zScore) > SHIFT_Z && returnToPrevious(state, deseasonalised, local)) zScore = zOf(state, deseasonalised, local, floor);
   const z = Math.abs(zScore);
-  const drift = driftOf(state, deseasonalised, local);
+  const drift = driftOf(state, deseasonalised, local, floor);
   const driftZ = Math.abs(drift) / DRIFT_SHRINK;
   const pointSurprise = surprise(state.calibration.point, z);
   const driftSurprise = surprise(state.calibration.drift, driftZ);
+  // A drift is judged against the slowest level, which has not followed it.
+  const reference = driftSurprise > pointSurprise ? state.levels[state.levels.length - 1] : undefined;
+  const expected = (reference ?? bestLevel(state.levels)).value + seasonalAt(state, step);
   const score = state.seen >= options.warmupWindows ? toScore(Math.max(pointSurprise, driftSurprise)) : 0;
   if (state.seen >= CALIBRATION_WARMUP) {
     calibrate(state.calibration.point, z, pointSurprise);
@@ -650,5 +691,5 @@ export function scorePoint(state: SeriesState, point: SeriesPoint | number, opti
     measureResolution(state);
     refitSeason(state);
   }
-  return { state, score, zScore, anomalous: score >= ANOMALOUS_SCORE };
+  return { state, score, zScore, driftZScore: driftZ, expected, anomalous: score >= ANOMALOUS_SCORE };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { initialSeriesState, scorePoint, type SeriesPoint, type SeriesScore } from '../../src/agent/series';
+import { copySeriesState, initialSeriesState, scorePoint, type SeriesPoint, type SeriesScore } from '../../src/agent/series';
 import { createPrng } from '../../src/sim/prng';
 import { bestThreshold, scoreCorpusAt } from '../../bench/series/nab';
 
@@ -90,6 +90,23 @@ test('the state is plain data: scoring resumes from its JSON exactly', () => {
   assert.deepEqual(
     rest.map((p) => scorePoint(resumed, p).score),
     rest.map((p) => scorePoint(straight, p).score),
+  );
+});
+
+test('a copy shares nothing with its original: scoring it leaves the original as it was, and scores the same', () => {
+  // A season, a shift and a return, so every part of the state (season, noise, remembered regimes) is filled.
+  const points = noisy(1200, (i) => 100 + 20 * Math.sin((2 * Math.PI * i) / 96) + (i >= 700 && i < 760 ? 60 : 0), 3);
+  const original = initialSeriesState();
+  for (const p of points.slice(0, 740)) scorePoint(original, p);
+  assert.ok(original.period > 0 && original.shift.previous !== null, 'the state has a season and a remembered regime');
+  const snapshot = JSON.stringify(original);
+  const copy = copySeriesState(original);
+  const rest = points.slice(740);
+  const fromCopy = rest.map((p) => scorePoint(copy, p).score);
+  assert.equal(JSON.stringify(original), snapshot, 'the original is untouched');
+  assert.deepEqual(
+    fromCopy,
+    rest.map((p) => scorePoint(original, p).score),
   );
 });
 
