@@ -1,8 +1,10 @@
 // Streaming anomaly scorer for backtests: `timestamp,value` CSV (header first) on stdin, one score
-// in [0,1] per data row on stdout, written as soon as the row is read. Same scorer as the agent's
-// series detection. A row whose value is missing or not a number scores 0 and teaches nothing;
-// blank lines are not rows. The columns are found by name in the header (`timestamp`, `value`),
-// else the first and second.
+// in [0,1] per data row on stdout, written as soon as the row is read. It is the scorer the agent
+// runs on its system-wide series each window (detect's scoreSystemSeries): fed the values and
+// variances the agent read, it prints the agent's own scores. A row whose value is missing or not a
+// number scores 0 and teaches nothing; blank lines are not rows. The columns are found by name in
+// the header (`timestamp`, `value`), else the first and second; an optional `variance` column
+// gives each value's sampling variance, as the agent gives it for rates and p95s.
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { initialSeriesState, scorePoint } from '../src/agent';
@@ -14,6 +16,8 @@ const VALUE_COLUMNS = ['value'];
 interface Columns {
   time: number;
   value: number;
+  /** -1 when the header names none. */
+  variance: number;
 }
 
 const fieldsOf = (line: string): string[] =>
@@ -31,7 +35,7 @@ function columnsOf(header: string): Columns {
     return i >= 0 ? i : fallback;
   };
   const time = find(TIME_COLUMNS, 0);
-  return { time, value: find(VALUE_COLUMNS, names.length > 1 ? (time === 0 ? 1 : 0) : 0) };
+  return { time, value: find(VALUE_COLUMNS, names.length > 1 ? (time === 0 ? 1 : 0) : 0), variance: names.indexOf('variance') };
 }
 
 /** Empty fields are missing, not zero (Number('') is 0). */
@@ -62,7 +66,12 @@ async function main(): Promise<void> {
     }
     if (line.trim() === '') continue;
     const fields = fieldsOf(line);
-    const { score } = scorePoint(state, { value: numberOf(fields[columns.value]), timestamp: timestampOf(fields[columns.time]) });
+    const variance = columns.variance >= 0 ? numberOf(fields[columns.variance]) : Number.NaN;
+    const { score } = scorePoint(state, {
+      value: numberOf(fields[columns.value]),
+      timestamp: timestampOf(fields[columns.time]),
+      ...(Number.isFinite(variance) ? { variance } : {}),
+    });
     if (!process.stdout.write(`${score.toFixed(SCORE_DECIMALS)}\n`)) await once(process.stdout, 'drain');
   }
 }

@@ -14,8 +14,20 @@ import {
 } from './baseline';
 import { foldSeason, seasonalExpectation, type Season } from './seasonal';
 import { retryRate, successRate } from './metrics';
+import { copySeriesState, scorePoint } from './series';
 import { SYSTEM_TARGET, targetOf } from './targets';
-import type { Baselines, DimensionBaseline, DimensionMetrics, MetricName, Pattern, PatternDimension, PatternType, Pool, WindowMetrics } from './types';
+import type {
+  Baselines,
+  DimensionBaseline,
+  DimensionMetrics,
+  MetricName,
+  Pattern,
+  PatternDimension,
+  PatternType,
+  Pool,
+  SystemSeries,
+  WindowMetrics,
+} from './types';
 
 type Level = 'system' | 'issuer' | 'method' | 'cell' | 'gateway';
 
@@ -283,6 +295,18 @@ export interface DetectResult {
   /** Thin targets judged this window on a pool that filled: beside those with `minVolume` attempts, the ones that can show recovery. */
   pooledJudged: Set<string>;
   seasons: Record<string, Season>;
+  series: SystemSeries;
+  /** What the general scorer read and made of each system-wide series it scored this window. */
+  readings: Partial<Record<MetricName, SeriesReading>>;
+}
+
+export interface SeriesReading {
+  /** The value scored: attempts net of the agent's moves, success net of the mix, latency and retries as they are. */
+  value: number;
+  variance: number;
+  expected: number;
+  score: number;
+  zScore: number;
 }
 
 export interface DetectInput {
@@ -294,6 +318,7 @@ export interface DetectInput {
   /** Share of a target's payments the directives in force send elsewhere: the agent's own moves are not a drop. */
   movedAway: (target: string) => number;
   seasons: Record<string, Season>;
+  series: SystemSeries;
 }
 
 /**
@@ -324,6 +349,76 @@ function trafficDrop(
   if (zScore < config.anomalyThreshold) return null;
   const relativeChange = (expected - volume) / expected;
   return patternOf('TRAFFIC_DROP', level, target, 'volume', { zScore, observed: volume, mean: expected, relativeChange }, volume, cycleNumber);
+}
+
+/** A system-wide series' value as scored, its sampling variance, and the way back to the window's own terms for a finding. */
+interface SeriesInput {
+  value: number;
+  variance: number;
+  raw(scored: number): number;
+}
+
+/** Which way is bad for each system-wide series, and how large a change must be to matter. */
+function seriesRule(metric: MetricName): { direction: Direction; minRelativeChange(config: AgentConfig): number; type: PatternType } {
+  const rule = RULES.find((r) => r.metric === metric);
+  if (rule) return { direction: rule.direction, minRelativeChange: (c) => rule.minRelativeChange(c), type: rule.patternType('system') };
+  return { direction: -1, minRelativeChange: (c) => c.trafficDropMinShare, type: 'TRAFFIC_DROP' };
+}
+
+/**
+ * The system-wide series read for the general scorer, each with the sampling variance the rules
+ * give it: attempts net of what the directives in force turned away (Poisson), and in a window with
+ * `minVolume` attempts the rates and p95, the success rate net of this window's mix once the
+ * system's baseline is warm. Neither the agent's own moves nor a campaign's mix are news to it.
+ */
+function systemSeriesInputs(
+  m: DimensionMetrics,
+  baseline: DimensionBaseline,
+  mix: MixSums | undefined,
+  kept: number,
+  config: AgentConfig,
+): Partial<Record<MetricName, SeriesInput>> {
+  const inputs: Partial<Record<MetricName, SeriesInput>> = { volume: { value: m.volume / kept, variance: m.volume / (kept * kept), raw: (x) => x * kept } };
+  if (m.volume < config.minVolume) return inputs;
+  const own = ownExpectation(baseline);
+  const mixEffect = isWarm(baseline, config) && mix ? mixExpectation(mix, own).fast - own.fast : 0;
+  for (const rule of RULES) {
+    const offset = rule === SUCCESS_RULE ? mixEffect : 0;
+    const observed = rule.value(m);
+    inputs[rule.metric] = { value: observed - offset, variance: rule.samplingVariance(rule.mean(baseline), observed, m), raw: (x) => x + offset };
+  }
+  return inputs;
+}
+
+/**
+ * Scores each system-wide series with the general streaming scorer, the very one the detect CLI
+ * runs (series.ts): it learns whatever period the series' history shows and accepts a lasting shift
+ * as a new normal, which the per-dimension rules, built for thousands of thin dimensions, do not. A
+ * finding is a surprise in the bad direction that is also material by the rules' minimum change.
+ * The states are copied before scoring, so the input state is left as it was.
+ */
+function scoreSystemSeries(
+  previous: SystemSeries,
+  inputs: Partial<Record<MetricName, SeriesInput>>,
+  at: number,
+  config: AgentConfig,
+): { series: SystemSeries; readings: Partial<Record<MetricName, SeriesReading>>; findings: { metric: MetricName; score: MetricScore }[] } {
+  const series = { ...previous };
+  const readings: Partial<Record<MetricName, SeriesReading>> = {};
+  const findings: { metric: MetricName; score: MetricScore }[] = [];
+  for (const [metric, input] of Object.entries(inputs) as [MetricName, SeriesInput][]) {
+    const scored = scorePoint(copySeriesState(previous[metric]), { value: input.value, timestamp: at, variance: input.variance });
+    series[metric] = scored.state;
+    readings[metric] = { value: input.value, variance: input.variance, expected: scored.expected, score: scored.score, zScore: scored.zScore };
+    const rule = seriesRule(metric);
+    if (!scored.anomalous || rule.direction * scored.zScore <= 0) continue;
+    const observed = input.raw(input.value);
+    const mean = input.raw(scored.expected);
+    const relativeChange = relativeChangeOf(mean, observed, rule.direction);
+    if (relativeChange < rule.minRelativeChange(config)) continue;
+    findings.push({ metric, score: { observed, mean, zScore: Math.max(Math.abs(scored.zScore), scored.driftZScore), relativeChange } });
+  }
+  return { series, readings, findings };
 }
 
 /** Every aggregate dimension's cell sums, from one pass over the window's finest cells. */
@@ -440,8 +535,21 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
     if (fold) return updateBaseline(previous ?? emptyBaseline(), judged, config, windows, cycleNumber);
     return previous && seenIn(previous, cycleNumber);
   };
+  const system = visit('system', SYSTEM_TARGET, metrics.system, baselines.system, NO_PARENTS, true) ?? baselines.system;
+  // The general scorer adds what the rules did not already report on the system this window.
+  const kept = Math.max(Number.EPSILON, 1 - input.movedAway(SYSTEM_TARGET));
+  const general = scoreSystemSeries(
+    input.series,
+    systemSeriesInputs(metrics.system, baselines.system, mixSums.get(SYSTEM_TARGET), kept, config),
+    metrics.start,
+    config,
+  );
+  for (const { metric, score } of general.findings) {
+    if (flagged.has(`${metric}|${SYSTEM_TARGET}`)) continue;
+    report(patternOf(seriesRule(metric).type, 'system', SYSTEM_TARGET, metric, score, metrics.system.volume, cycleNumber), NO_PARENTS);
+  }
   const next: Baselines = {
-    system: visit('system', SYSTEM_TARGET, metrics.system, baselines.system, NO_PARENTS, true) ?? baselines.system,
+    system,
     issuers: { ...baselines.issuers },
     methods: { ...baselines.methods },
     issuerMethods: { ...baselines.issuerMethods },
@@ -546,5 +654,5 @@ export function detect(metrics: WindowMetrics, input: DetectInput, cycleNumber: 
   silent('issuer', baselines.issuers, metrics.issuers, (issuer) => targetOf({ issuer }));
   silent('method', baselines.methods, metrics.methods, (method) => targetOf({ method }));
   silent('gateway', baselines.gateways, metrics.gateways, (gateway) => targetOf({ gateway }));
-  return { patterns, baselines: next, streaks, pools, pooledJudged, seasons };
+  return { patterns, baselines: next, streaks, pools, pooledJudged, seasons, series: general.series, readings: general.readings };
 }

@@ -3,7 +3,8 @@ import { BASELINE, emptyBaseline, seenIn } from './baseline';
 import type { AgentConfig } from './config';
 import { filterTree, lookup, mapTree } from './metrics';
 import type { Season } from './seasonal';
-import type { AgentState, Baselines } from './types';
+import { initialSeriesState } from './series';
+import type { AgentState, Baselines, SystemSeries } from './types';
 
 export function initialAgentState(): AgentState {
   return {
@@ -18,7 +19,12 @@ export function initialAgentState(): AgentState {
     resolvedIncidents: {},
     unclassifiedErrorCodes: {},
     seasons: {},
+    series: initialSystemSeries(),
   };
+}
+
+export function initialSystemSeries(): SystemSeries {
+  return { volume: initialSeriesState(), successRate: initialSeriesState(), latencyP95Ms: initialSeriesState(), retryRate: initialSeriesState() };
 }
 
 export function emptyBaselines(): Baselines {

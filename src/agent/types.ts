@@ -1,5 +1,6 @@
 // The shapes every stage of the agent core exchanges. All of them are plain JSON values.
 import type { Season } from './seasonal';
+import type { SeriesState } from './series';
 import type { RunScope } from './lifecycle';
 
 /** One authorisation attempt, exactly as the external contract defines it. */
@@ -351,7 +352,12 @@ export interface AgentState {
   unclassifiedErrorCodes: Record<string, number>;
   /** Seasonal volume profiles of the dimensions above the volume floor, keyed by target. */
   seasons: Record<string, Season>;
+  /** The general scorer's state for each system-wide series (see detect's scoreSystemSeries): what the detect CLI runs. */
+  series: SystemSeries;
 }
+
+/** The system-wide series the general scorer follows, one state each. */
+export type SystemSeries = Record<MetricName, SeriesState>;
 
 /** A thin dimension's windows added up until they carry enough attempts to judge. */
 export interface Pool {

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { defaultAgentConfig, detect as detectWindow, initialAgentState, observe, type MetricName } from '../../src/agent';
+import type { SeriesReading } from '../../src/agent/detect';
+import { DAY_START, WINDOW_MS, trafficWindow } from '../../src/sim/daily';
 import { defaultScenarioOptions, generateScenario } from '../../src/sim/scenarios';
 
 const root = join(import.meta.dirname, '../..');
@@ -77,6 +80,32 @@ test('detect reads the value column by its header name', () => {
     lines.slice(20, 150).every((l) => Number(l) < 0.5),
     'the label column is not read as the value',
   );
+});
+
+test("detect prints the agent's own scores: fed the system-wide series the agent read, it is the agent's scorer", () => {
+  // Five hours of a thin, daily-cycled feed (a night trough of about 20 attempts a minute): every
+  // series the agent scores, including windows too thin for rates and the season searches.
+  let state = initialAgentState();
+  const read: Partial<Record<MetricName, { at: number; reading: SeriesReading }[]>> = {};
+  for (let w = 0; w < 300; w++) {
+    const start = DAY_START + w * WINDOW_MS;
+    const window = observe({ start, end: start + WINDOW_MS }, trafficWindow({ seed: 4, peakPerWindow: 100 }, w));
+    const input = { ...state, frozenTargets: new Set<string>(), movedAway: () => 0 };
+    const result = detectWindow(window, input, w + 1, defaultAgentConfig);
+    state = { ...state, baselines: result.baselines, streaks: result.streaks, pools: result.pools, seasons: result.seasons, series: result.series };
+    for (const [metric, reading] of Object.entries(result.readings) as [MetricName, SeriesReading][]) (read[metric] ??= []).push({ at: start, reading });
+  }
+  assert.deepEqual(Object.keys(read).sort(), ['latencyP95Ms', 'retryRate', 'successRate', 'volume']);
+  assert.ok((read.successRate?.length ?? 0) < (read.volume?.length ?? 0), 'thin windows are scored for volume only');
+  for (const [metric, rows] of Object.entries(read)) {
+    const csv = rows.map(({ at, reading }) => `${at},${reading.value},${reading.variance}`).join('\n');
+    const printed = detect(`timestamp,value,variance\n${csv}\n`);
+    assert.deepEqual(
+      printed,
+      rows.map(({ reading }) => reading.score.toFixed(6)),
+      metric,
+    );
+  }
 });
 
 test('replay --json prints one object per cycle with the pinned keys', () => {

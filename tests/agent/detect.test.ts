@@ -10,7 +10,15 @@ const noneFrozen = new Set<string>();
 function detectOn(groups: Group[], state = warmState(), frozen: ReadonlySet<string> = noneFrozen) {
   return detect(
     windowOf(50, groups),
-    { baselines: state.baselines, streaks: state.streaks, frozenTargets: frozen, pools: state.pools, movedAway: () => 0, seasons: state.seasons },
+    {
+      baselines: state.baselines,
+      streaks: state.streaks,
+      frozenTargets: frozen,
+      pools: state.pools,
+      movedAway: () => 0,
+      seasons: state.seasons,
+      series: state.series,
+    },
     1,
     config,
   );
