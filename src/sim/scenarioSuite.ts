@@ -26,6 +26,8 @@ export interface ScenarioRun {
 }
 
 const PEAK = 3000;
+/** A small merchant: about 20 attempts a minute at 05:00 and 8 at night, under min_volume all day but the noon hours. */
+const THIN_PEAK = 40;
 /** The night trough is window 0; faults start at 05:00, when volume is rising. */
 const AT = 300;
 /** A daily batch of mandate debits, 10:00–10:30. */
@@ -174,6 +176,36 @@ export const scenarioCases: readonly ScenarioCase[] = [
         ),
         fail(
           pages(during).some((p) => p.params.subject === 'issuer:ICICI' && p.params.cause === 'TELEMETRY_LOSS'),
+          'no telemetry page',
+        ),
+        fail(moves(during).length === 0, `moved ${names(moves(during))}`),
+      );
+    },
+  },
+  {
+    name: 'thin_healthy_day',
+    expected: "a small merchant's full day (8 to 40 attempts a minute): at most 24 pages, no move",
+    windows: DAY,
+    peakPerWindow: THIN_PEAK,
+    check: (r) => {
+      const day = r.between(defaultAgentConfig.warmupWindows, DAY);
+      return all(fail(pages(day).length <= 24, `${pages(day).length} pages`), fail(moves(day).length === 0, `moved ${names(moves(day))}`));
+    },
+  },
+  {
+    name: 'thin_feed_stop',
+    expected:
+      "a small merchant's whole feed stops for 10 minutes at 05:00 (~20 attempts a minute, under min_volume): a system TRAFFIC_DROP within 2 windows, paged as TELEMETRY_LOSS, no move",
+    windows: AT + 20,
+    peakPerWindow: THIN_PEAK,
+    fault: (_i, _m, w) => (w >= AT && w < AT + 10 ? { volumeFactor: 0 } : null),
+    check: (r) => {
+      const during = r.between(AT, AT + 10);
+      const found = firstFinding(r, AT, AT + 10, 'system', 'volume');
+      return all(
+        fail(found >= 1 && found <= 2, `found in window ${found}`),
+        fail(
+          pages(during).some((p) => p.params.subject === 'system' && p.params.cause === 'TELEMETRY_LOSS'),
           'no telemetry page',
         ),
         fail(moves(during).length === 0, `moved ${names(moves(during))}`),
