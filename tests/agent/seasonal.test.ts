@@ -116,13 +116,16 @@ test('the seasonal floor keeps thin dimensions out of the state', () => {
   assert.equal(defaultAgentConfig.seasonalMinShare < 0.2, true);
 });
 
-test('a state saved before baselines kept their last cycle counts them as seen in the saved cycle, and gains empty profiles', () => {
+test('a state saved before baselines kept their last cycle counts them as seen in the saved cycle, and gains empty profiles and series', () => {
   const saved = run(1, config).state;
   const old = JSON.parse(JSON.stringify(saved)) as AgentState;
   old.baselines.issuers.HDFC = saved.baselines.issuers.HDFC?.slice(0, BASELINE.lastCycle) as DimensionBaseline;
   delete (old as Partial<AgentState>).seasons;
+  delete (old as Partial<AgentState>).series;
   const upgraded = upgradeAgentState(old);
   assert.equal(upgraded.baselines.issuers.HDFC?.[BASELINE.lastCycle], saved.cycle);
   assert.deepEqual(upgraded.seasons, {});
+  assert.deepEqual(upgraded.series, initialAgentState().series);
+  assert.ok(saved.series.volume.seen > 0, 'a running agent scores its series');
   assert.equal(upgraded.baselines.issuers.ICICI?.[BASELINE.lastCycle], saved.baselines.issuers.ICICI?.[BASELINE.lastCycle]);
 });
