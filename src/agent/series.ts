@@ -1,5 +1,5 @@
 // A single metric scored point by point, for any series an operator can export: what the detect CLI
-// runs. The expectation is the best-predicting of four robust levels (fast to slow) plus a seasonal
+// runs, and what the agent runs on its system-wide series (detect's scoreSystemSeries). The expectation is the best-predicting of four robust levels (fast to slow) plus a seasonal
 // profile whose period is searched in the recent history (autocorrelation peaks, checked on
 // held-out cycles), with seasonal noise. Two statistics are scored: a point's residual, and a
 // drift (recent residuals against the slowest level). Each becomes a surprise, -log10 of how often
