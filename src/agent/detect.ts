@@ -410,8 +410,9 @@ function scoreSystemSeries(
     const scored = scorePoint(copySeriesState(previous[metric]), { value: input.value, timestamp: at, variance: input.variance });
     series[metric] = scored.state;
     readings[metric] = { value: input.value, variance: input.variance, expected: scored.expected, score: scored.score, zScore: scored.zScore };
+    if (!scored.anomalous) continue;
+    // The bad direction is judged against what the point was judged against (the slow level for a drift).
     const rule = seriesRule(metric);
-    if (!scored.anomalous || rule.direction * scored.zScore <= 0) continue;
     const observed = input.raw(input.value);
     const mean = input.raw(scored.expected);
     const relativeChange = relativeChangeOf(mean, observed, rule.direction);
