@@ -42,7 +42,8 @@ export interface SeriesState {
   seen: number;
   /** Steps (see advanceClock), the last timestamp, and the usual interval once sampled. */
   clock: { step: number; last: number | null; interval: number | null; intervals: number[] };
-  /** Ring buffers of recent values and their steps, for the period search. */
+  /** Ring buffers of recent values and their steps, for the period search, of `capacity` points: a period needs 2.5 cycles of them. */
+  capacity: number;
   history: number[];
   steps: number[];
   /** Fast to slow; the one with the least error predicts, the slowest is the drift's reference. */
@@ -94,6 +95,7 @@ export interface SeriesScore {
   anomalous: boolean;
 }
 
+/** The history kept unless a caller asks for more: periods up to 819 points. */
 const HISTORY = 2048;
 const LEVEL_ALPHAS = [0.9, 0.5, 0.1, 0.02];
 const ERROR_ALPHA = 0.05;
@@ -166,9 +168,10 @@ const DRIFT_SHRINK = Math.sqrt(DRIFT_ALPHA / (2 - DRIFT_ALPHA));
 const HALF_SCORE_SURPRISE = 3.3;
 const ANOMALOUS_SCORE = 0.5;
 
-export const initialSeriesState = (): SeriesState => ({
+export const initialSeriesState = (capacity = HISTORY): SeriesState => ({
   seen: 0,
   clock: { step: -1, last: null, interval: null, intervals: [] },
+  capacity,
   history: [],
   steps: [],
   levels: LEVEL_ALPHAS.map((alpha) => ({ alpha, value: 0, error: 0, spread: 0 })),
@@ -255,7 +258,7 @@ function scaleOf(state: SeriesState, level: Level, local: number): number {
 const clip = (x: number, bound: number): number => Math.max(-bound, Math.min(bound, x));
 
 function remember(state: SeriesState, value: number, step: number): void {
-  const slot = state.seen % HISTORY;
+  const slot = state.seen % state.capacity;
   state.history[slot] = value;
   state.steps[slot] = step;
 }
@@ -266,15 +269,16 @@ function remember(state: SeriesState, value: number, step: number): void {
  * gaps make the grid much longer than the history.
  */
 function regularHistory(state: SeriesState): { first: number; values: number[] } | null {
-  const n = Math.min(state.seen, HISTORY);
-  const start = state.seen > HISTORY ? state.seen % HISTORY : 0;
+  const capacity = state.capacity;
+  const n = Math.min(state.seen, capacity);
+  const start = state.seen > capacity ? state.seen % capacity : 0;
   const at = (i: number): { step: number; value: number } => ({
-    step: state.steps[(start + i) % HISTORY] ?? 0,
-    value: state.history[(start + i) % HISTORY] ?? 0,
+    step: state.steps[(start + i) % capacity] ?? 0,
+    value: state.history[(start + i) % capacity] ?? 0,
   });
   const first = at(0).step;
   const span = at(n - 1).step - first + 1;
-  if (span > 2 * HISTORY) return null;
+  if (span > 2 * capacity) return null;
   const values = new Array<number>(span);
   let previous = at(0);
   for (let i = 0; i < n; i++) {
@@ -418,11 +422,12 @@ function fitPeriod(values: readonly number[], first: number, prefix: readonly nu
 const isRefitDue = (seen: number): boolean => (seen < REFIT_EVERY ? seen >= FIRST_REFIT && (seen & (seen - 1)) === 0 : seen % REFIT_EVERY === 0);
 
 function measureResolution(state: SeriesState): void {
-  const n = Math.min(state.seen, HISTORY);
-  const start = state.seen > HISTORY ? state.seen % HISTORY : 0;
+  const capacity = state.capacity;
+  const n = Math.min(state.seen, capacity);
+  const start = state.seen > capacity ? state.seen % capacity : 0;
   const steps: number[] = [];
   for (let i = 1; i < n; i++) {
-    const step = Math.abs((state.history[(start + i) % HISTORY] ?? 0) - (state.history[(start + i - 1) % HISTORY] ?? 0));
+    const step = Math.abs((state.history[(start + i) % capacity] ?? 0) - (state.history[(start + i - 1) % capacity] ?? 0));
     if (step > 0) steps.push(step);
   }
   state.resolution = steps.length >= RESOLUTION_MIN_STEPS ? median(steps) : 0;

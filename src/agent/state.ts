@@ -3,7 +3,7 @@ import { BASELINE, emptyBaseline, seenIn } from './baseline';
 import type { AgentConfig } from './config';
 import { filterTree, lookup, mapTree } from './metrics';
 import type { Season } from './seasonal';
-import { initialSeriesState } from './series';
+import { initialSeriesState, type SeriesState } from './series';
 import type { AgentState, Baselines, SystemSeries } from './types';
 
 export function initialAgentState(): AgentState {
@@ -23,8 +23,15 @@ export function initialAgentState(): AgentState {
   };
 }
 
+/**
+ * Points each system-wide series keeps for its period search: a period needs 2.5 cycles of them, so
+ * this learns the daily cycle of 1-minute windows (1,440) on the third day.
+ */
+const SYSTEM_SERIES_HISTORY = 4096;
+
 export function initialSystemSeries(): SystemSeries {
-  return { volume: initialSeriesState(), successRate: initialSeriesState(), latencyP95Ms: initialSeriesState(), retryRate: initialSeriesState() };
+  const fresh = (): SeriesState => initialSeriesState(SYSTEM_SERIES_HISTORY);
+  return { volume: fresh(), successRate: fresh(), latencyP95Ms: fresh(), retryRate: fresh() };
 }
 
 export function emptyBaselines(): Baselines {

@@ -110,6 +110,25 @@ test('a copy shares nothing with its original: scoring it leaves the original as
   );
 });
 
+test('a longer history learns a longer period: a daily cycle of 1-minute points on the third day', () => {
+  const MINUTE = 60_000;
+  const day = 1440;
+  const prng = createPrng(3);
+  const points = Array.from({ length: 4200 }, (_, i) => ({
+    timestamp: T0 + i * MINUTE,
+    value: 100 + 60 * Math.sin((2 * Math.PI * i) / day) + 4 * prng.normal(),
+  }));
+  const long = initialSeriesState(4096);
+  const short = initialSeriesState();
+  for (const p of points) {
+    scorePoint(long, p);
+    scorePoint(short, p);
+  }
+  assert.ok(Math.abs(long.period - day) <= 0.02 * day, `period ${long.period}`);
+  assert.ok(short.period < day, 'the default history cannot hold 2.5 days');
+  assert.equal(long.history.length, 4096);
+});
+
 test('a lasting level shift alarms at its onset and is the new normal within a few points', () => {
   const shiftAt = 1000;
   const results = scoreAll(noisy(2000, (i) => (i < shiftAt ? 100 : 160), 4));
