@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASELINE, anomalyScore, detect, initialSeriesState, runCycle, scorePoint, updateEwma } from '../../src/agent';
+import { BASELINE, anomalyScore, detect, emptyWindow, initialAgentState, initialSeriesState, runCycle, scorePoint, updateEwma } from '../../src/agent';
+import { createPrng } from '../../src/sim/prng';
 import type { DimensionBaseline } from '../../src/agent/types';
 import { assertClose, calmGroups, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
 
@@ -125,4 +126,19 @@ test('the series scorer (detect CLI) scores 0 in warm-up and high on a spike', (
   const spike = scorePoint(state, 200, config);
   assert.ok(spike.score > 0.9 && spike.anomalous);
   assert.equal(scorePoint(state, Number.NaN, config).score, 0);
+});
+
+test("the system's own series learn a daily cycle of 1-minute windows by the third day", () => {
+  const day = 1440;
+  const prng = createPrng(5);
+  let state = initialAgentState();
+  for (let w = 0; w < 4200; w++) {
+    const window = emptyWindow(w * 60_000, (w + 1) * 60_000);
+    const volume = Math.round(300 + 200 * Math.sin((2 * Math.PI * w) / day) + 15 * prng.normal());
+    window.system = { ...window.system, volume, successes: Math.round(volume * 0.9), latencyMeanMs: 300, latencyP95Ms: 700 };
+    const input = { ...state, frozenTargets: new Set<string>(), movedAway: () => 0 };
+    const result = detect(window, input, w + 1, config);
+    state = { ...state, baselines: result.baselines, streaks: result.streaks, pools: result.pools, seasons: result.seasons, series: result.series };
+  }
+  assert.ok(Math.abs(state.series.volume.period - day) <= 0.02 * day, `period ${state.series.volume.period}`);
 });
