@@ -176,6 +176,30 @@ function excessRetryShare(ctx: Context, target: string): number {
   return Math.max(0, 1 - usual / own);
 }
 
+/** Below this share of retries beyond the usual pace, a retry storm is the failures' echo, not a cause. */
+const ECHO_EXCESS_MAX = 0.5;
+
+/**
+ * A bank whose retries rose at the usual pace per technical failure while its success fell by the
+ * detector's own rule (a finding not yet confirmed) is failing: the retries are the echo. Naming
+ * the failure at once, rather than the retrying, is what an engineer reading both would do; the
+ * success finding confirms it a window later.
+ */
+function failingBehindRetries(ctx: Context, p: Pattern, excess: number, blamed: readonly ParsedTarget[]): Hypothesis | null {
+  const scope = parseTarget(p.target);
+  if (excess >= ECHO_EXCESS_MAX || scope.issuer === null || scope.method !== null || scope.gateway !== null) return null;
+  const m = metricsFor(ctx.window, p.target);
+  if (!m || successDropped(m, ctx.baselines.issuers[scope.issuer], ctx.config) !== true) return null;
+  const residual = residualDrop(ctx, p.target, blamed);
+  if (residual === null || residual < ctx.config.minRelativeChange) return null;
+  const verdict = failureCause(ctx, p, residual >= ctx.config.outageRelativeDrop ? 'ISSUER_OUTAGE' : 'ISSUER_PARTIAL_DEGRADATION');
+  return hypothesis(ctx, verdict.cause, p.target, p.type, verdict.confidence, [
+    describe(p),
+    `retries at the usual pace per technical failure (${percent(excess)} beyond it): the echo of a success drop of ${percent(residual)} of the baseline`,
+    verdict.note,
+  ]);
+}
+
 function judgedCount(dims: Record<string, DimensionMetrics>, config: AgentConfig): number {
   return Object.values(dims).filter((m) => m.volume >= config.minVolume).length;
 }
@@ -446,6 +470,11 @@ export function hypothesise(patterns: readonly Pattern[], window: WindowMetrics,
   for (const p of localise(patterns, 'RETRY_STORM', window, config)) {
     // Whether or not the failure itself is confirmed yet, retries at the usual pace are its symptom.
     const excess = excessRetryShare(ctx, p.target);
+    const failing = out.some((h) => h.target === p.target) ? null : failingBehindRetries(ctx, p, excess, blamed);
+    if (failing) {
+      out.push(failing);
+      continue;
+    }
     out.push(
       hypothesis(ctx, 'RETRY_AMPLIFICATION', p.target, p.type, zEvidence(p.zScore, config) * excess, [
         describe(p),

@@ -31,6 +31,16 @@ test('a partial drop is a partial degradation, not an outage', () => {
   assert.equal(top(r)?.target, 'issuer:SBI');
 });
 
+test('retries rising with the failures name the failing bank in the first window, before its success finding is confirmed', () => {
+  const r = cycleWith((g) => (g.issuer === 'SBI' ? { ...g, failures: 25, errorCode: 'TIMEOUT', retries: 60 } : g));
+  assert.deepEqual(
+    r.patterns.filter((p) => p.target === 'issuer:SBI').map((p) => p.type),
+    ['RETRY_STORM'],
+    'the success drop is not confirmed yet',
+  );
+  assert.deepEqual([top(r)?.cause, top(r)?.target], ['ISSUER_PARTIAL_DEGRADATION', 'issuer:SBI']);
+});
+
 test('customer declines are not an outage and never lead to suppression', () => {
   const r = cycleWith((g) => (g.issuer === 'AXIS' ? { ...g, failures: 90, errorCode: 'INSUFFICIENT_FUNDS' } : g));
   assert.equal(top(r)?.cause, 'CUSTOMER_DECLINES');
