@@ -56,17 +56,20 @@ const paged = (cycles: readonly CycleResult[], subject: string): boolean => page
 const fail = (ok: boolean, why: string): string | null => (ok ? null : why);
 const all = (...checks: (string | null)[]): string | null => checks.filter((c) => c !== null).join('; ') || null;
 
-export const scenarioCases: readonly ScenarioCase[] = [
-  {
-    name: 'healthy_day',
-    expected: 'a full day with its daily cycle: at most 24 pages (once an hour), no move',
-    windows: DAY,
-    peakPerWindow: PEAK,
-    check: (r) => {
-      const day = r.between(defaultAgentConfig.warmupWindows, DAY);
-      return all(fail(pages(day).length <= 24, `${pages(day).length} pages`), fail(moves(day).length === 0, `moved ${names(moves(day))}`));
-    },
+/** A healthy day at this peak: at most one page an hour, and nothing moved. */
+const healthyDay = (name: string, expected: string, peakPerWindow: number): ScenarioCase => ({
+  name,
+  expected,
+  windows: DAY,
+  peakPerWindow,
+  check: (r) => {
+    const day = r.between(defaultAgentConfig.warmupWindows, DAY);
+    return all(fail(pages(day).length <= 24, `${pages(day).length} pages`), fail(moves(day).length === 0, `moved ${names(moves(day))}`));
   },
+});
+
+export const scenarioCases: readonly ScenarioCase[] = [
+  healthyDay('healthy_day', 'a full day with its daily cycle: at most 24 pages (once an hour), no move', PEAK),
   {
     name: 'issuer_outage',
     expected: "a 20% bank fully down: found in its first window, ISSUER_OUTAGE, suppressed on the agent's own authority",
@@ -182,16 +185,7 @@ export const scenarioCases: readonly ScenarioCase[] = [
       );
     },
   },
-  {
-    name: 'thin_healthy_day',
-    expected: "a small merchant's full day (8 to 40 attempts a minute): at most 24 pages, no move",
-    windows: DAY,
-    peakPerWindow: THIN_PEAK,
-    check: (r) => {
-      const day = r.between(defaultAgentConfig.warmupWindows, DAY);
-      return all(fail(pages(day).length <= 24, `${pages(day).length} pages`), fail(moves(day).length === 0, `moved ${names(moves(day))}`));
-    },
-  },
+  healthyDay('thin_healthy_day', "a small merchant's full day (8 to 40 attempts a minute): at most 24 pages, no move", THIN_PEAK),
   {
     name: 'thin_feed_stop',
     expected:
