@@ -1,12 +1,14 @@
 // A single metric scored point by point, for any series an operator can export: what the detect CLI
-// runs, and what the agent runs on its system-wide series (detect's scoreSystemSeries). The expectation is the best-predicting of four robust levels (fast to slow) plus a seasonal
-// profile whose period is searched in the recent history (autocorrelation peaks, checked on
-// held-out cycles), with seasonal noise. Two statistics are scored: a point's residual, and a
-// drift (recent residuals against the slowest level). Each becomes a surprise, -log10 of how often
-// this series produces that much, read off the series' own decayed histogram, so one threshold
-// means about the same false-alarm rate on every series. Five points beyond 3 scales on one side
-// are accepted as a new normal (a return to the old one is normal again), so a level shift alarms
-// at its onset and not forever. The state is plain data of bounded size (at most about 6,000 numbers).
+// runs, and what the agent runs on its system-wide series (detect's scoreSystemSeries). The
+// expectation is the best-predicting of four robust levels (fast to slow) plus a seasonal profile
+// whose period is searched in the recent history (autocorrelation peaks, checked on held-out
+// cycles), with seasonal noise. Two statistics are scored: a point's residual, and a drift (recent
+// residuals against the slowest level). Each becomes a surprise, -log10 of how often this series
+// produces that much, read off the series' own decayed histogram, so one threshold means about the
+// same false-alarm rate on every series. Five points beyond 3 scales on one side are accepted as a
+// new normal (a return to the old one is normal again), so a level shift alarms at its onset and
+// not forever. The state is plain data of bounded size: about 3 numbers per point of history kept
+// (2,048 by default, so about 6,000 numbers), plus a few hundred.
 
 export interface SeriesPoint {
   value: number;
