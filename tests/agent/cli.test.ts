@@ -108,6 +108,23 @@ test("detect prints the agent's own scores: fed the system-wide series the agent
   }
 });
 
+test('a variance column of any content never breaks a score, and a sampling variance wider than the noise calms a spike', () => {
+  const rows = (variance: (i: number) => string): string =>
+    Array.from(
+      { length: 200 },
+      (_, i) =>
+        `2026-01-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z,${i === 150 ? 130 : 100 + (i % 3)},${variance(i)}`,
+    ).join('\n');
+  const junk = ['', 'abc', '-4', 'Infinity', '1e400', 'NaN', '0'];
+  const odd = detect(`timestamp,value,variance\n${rows((i) => junk[i % junk.length] ?? '')}\n`);
+  assert.equal(odd.length, 200);
+  assert.ok(odd.every((l) => SCORE_LINE.test(l)));
+  const precise = detect(`timestamp,value,variance\n${rows(() => '0')}\n`);
+  const thin = detect(`timestamp,value,variance\n${rows(() => '400')}\n`);
+  assert.ok(Number(precise[150]) > 0.9, `a spike of 30 on noise of 1 scores ${precise[150]}`);
+  assert.ok(Number(thin[150]) < 0.5, `the same spike with a sampling sd of 20 scores ${thin[150]}`);
+});
+
 test('replay --json prints one object per cycle with the pinned keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'payops-replay-'));
   const file = join(dir, 'outage.ndjson');
