@@ -10,6 +10,8 @@
 // not forever. The state is plain data of bounded size: about 3 numbers per point of history kept
 // (2,048 by default, so about 6,000 numbers), plus a few hundred.
 
+import { erfc } from './tails';
+
 export interface SeriesPoint {
   value: number;
   /** Epoch milliseconds; gaps and repeats are tolerated. Without it, each row is one step. */
@@ -582,19 +584,6 @@ function priorCalibration(): Calibration {
     return PRIOR_POINTS * (gaussianTail(lower) - gaussianTail(10 ** (LOG_Z_MIN + (i + 1) * BIN_WIDTH)));
   });
   return { counts, total: PRIOR_POINTS };
-}
-
-/** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
-function erfc(x: number): number {
-  const t = 1 / (1 + 0.5 * Math.abs(x));
-  const poly =
-    -x * x -
-    1.26551223 +
-    t *
-      (1.00002368 +
-        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const r = t * Math.exp(poly);
-  return x >= 0 ? r : 2 - r;
 }
 
 /** Mass at or beyond bin position `v` (fractional), interpolating inside its bin. */
