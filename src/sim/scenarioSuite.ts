@@ -56,6 +56,25 @@ const paged = (cycles: readonly CycleResult[], subject: string): boolean => page
 const fail = (ok: boolean, why: string): string | null => (ok ? null : why);
 const all = (...checks: (string | null)[]): string | null => checks.filter((c) => c !== null).join('; ') || null;
 
+/**
+ * A feed lost on `target` from AT for `windows`: its TRAFFIC_DROP found within `within` windows,
+ * paged as TELEMETRY_LOSS, nothing moved.
+ */
+const feedLost =
+  (target: string, windows: number, within = windows) =>
+  (r: ScenarioRun): string | null => {
+    const during = r.between(AT, AT + windows);
+    const found = firstFinding(r, AT, AT + windows, target, 'volume');
+    return all(
+      fail(found >= 1 && found <= within, `found in window ${found}`),
+      fail(
+        pages(during).some((p) => p.params.subject === target && p.params.cause === 'TELEMETRY_LOSS'),
+        'no telemetry page',
+      ),
+      fail(moves(during).length === 0, `moved ${names(moves(during))}`),
+    );
+  };
+
 /** A healthy day at this peak: at most one page an hour, and nothing moved. */
 const healthyDay = (name: string, expected: string, peakPerWindow: number): ScenarioCase => ({
   name,
@@ -170,20 +189,7 @@ export const scenarioCases: readonly ScenarioCase[] = [
     windows: AT + 20,
     peakPerWindow: PEAK,
     fault: on('ICICI', AT, AT + 30, { volumeFactor: 0 }),
-    check: (r) => {
-      const during = r.between(AT, AT + 20);
-      return all(
-        fail(
-          during.some((c) => c.patterns.some((p) => p.type === 'TRAFFIC_DROP' && p.target === 'issuer:ICICI')),
-          'no TRAFFIC_DROP',
-        ),
-        fail(
-          pages(during).some((p) => p.params.subject === 'issuer:ICICI' && p.params.cause === 'TELEMETRY_LOSS'),
-          'no telemetry page',
-        ),
-        fail(moves(during).length === 0, `moved ${names(moves(during))}`),
-      );
-    },
+    check: feedLost('issuer:ICICI', 20),
   },
   healthyDay('thin_healthy_day', "a small merchant's full day (8 to 40 attempts a minute): at most 24 pages, no move", THIN_PEAK),
   {
@@ -193,18 +199,15 @@ export const scenarioCases: readonly ScenarioCase[] = [
     windows: AT + 20,
     peakPerWindow: THIN_PEAK,
     fault: (_i, _m, w) => (w >= AT && w < AT + 10 ? { volumeFactor: 0 } : null),
-    check: (r) => {
-      const during = r.between(AT, AT + 10);
-      const found = firstFinding(r, AT, AT + 10, 'system', 'volume');
-      return all(
-        fail(found >= 1 && found <= 2, `found in window ${found}`),
-        fail(
-          pages(during).some((p) => p.params.subject === 'system' && p.params.cause === 'TELEMETRY_LOSS'),
-          'no telemetry page',
-        ),
-        fail(moves(during).length === 0, `moved ${names(moves(during))}`),
-      );
-    },
+    check: feedLost('system', 10, 2),
+  },
+  {
+    name: 'small_bank_feed_stall',
+    expected: "a 1% bank's feed stops at 05:00 (~15 attempts a window, under min_volume): TRAFFIC_DROP within 2 windows, paged as TELEMETRY_LOSS, no move",
+    windows: AT + 20,
+    peakPerWindow: PEAK,
+    fault: on('IDFC', AT, AT + 30, { volumeFactor: 0 }),
+    check: feedLost('issuer:IDFC', 20, 2),
   },
   {
     name: 'lost_successes',
