@@ -42,10 +42,11 @@ export const BASELINE = {
   technicalRateMean: 8,
   successRateSlowMean: 9,
   lastCycle: 10,
+  latencyP95MsSlowMean: 11,
 } as const;
 
 export function emptyBaseline(): DimensionBaseline {
-  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 }
 
 /** Technical failures per attempt in a window. */
@@ -86,6 +87,7 @@ export function updateBaseline(
     nextMean(b[BASELINE.technicalRateMean] ?? technical, technical, wm),
     nextMean(b[BASELINE.successRateSlowMean] ?? successMean, success, ws),
     cycle,
+    nextMean(b[BASELINE.latencyP95MsSlowMean] ?? latencyMean, latency, ws),
   ];
 }
 
@@ -163,6 +165,7 @@ export function rebase(b: DimensionBaseline, metrics: DimensionMetrics, taxonomy
   out[BASELINE.successRateMean] = successRate(metrics);
   out[BASELINE.successRateSlowMean] = successRate(metrics);
   out[BASELINE.latencyP95MsMean] = metrics.latencyP95Ms;
+  out[BASELINE.latencyP95MsSlowMean] = metrics.latencyP95Ms;
   out[BASELINE.retryRateMean] = retryRate(metrics);
   out[BASELINE.technicalRateMean] = technicalRate(metrics, taxonomy);
   return out;

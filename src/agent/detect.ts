@@ -37,6 +37,8 @@ interface MetricRule {
   direction: Direction;
   value(m: DimensionMetrics): number;
   mean(b: DimensionBaseline): number;
+  /** The hours-long reference a drift is judged against, where the metric keeps one (undefined in a baseline saved before it). */
+  slowMean?(b: DimensionBaseline): number | undefined;
   variance(b: DimensionBaseline): number;
   minRelativeChange(config: AgentConfig): number;
   /** Sampling variance of the observed value from the window's own sample. */
@@ -103,6 +105,7 @@ const RULES: readonly MetricRule[] = [
     direction: 1,
     value: (m) => m.latencyP95Ms,
     mean: (b) => b[BASELINE.latencyP95MsMean],
+    slowMean: (b) => b[BASELINE.latencyP95MsSlowMean],
     variance: (b) => b[BASELINE.latencyP95MsVariance],
     minRelativeChange: (c) => c.latencyMinRelativeRise,
     samplingVariance: quantileVariance,
@@ -192,19 +195,20 @@ function mixExpectation(sums: MixSums, own: Expected): Expected {
 }
 
 /**
- * The success finding against the slow reference: a level that has drifted away from where it was
- * hours ago, which the fast baseline follows. What is judged is the fast mean itself (its spread
- * is the window spread times α/(2−α)), so one noisy window cannot raise it, and the window must
- * still be down too. The reference moves with the mix like the fast one.
+ * A finding against the slow reference: a level that has drifted away from where it was hours ago,
+ * which the fast baseline follows. What is judged is the fast mean itself (its spread is the window
+ * spread times α/(2−α)), so one noisy window cannot raise it, and the window must be past the
+ * reference too; both by half the rule's material change. Success's reference moves with the mix
+ * like its fast mean; latency's is its own.
  */
-function driftScore(metrics: DimensionMetrics, baseline: DimensionBaseline, expected: Expected, config: AgentConfig): MetricScore | null {
+function driftScore(rule: MetricRule, metrics: DimensionMetrics, baseline: DimensionBaseline, expected: Expected, config: AgentConfig): MetricScore | null {
   const reference = expected.slow;
-  const observed = successRate(metrics);
-  const relativeChange = relativeChangeOf(reference, observed, -1);
-  const drift = config.minRelativeChange / 2;
-  if (relativeChangeOf(reference, expected.fast, -1) < drift || relativeChange < drift) return null;
-  const meanVariance = (baseline[BASELINE.successRateVariance] * config.ewmaAlpha) / (2 - config.ewmaAlpha);
-  const zScore = zScoreOf(reference, meanVariance, expected.fast, -1, 1, 0, config);
+  const observed = rule.value(metrics);
+  const relativeChange = relativeChangeOf(reference, observed, rule.direction);
+  const drift = rule.minRelativeChange(config) / 2;
+  if (relativeChangeOf(reference, expected.fast, rule.direction) < drift || relativeChange < drift) return null;
+  const meanVariance = (rule.variance(baseline) * config.ewmaAlpha) / (2 - config.ewmaAlpha);
+  const zScore = zScoreOf(reference, meanVariance, expected.fast, rule.direction, 1, 0, config);
   return zScore >= config.anomalyThreshold ? { observed, mean: reference, zScore, relativeChange } : null;
 }
 
@@ -216,7 +220,9 @@ const judgeable = (metrics: DimensionMetrics, baseline: DimensionBaseline | unde
 /** Whether a dimension's success rate is down by the detector's own rule (other stages ask this of cells). */
 export function successDropped(metrics: DimensionMetrics, baseline: DimensionBaseline | undefined, config: AgentConfig): boolean | null {
   if (!judgeable(metrics, baseline, config)) return null;
-  return scoreMetric(SUCCESS_RULE, metrics, baseline, config) !== null || driftScore(metrics, baseline, ownExpectation(baseline), config) !== null;
+  return (
+    scoreMetric(SUCCESS_RULE, metrics, baseline, config) !== null || driftScore(SUCCESS_RULE, metrics, baseline, ownExpectation(baseline), config) !== null
+  );
 }
 
 const patternOf = (type: PatternType, level: Level, target: string, metric: MetricName, score: MetricScore, volume: number, cycleNumber: number): Pattern => ({
@@ -235,7 +241,8 @@ const patternOf = (type: PatternType, level: Level, target: string, metric: Metr
 
 /**
  * The findings on one dimension; none while the baseline warms up or the volume is below the floor.
- * Success is judged against the expectation for this window's mix, then against the slow reference.
+ * Success is judged against the expectation for this window's mix, then against the slow reference;
+ * latency against its fast mean, then its own slow reference.
  */
 function judgeDimension(
   level: Level,
@@ -254,9 +261,12 @@ function judgeDimension(
     if (rule === SUCCESS_RULE) {
       const own = ownExpectation(baseline);
       const expected = mix ? mixExpectation(mix, own) : own;
-      score = scoreAgainst(rule, metrics, baseline, expected.fast, inflation, config) ?? driftScore(metrics, baseline, expected, config);
+      score = scoreAgainst(rule, metrics, baseline, expected.fast, inflation, config) ?? driftScore(rule, metrics, baseline, expected, config);
     } else {
-      score = scoreAgainst(rule, metrics, baseline, rule.mean(baseline), inflation, config);
+      const slow = rule.slowMean?.(baseline);
+      score =
+        scoreAgainst(rule, metrics, baseline, rule.mean(baseline), inflation, config) ??
+        (slow === undefined ? null : driftScore(rule, metrics, baseline, { fast: rule.mean(baseline), slow }, config));
     }
     if (!score) continue;
     found ??= [];

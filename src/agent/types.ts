@@ -138,6 +138,8 @@ export type DimensionBaseline = [
   successRateSlowMean: number,
   /** The last cycle whose window carried the dimension: one unseen for `forgetAfterWindows` is forgotten. */
   lastCycle: number,
+  /** p95 latency under the same slow memory: the reference that catches a creeping latency. */
+  latencyP95MsSlowMean: number,
 ];
 
 export type Baselines = DimensionTree<DimensionBaseline>;

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASELINE, anomalyScore, detect, emptyWindow, initialAgentState, initialSeriesState, runCycle, scorePoint, updateEwma } from '../../src/agent';
+import {
+  BASELINE,
+  anomalyScore,
+  detect,
+  emptyWindow,
+  initialAgentState,
+  initialSeriesState,
+  runCycle,
+  scorePoint,
+  updateBaseline,
+  updateEwma,
+} from '../../src/agent';
 import { createPrng } from '../../src/sim/prng';
 import type { DimensionBaseline } from '../../src/agent/types';
 import { assertClose, calmGroups, healthyGroups, testConfig, warmState, windowOf, type Group } from './helpers';
@@ -141,4 +152,21 @@ test("the system's own series learn a daily cycle of 1-minute windows by the thi
     state = { ...state, baselines: result.baselines, streaks: result.streaks, pools: result.pools, seasons: result.seasons, series: result.series };
   }
   assert.ok(Math.abs(state.series.volume.period - day) <= 0.02 * day, `period ${state.series.volume.period}`);
+});
+
+test('a baseline saved before the latency reference existed starts it at its fast mean', () => {
+  const saved = warmState().baselines.issuers.HDFC;
+  assert.ok(saved);
+  const old = saved.slice(0, BASELINE.latencyP95MsSlowMean) as unknown as DimensionBaseline;
+  const m = windowOf(
+    60,
+    calmGroups(60).map((g) => ({ ...g, latencyMs: 400 })),
+  ).issuers.HDFC;
+  assert.ok(m);
+  const next = updateBaseline(old, m, config);
+  assert.equal(next.length, saved.length);
+  const weight = Math.max(config.slowEwmaAlpha, 1 / (old[BASELINE.windows] + 1));
+  const fast = old[BASELINE.latencyP95MsMean];
+  assert.ok(m.latencyP95Ms > fast + 100);
+  assertClose(next[BASELINE.latencyP95MsSlowMean], fast + weight * (m.latencyP95Ms - fast));
 });
