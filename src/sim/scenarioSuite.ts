@@ -313,6 +313,22 @@ export const scenarioCases: readonly ScenarioCase[] = [
     },
   },
   {
+    name: 'latency_creep',
+    expected: "a 10% bank's p95 doubling over an hour with nothing failing: LATENCY_SPIKE on it before the hour is out, paged, no move",
+    windows: AT + 60,
+    peakPerWindow: PEAK,
+    fault: (i, _m, w) => (i === 'AXIS' && w >= AT ? { latencyFactor: 1 + (w - AT) / 60 } : null),
+    check: (r) => {
+      const during = r.between(AT, AT + 60);
+      const found = firstFinding(r, AT, AT + 60, 'issuer:AXIS', 'latencyP95Ms');
+      return all(
+        fail(found >= 1 && found <= 60, `found in window ${found}`),
+        fail(paged(during, 'issuer:AXIS'), 'no page'),
+        fail(moves(during).length === 0, `moved ${names(moves(during))}`),
+      );
+    },
+  },
+  {
     name: 'retry_storm',
     expected: 'a 20% bank retrying 40% of attempts: RETRY_STORM found within 2 windows',
     windows: AT + 10,
