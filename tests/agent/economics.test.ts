@@ -5,19 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { executedEvent, initialAgentState, runCycle, type AgentConfig, type AgentState, type CycleResult, type InterventionEvent } from '../../src/agent';
+import { ISSUERS } from '../../src/sim/daily';
 import { testConfig, windowOf, type Group } from './helpers';
 
-const ISSUERS: [string, number][] = [
-  ['HDFC', 0.3],
-  ['ICICI', 0.2],
-  ['SBI', 0.15],
-  ['AXIS', 0.1],
-  ['KOTAK', 0.08],
-  ['YES', 0.07],
-  ['PNB', 0.06],
-  ['BOB', 0.03],
-  ['IDFC', 0.01],
-];
 const METHODS: [string, number, string][] = [
   ['upi', 0.56, 'Z9'],
   ['card', 0.3, 'INSUFFICIENT_FUNDS'],

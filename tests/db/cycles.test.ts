@@ -4,19 +4,12 @@ import { BASELINE, emptyMetrics, initialAgentState } from '../../src/agent';
 import type { Database } from '../../src/db/client';
 import { lockAgentState, readAgentState, recentCycles } from '../../src/db/cycles';
 import { cyclesByNumbers } from '../../src/db/cycle-reads';
-import { openMigratedDatabase } from '../../src/db/migrate';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase } from '../support/database';
 
-let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('cycles');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 2, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ db, close } = await openTestDatabase('cycles', 2)));
+after(() => close());
 
 const gatewayLevels = ['gateways', 'gatewayIssuers', 'gatewayMethods', 'gatewayCells'] as const;
 

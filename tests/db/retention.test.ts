@@ -3,9 +3,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { InterventionStatus } from '../../src/agent';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { createPruner, dashboardHistoryCycles, pruneBatch, pruneExpired, type RetentionSettings } from '../../src/db/retention';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase } from '../support/database';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-11-30T12:00:00Z');
@@ -19,16 +18,10 @@ const settings: RetentionSettings = {
   interventions_hours: 24,
 };
 
-let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('retention');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 2, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ db, close } = await openTestDatabase('retention', 2)));
+after(() => close());
 beforeEach(async () => {
   await db.pool.query('TRUNCATE event_outbox, webhook_deliveries, cycles, patterns, interventions, intervention_transitions, directives');
 });

@@ -3,23 +3,17 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { observe, type DimensionMetrics, type Transaction, type WindowMetrics } from '../../src/agent';
 import { createDatabase, type Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { compactableWindows, compactRecentRollups, compactRollups, createRollupCompactor } from '../../src/db/rollup-compaction';
 import { insertTransactionBatch, type Placement } from '../../src/db/transactions';
 import { aggregateWindow } from '../../src/db/windows';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { makeTransaction } from '../support/transactions';
+import { openTestDatabase, type TestDatabase } from '../support/database';
+import { drawnLatencyMs, drawnTransaction, makeTransaction } from '../support/transactions';
 
 let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('rollup_compaction');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 4, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ database, db, close } = await openTestDatabase('rollup_compaction', 4)));
+after(() => close());
 
 const windowSeconds = 30;
 const windowMs = windowSeconds * 1_000;
@@ -34,32 +28,12 @@ const drawn = fc.record({
   gateway: fc.constantFrom(undefined, 'pg_a', 'pg_b'),
   failed: fc.boolean(),
   errorCode: fc.constantFrom(null, 'TIMEOUT', 'U30', 'U69'),
-  latencyMs: fc.oneof(
-    fc.constant(0),
-    fc.double({ min: 0, max: 0.999, noNaN: true }),
-    fc.integer({ min: 1, max: 8_000 }),
-    fc.double({ min: 1, max: 1e7, noNaN: true }),
-  ),
+  latencyMs: drawnLatencyMs,
   retryCount: fc.integer({ min: 0, max: 2 }),
   amountMinor: fc.integer({ min: 0, max: 2 ** 40 }),
   currency: fc.constantFrom('INR', 'USD', 'EUR'),
 });
 type Drawn = typeof drawn extends fc.Arbitrary<infer T> ? T : never;
-
-const transaction = (id: string, start: number, d: Drawn): Transaction =>
-  makeTransaction({
-    id,
-    timestamp: new Date(start + d.offsetMs).toISOString(),
-    issuer: d.issuer,
-    method: d.method,
-    gateway: d.gateway,
-    status: d.failed ? 'failed' : 'success',
-    errorCode: d.failed ? d.errorCode : null,
-    latencyMs: d.latencyMs,
-    retryCount: d.retryCount,
-    amountMinor: d.amountMinor,
-    currency: d.currency,
-  });
 
 /** Every entry of a window by its path (`issuers/HDFC`, `gatewayCells/pg_a/HDFC/upi`, ...). */
 function entries(node: object, path = '', out = new Map<string, DimensionMetrics>()): Map<string, DimensionMetrics> {
@@ -134,7 +108,7 @@ it('a window compacted to one rollup row per cell aggregates exactly as its unco
       async (draws, batchSize, maxRows) => {
         run += 1;
         const start = epoch + run * 10 * windowMs;
-        const rows = draws.map((d, i) => transaction(`c${run}-${i}`, start, d));
+        const rows = draws.map((d, i) => drawnTransaction(`c${run}-${i}`, start, d));
         for (let i = 0; i < rows.length; i += batchSize) await insertTransactionBatch(db, rows.slice(i, i + batchSize), placement);
         const uncompacted = await aggregateWindow(db, start, start + windowMs, Infinity);
         const { cells } = await rollupRows(start);
@@ -167,7 +141,7 @@ it('a window with attempts without a gateway keeps them in cells of their own', 
     currency: 'INR',
   };
   const rows = Array.from({ length: 60 }, (_, i) =>
-    transaction(`null-gw-${i}`, start, {
+    drawnTransaction(`null-gw-${i}`, start, {
       ...base,
       offsetMs: i * 100,
       gateway: i % 3 === 0 ? 'pg_a' : undefined,
@@ -210,7 +184,7 @@ it('compaction running while several connections ingest into the same windows lo
   let compacted = 0;
   try {
     const batchOf = (w: number, s: number) =>
-      rng[w * statementsEach + s]!.map((d, i) => transaction(`cc-${w}-${s}-${i}`, windows[(s + i) % windows.length]!, d));
+      rng[w * statementsEach + s]!.map((d, i) => drawnTransaction(`cc-${w}-${s}-${i}`, windows[(s + i) % windows.length]!, d));
     const ingest = Promise.all(
       pools.map(async (pool, w) => {
         for (let s = 0; s < statementsEach; s += 1) {

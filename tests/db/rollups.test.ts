@@ -3,22 +3,15 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { MAX_RELATIVE_ERROR, windowStartFor, type DimensionMetrics, type Transaction } from '../../src/agent';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { insertTransactionBatch, insertTransactions, type Placement } from '../../src/db/transactions';
 import { aggregateWindow } from '../../src/db/windows';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { makeTransaction } from '../support/transactions';
+import { openTestDatabase } from '../support/database';
+import { drawnLatencyMs, drawnTransaction, makeTransaction } from '../support/transactions';
 
-let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('rollups');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 4, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ db, close } = await openTestDatabase('rollups', 4)));
+after(() => close());
 
 const windowMs = 30_000;
 const placement: Placement = { lateAfterSeconds: 100 * 365 * 86_400, windowSeconds: windowMs / 1000, dedupHorizonHours: 100 * 365 * 24 };
@@ -80,12 +73,7 @@ const drawn = fc.record({
   gateway: fc.constantFrom(undefined, 'pg_a', 'pg_b'),
   failed: fc.boolean(),
   errorCode: fc.constantFrom(null, 'TIMEOUT', 'U30'),
-  latencyMs: fc.oneof(
-    fc.constant(0),
-    fc.double({ min: 0, max: 0.999, noNaN: true }),
-    fc.integer({ min: 1, max: 8_000 }),
-    fc.double({ min: 1, max: 1e7, noNaN: true }),
-  ),
+  latencyMs: drawnLatencyMs,
   retryCount: fc.integer({ min: 0, max: 2 }),
   amountMinor: fc.integer({ min: 0, max: 2 ** 40 }),
   currency: fc.constantFrom('INR', 'USD'),
@@ -98,21 +86,7 @@ it('rollups merged per window equal a scan of its rows: counts and sums exactly,
     fc.asyncProperty(fc.array(drawn, { minLength: 1, maxLength: 150 }), fc.integer({ min: 1, max: 40 }), async (draws, batchSize) => {
       run += 1;
       const start = Date.parse('2026-09-01T00:00:00Z') + run * 10 * windowMs;
-      const rows: Transaction[] = draws.map((d, i) =>
-        makeTransaction({
-          id: `r${run}-${i}`,
-          timestamp: new Date(start + d.offsetMs).toISOString(),
-          issuer: d.issuer,
-          method: d.method,
-          gateway: d.gateway,
-          status: d.failed ? 'failed' : 'success',
-          errorCode: d.failed ? d.errorCode : null,
-          latencyMs: d.latencyMs,
-          retryCount: d.retryCount,
-          amountMinor: d.amountMinor,
-          currency: d.currency,
-        }),
-      );
+      const rows: Transaction[] = draws.map((d, i) => drawnTransaction(`r${run}-${i}`, start, d));
       // Several statements per window, some resending rows an earlier one stored (never counted twice).
       for (let i = 0; i < rows.length; i += batchSize) {
         const resent = rows.slice(0, i).filter((_, k) => draws[k]!.resend);

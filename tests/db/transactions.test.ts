@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { countTransactions, insertTransactionBatch, insertTransactions, type Placement } from '../../src/db/transactions';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { makeTransaction } from '../support/transactions';
 
-let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('transactions');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 4, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ db, close } = await openTestDatabase('transactions', 4)));
+after(() => close());
 
 const placement: Placement = { lateAfterSeconds: 60, windowSeconds: 60, dedupHorizonHours: 168 };
 

@@ -3,22 +3,15 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultAgentConfig, observe, windowStartFor, type DimensionMetrics, type Transaction, type WindowMetrics } from '../../src/agent';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { insertTransactions, type Placement } from '../../src/db/transactions';
 import { aggregateWindow } from '../../src/db/windows';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { makeTransaction } from '../support/transactions';
+import { openTestDatabase } from '../support/database';
+import { drawnTransaction, makeTransaction, type DrawnPayment } from '../support/transactions';
 
-let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('windows');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 4, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ db, close } = await openTestDatabase('windows', 4)));
+after(() => close());
 
 const start = Date.parse('2026-11-24T06:00:00Z');
 const end = start + 60_000;
@@ -63,36 +56,9 @@ const transactionArb = fc.record({
 const onTime: Placement = { lateAfterSeconds: 100 * 365 * 86_400, windowSeconds: (end - start) / 1000, dedupHorizonHours: 168 };
 
 let batch = 0;
-interface Drawn {
-  offsetMs: number;
-  issuer: string;
-  method: string;
-  gateway: string | undefined;
-  failed: boolean;
-  errorCode: string | null;
-  latencyMs: number;
-  retryCount: number;
-  amountMinor: number;
-  currency: string;
-}
-
-async function storeWindow(drawn: readonly Drawn[]): Promise<{ start: number; end: number; transactions: Transaction[] }> {
+async function storeWindow(drawn: readonly DrawnPayment[]): Promise<{ start: number; end: number; transactions: Transaction[] }> {
   batch += 1;
-  const transactions: Transaction[] = drawn.map((d, i) =>
-    makeTransaction({
-      id: `w${batch}-${i}`,
-      timestamp: new Date(start + d.offsetMs + batch * 3_600_000).toISOString(),
-      issuer: d.issuer,
-      method: d.method,
-      gateway: d.gateway,
-      status: d.failed ? 'failed' : 'success',
-      errorCode: d.failed ? d.errorCode : null,
-      latencyMs: d.latencyMs,
-      retryCount: d.retryCount,
-      amountMinor: d.amountMinor,
-      currency: d.currency,
-    }),
-  );
+  const transactions: Transaction[] = drawn.map((d, i) => drawnTransaction(`w${batch}-${i}`, start + batch * 3_600_000, d));
   if (transactions.length) await insertTransactions(db, transactions, onTime);
   return { start: start + batch * 3_600_000, end: end + batch * 3_600_000, transactions };
 }

@@ -5,20 +5,13 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { appendAudit } from '../../src/db/audit';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { auditFileName, exportAuditDay, exportYesterdayIfMissing } from '../../src/jobs/audit-export';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase } from '../support/database';
 
-let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('audit_export');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 2, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ db, close } = await openTestDatabase('audit_export', 2)));
+after(() => close());
 
 it('writes one UTC day of the audit log as audit_YYYYMMDD.jsonl, oldest first', async () => {
   const entry = (at: string, kind: string) => appendAudit(db.pool, { kind, actor: 'agent', subject: 'x', cycleNumber: 1, data: { at }, at: new Date(at) });

@@ -7,20 +7,14 @@ import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { appendAudit } from '../../src/db/audit';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { auditDay, digestOf, dropExportedDay, exportAuditDay, exportYesterdayIfMissing } from '../../src/jobs/audit-export';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase, type TestDatabase } from '../support/database';
 
 let database: TestDatabase;
 let db: Database;
-before(async () => {
-  database = await createTestDatabase('audit_retention');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 2, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
-});
-after(async () => {
-  await db.close();
-  await database.drop();
-});
+let close: () => Promise<void>;
+before(async () => ({ database, db, close } = await openTestDatabase('audit_retention', 2)));
+after(() => close());
 
 const entry = (at: string, kind: string, data: unknown = { at }) =>
   appendAudit(db.pool, { kind, actor: 'agent', subject: 'x', cycleNumber: 1, data, at: new Date(at) });

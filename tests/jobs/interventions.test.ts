@@ -9,7 +9,7 @@ import type { NewIntervention } from '../../src/db/interventions';
 import { approveIntervention, executeIntervention, expireDue, rollbackIntervention } from '../../src/interventions/operations';
 import { deliverWebhook, eventHeader } from '../../src/jobs/webhooks';
 import type { Service } from '../../src/service';
-import { hypothesis, seedIntervention } from '../api/graphql/fixtures';
+import { hypothesis, seedAlert, seedIntervention } from '../api/graphql/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bearer, keys, startService, testConfig } from '../support/service';
 
@@ -116,19 +116,7 @@ describe('ROUTE_GATEWAY and heartbeat alerts through execute, approval, rollback
   });
 
   it('sends the heartbeat alert as ops.heartbeat and a real alert as ops.alert, each marked in the audit', async () => {
-    const alert = (heartbeat: boolean) =>
-      seedIntervention(service.db, {
-        action: 'ALERT_OPS',
-        target: 'ops_team',
-        subject: 'ops_team',
-        params: {},
-        heartbeat,
-        hypothesis: null,
-        status: 'PROPOSED',
-        requiresApproval: false,
-        approvalExpiresAt: null,
-        createdAt: now,
-      });
+    const alert = (heartbeat: boolean) => seedAlert(service.db, heartbeat, now);
     const sent = new Map<string, { event: string; heartbeat: boolean; header: unknown }>();
     for (const heartbeat of [true, false]) {
       const row = await alert(heartbeat);

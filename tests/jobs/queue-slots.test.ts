@@ -10,10 +10,9 @@ import { pino } from 'pino';
 import { createMetrics } from '../../src/api/metrics';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db/client';
-import { openMigratedDatabase } from '../../src/db/migrate';
 import { createQueueConnection, createQueues, queueNames, type Queues } from '../../src/jobs/queues';
 import { startWorkers, type Workers } from '../../src/jobs/workers';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/redis-server';
 
@@ -24,6 +23,7 @@ let cluster: ChildProcess;
 let url: string;
 let database: TestDatabase;
 let db: Database;
+let closeDatabase: () => Promise<void>;
 let admin: Redis;
 before(async () => {
   const port = await freePort();
@@ -39,13 +39,11 @@ before(async () => {
   admin.on('error', () => undefined);
   await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
   await eventually(async () => String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 'the cluster to be ready');
-  database = await createTestDatabase('queue_slots');
-  db = await openMigratedDatabase({ url: database.url, pool_size: 4, connect_timeout_ms: 2_000, statement_timeout_ms: 10_000 });
+  ({ database, db, close: closeDatabase } = await openTestDatabase('queue_slots', 4));
 });
 after(async () => {
   admin.disconnect();
-  await db.close();
-  await database.drop();
+  await closeDatabase();
   cluster.kill('SIGKILL');
   await once(cluster, 'exit');
 });

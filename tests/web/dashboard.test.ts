@@ -6,7 +6,7 @@ import type { Config } from '../../src/config';
 import type { Service } from '../../src/service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
-import { hypothesis, seedIntervention } from '../api/graphql/fixtures';
+import { hypothesis, seedAlert, seedIntervention } from '../api/graphql/fixtures';
 import { TestClock, epoch, loopEnv, playWindow, postTransactions, waitForWindow, windowMs } from '../support/loop';
 import { keys, startService, testConfig } from '../support/service';
 import { windowTraffic, withOutage } from '../support/traffic';
@@ -215,19 +215,7 @@ describe('the dashboard in headless Chromium', () => {
   });
 
   it('marks the heartbeat alert as a heartbeat, greyed, and a real alert as a page', async () => {
-    const alert = (heartbeat: boolean) =>
-      seedIntervention(service.db, {
-        action: 'ALERT_OPS',
-        target: 'ops_team',
-        subject: 'ops_team',
-        params: {},
-        heartbeat,
-        hypothesis: null,
-        status: 'PROPOSED',
-        requiresApproval: false,
-        approvalExpiresAt: null,
-        createdAt: clock.now(),
-      });
+    const alert = (heartbeat: boolean) => seedAlert(service.db, heartbeat, clock.now());
     const [beat, page] = [await alert(true), await alert(false)];
     const row = (id: string) => operator.page.locator(`[data-testid="feed-row"][data-id="${id}"][data-status="EXECUTED"]`);
     await row(beat.id).waitFor({ timeout: pageTimeoutMs });

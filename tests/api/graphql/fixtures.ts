@@ -109,3 +109,18 @@ export async function seedIntervention(db: Database, fields: Partial<NewInterven
   });
   return row;
 }
+
+/** An autonomous ALERT_OPS proposal to the ops team: the heartbeat alert, or a real page. */
+export const seedAlert = (db: Database, heartbeat: boolean, createdAt: Date): Promise<InterventionRow> =>
+  seedIntervention(db, {
+    action: 'ALERT_OPS',
+    target: 'ops_team',
+    subject: 'ops_team',
+    params: {},
+    heartbeat,
+    hypothesis: null,
+    status: 'PROPOSED',
+    requiresApproval: false,
+    approvalExpiresAt: null,
+    createdAt,
+  });
